@@ -1,0 +1,60 @@
+"""Where requests go: the real hosts, or the `XBOX_LIVE_BASE_URL` mapping.
+
+A request for ``https://HOST/PATH?QUERY`` is sent to ``BASE/HOST/PATH?QUERY`` when a base
+URL is set (the sandbox layout), with method, headers and body unchanged. URLs handed to
+users always stay the real ones; only the URL actually fetched is mapped.
+"""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import urlsplit
+
+__all__ = ["BASE_URL_ENV", "is_trusted_host", "map_url", "resolve_base_url", "unmap_url"]
+
+BASE_URL_ENV = "XBOX_LIVE_BASE_URL"
+
+# Hosts that may receive tokens or credentials. Everything else gets no Authorization.
+_TRUSTED_SUFFIXES = (".xboxlive.com", ".live.com", ".microsoft.com")
+_TRUSTED_HOSTS = ("login.live.com", "xboxlive.com")
+
+
+def resolve_base_url(base_url: str | None) -> str | None:
+    """The base URL in force: the explicit one, else ``$XBOX_LIVE_BASE_URL``, else None."""
+    value = base_url if base_url is not None else os.environ.get(BASE_URL_ENV)
+    if not value:
+        return None
+    return value.rstrip("/")
+
+
+def map_url(url: str, base_url: str | None) -> str:
+    """Rewrite a real Xbox Live URL to the mapped layout ``BASE/HOST/PATH?QUERY``.
+
+    The path and query are kept byte for byte (percent-encoding and all), because
+    login.live.com is picky about its query strings.
+    """
+    if base_url is None:
+        return url
+    if url.startswith(base_url + "/"):
+        return url  # already mapped
+    parts = urlsplit(url)
+    if not parts.scheme or not parts.netloc:
+        raise ValueError(f"not an absolute URL: {url!r}")
+    rest = url.split(parts.netloc, 1)[1]
+    if not rest.startswith("/"):
+        rest = "/" + rest
+    return f"{base_url}/{parts.netloc}{rest}"
+
+
+def unmap_url(url: str, base_url: str | None) -> str:
+    """Undo :func:`map_url`: give back the real ``https://HOST/PATH?QUERY``."""
+    if base_url is None or not url.startswith(base_url + "/"):
+        return url
+    rest = url[len(base_url) + 1 :]
+    return "https://" + rest
+
+
+def is_trusted_host(host: str) -> bool:
+    """Whether tokens may be sent to ``host`` (Microsoft and Xbox Live hosts only)."""
+    host = host.lower().split(":", 1)[0]
+    return host in _TRUSTED_HOSTS or host.endswith(_TRUSTED_SUFFIXES)

@@ -1,0 +1,280 @@
+"""Every error `xbox` raises, in one tree rooted at the seed's :class:`XboxException`.
+
+::
+
+    XboxException
+     ├── AuthenticationException            sign-in failed or is needed
+     │    ├── NotSignedIn                   no credentials and no saved account
+     │    ├── InvalidCredentials            wrong password or unknown account
+     │    ├── SignInBlocked                 Microsoft wants a person to look (2FA, security block)
+     │    ├── ReauthenticationRequired      refresh token revoked or expired: sign in again
+     │    ├── XstsError                     Xbox refused the account (XErr, reason, fix URL)
+     │    └── TokenStoreError               token file corrupt, foreign or unwritable
+     ├── InvalidRequest(message, response)  400: the server refused the request
+     ├── NotFoundException                  404
+     │    ├── GamertagNotFound
+     │    ├── ClipNotFound
+     │    └── ScreenshotNotFound
+     ├── PermissionDenied                   403: privacy settings or missing rights
+     ├── RateLimited                        429 after the governor and retries (retry_after)
+     ├── ServerError                        5xx after retries
+     ├── TransportError                     the connection failed (after retries)
+     │    └── Timeout
+     ├── MalformedResponse                  the body is not what the service promises
+     └── DownloadError                      media could not be fetched or failed verification
+
+Every exception carries what a user needs to act on it (``status_code``, ``service``,
+``body``, ``correlation_id``) and ``str(e)`` always says what happened. No exception text
+ever contains a token or a password.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "AuthenticationException",
+    "ClipNotFound",
+    "DownloadError",
+    "GamertagNotFound",
+    "InvalidCredentials",
+    "InvalidRequest",
+    "MalformedResponse",
+    "NotFoundException",
+    "NotSignedIn",
+    "PermissionDenied",
+    "RateLimited",
+    "ReauthenticationRequired",
+    "ScreenshotNotFound",
+    "ServerError",
+    "SignInBlocked",
+    "Timeout",
+    "TokenStoreError",
+    "TransportError",
+    "XboxException",
+    "XstsError",
+]
+
+
+class XboxException(Exception):
+    """Base exception for all Xbox exceptions to subclass.
+
+    Attributes:
+        message: what happened, in a sentence.
+        status_code: HTTP status of the response that caused it, if any.
+        service: the Xbox Live host that answered (``profile.xboxlive.com``), if any.
+        body: the server's error body (parsed JSON when it was JSON), if any.
+        correlation_id: the ``x-xblcorrelationid`` / ``MS-CV`` of the response, if any.
+        response: the HTTP response object, if any.
+    """
+
+    default_message = "Xbox Live request failed"
+
+    def __init__(
+        self,
+        message: str | None = None,
+        response: Any = None,
+        *,
+        status_code: int | None = None,
+        service: str | None = None,
+        body: Any = None,
+        correlation_id: str | None = None,
+    ) -> None:
+        self.message = message or self.default_message
+        self.response = response
+        if response is not None and status_code is None:
+            status_code = getattr(response, "status_code", None)
+        self.status_code = status_code
+        self.service = service
+        self.body = body
+        self.correlation_id = correlation_id
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        details = []
+        if self.status_code is not None:
+            details.append(f"HTTP {self.status_code}")
+        if self.service:
+            details.append(self.service)
+        if self.correlation_id:
+            details.append(f"correlation id {self.correlation_id}")
+        return f"{self.message} ({', '.join(details)})" if details else self.message
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.message!r})"
+
+
+class AuthenticationException(XboxException):
+    """Raised when logging in fails, likely due to incorrect auth credentials."""
+
+    default_message = "Could not sign in to Xbox Live"
+
+
+class NotSignedIn(AuthenticationException):
+    """No credentials were given and no signed-in account is saved."""
+
+    default_message = (
+        "Not signed in: run `xbox login`, call authenticate(login, password), "
+        "or set MS_LOGIN and MS_PASSWD"
+    )
+
+
+class InvalidCredentials(AuthenticationException):
+    """The e-mail address or password was refused by login.live.com."""
+
+    default_message = "Could not log in with supplied credentials"
+
+
+class SignInBlocked(AuthenticationException):
+    """Microsoft wants a person to act (two-step verification, security block, consent).
+
+    The fix is to sign in once in a browser, or to use ``xbox login`` (device code).
+    """
+
+    default_message = (
+        "Microsoft asked for extra verification; sign in with `xbox login` (device code) instead"
+    )
+
+
+class ReauthenticationRequired(AuthenticationException):
+    """The saved sign-in can no longer be refreshed; the user must sign in again."""
+
+    default_message = "The saved sign-in has expired or was revoked: run `xbox login` again"
+
+
+class TokenStoreError(AuthenticationException):
+    """A token file is corrupt, from another program, or cannot be written.
+
+    Attributes:
+        path: the file in question.
+    """
+
+    def __init__(self, message: str, *, path: str) -> None:
+        self.path = path
+        super().__init__(message)
+
+
+class XstsError(AuthenticationException):
+    """Xbox Live refused to authorize the account (an XSTS ``XErr``).
+
+    Attributes:
+        xerr: the numeric XErr code (``2148916233``).
+        reason: what it means, in plain language.
+        redirect: the page where the account owner can fix it, if any.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        response: Any = None,
+        *,
+        xerr: int | None,
+        reason: str,
+        redirect: str | None = None,
+        status_code: int | None = None,
+        body: Any = None,
+        correlation_id: str | None = None,
+    ) -> None:
+        self.xerr = xerr
+        self.reason = reason
+        self.redirect = redirect
+        super().__init__(
+            message,
+            response,
+            status_code=status_code,
+            service="xsts.auth.xboxlive.com",
+            body=body,
+            correlation_id=correlation_id,
+        )
+
+
+class InvalidRequest(XboxException):
+    """Something is wrong with the request.
+
+    Attributes:
+        message: error message returned by the server if possible.
+        response: the HTTP response object.
+    """
+
+    default_message = "Invalid request"
+
+
+class NotFoundException(XboxException):
+    """Any exception raised due to a resource being missing will subclass this."""
+
+    default_message = "Not found"
+
+
+class GamertagNotFound(NotFoundException):
+    """No Xbox Live user has that gamertag or xuid."""
+
+    default_message = "No such user"
+
+
+class ClipNotFound(NotFoundException):
+    """No game clip matches that xuid, scid and clip id."""
+
+    default_message = "Could not find clip"
+
+
+class ScreenshotNotFound(NotFoundException):
+    """No screenshot matches that xuid, scid and screenshot id."""
+
+    default_message = "Could not find screenshot"
+
+
+class PermissionDenied(XboxException):
+    """The service refused access (HTTP 403): privacy settings or missing rights."""
+
+    default_message = "Xbox Live refused access to this resource (privacy or permissions)"
+
+
+class RateLimited(XboxException):
+    """Xbox Live throttled the request (HTTP 429) and retries did not get through.
+
+    Attributes:
+        retry_after: seconds the service asked to wait, if it said.
+    """
+
+    default_message = "Xbox Live rate limit reached"
+
+    def __init__(self, message: str | None = None, response: Any = None, *,
+                 retry_after: float | None = None, **kwargs: Any) -> None:
+        self.retry_after = retry_after
+        super().__init__(message, response, **kwargs)
+
+    def __str__(self) -> str:
+        text = super().__str__()
+        if self.retry_after is not None:
+            text += f"; retry after {self.retry_after:g} s"
+        return text
+
+
+class ServerError(XboxException):
+    """Xbox Live answered with a 5xx error, even after retries."""
+
+    default_message = "Xbox Live had a server error"
+
+
+class TransportError(XboxException):
+    """The request could not reach Xbox Live (connection refused, reset, DNS...)."""
+
+    default_message = "Could not reach Xbox Live"
+
+
+class Timeout(TransportError):
+    """Xbox Live did not answer in time."""
+
+    default_message = "Xbox Live did not answer in time"
+
+
+class MalformedResponse(XboxException):
+    """The service answered with a body that is not what it promises."""
+
+    default_message = "Xbox Live sent a response this library cannot read"
+
+
+class DownloadError(XboxException):
+    """A capture could not be downloaded, or the bytes failed verification."""
+
+    default_message = "Download failed"

@@ -1,0 +1,329 @@
+"""The sandbox's seeded world: accounts, profiles, titles, captures and friendships.
+
+Everything is derived from one integer seed, so the same seed always gives the same
+users, clips, sizes and bytes. The world is plain data; services in ``services/`` turn it
+into wire responses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from functools import cached_property
+
+__all__ = [
+    "JOE_EMAIL",
+    "JOE_GAMERTAG",
+    "JOE_PASSWORD",
+    "JOE_XUID",
+    "Account",
+    "Capture",
+    "Title",
+    "World",
+]
+
+JOE_GAMERTAG = "JoeAlcorn"
+JOE_XUID = "2533274812246958"
+JOE_EMAIL = "joe@example.org"
+JOE_PASSWORD = "hunter2"
+JOE_GAMERPIC = (
+    "http://images-eds.xboxlive.com/image?url=z951ykn43p4FqWbbFvR2Ec.8vbDhj8G2Xe7JngaTToBrrCmIEEXHC9U"
+    "NrdJ6P7KIFXxmxGDtE9Vkd62rOpb7JcGvME9LzjeruYo3cC50qVYelz5LjucMJtB5xOqvr7WR"
+)
+
+# The moment the world is "now": capture dates count back from it. Fixed so that every
+# response is stable for a seed; token and signed-URL lifetimes use the sandbox clock.
+WORLD_EPOCH = datetime(2026, 11, 1, 12, 0, 0, tzinfo=UTC)
+
+# Accounts that sign in fine at login.live.com but that XSTS refuses, by XErr.
+XERR_ACCOUNTS: dict[str, tuple[int, str | None]] = {
+    "noprofile@example.org": (2148916233, "https://start.ui.xboxlive.com/CreateAccount"),
+    "child@example.org": (2148916238, "https://start.ui.xboxlive.com/AddChildToFamily"),
+    "restricted@example.org": (2148916229, None),
+    "banned@example.org": (2148916227, None),
+    "terms@example.org": (2148916234, None),
+    "region@example.org": (2148916235, None),
+    "adultverify@example.org": (2148916236, None),
+    "agecheck@example.org": (2148916237, None),
+}
+# Accounts whose password sign-in Microsoft interrupts (2FA proof page).
+TWO_FACTOR_ACCOUNTS = {"twofactor@example.org"}
+
+_ADJECTIVES = [
+    "Crossed", "Silent", "Major", "Crimson", "Lucky", "Frozen", "Rapid", "Hidden", "Golden",
+    "Wild", "Iron", "Neon", "Cosmic", "Shadow", "Rusty", "Brave", "Quiet", "Electric",
+]
+_NOUNS = [
+    "Comb", "Falcon", "Nelson", "Otter", "Badger", "Pixel", "Ranger", "Tux", "Wizard",
+    "Comet", "Knight", "Panda", "Viking", "Ninja", "Rocket", "Walrus", "Lynx", "Mango",
+]
+
+# (titleId, name, scid) — real titles and SCIDs as seen in recordings.
+_TITLES = [
+    (1813362885, "FIFA 14", "c4060100-4951-4a51-a630-dce26c15b8c5"),
+    (219630713, "Halo 5: Guardians", "1370999b-fca2-4c53-8ec5-73493bcb67e5"),
+    (822567888, "Danger Zone", "d1adc8aa-0a31-4407-90f2-7e9b54b0347c"),
+    (1717113201, "Sea of Thieves", "6f4a0100-7b91-4e9b-8cd6-08a765e5e0b1"),
+    (1560034050, "Assassin's Creed\u00ae Syndicate", "a1e40100-51f2-4c05-9d6f-8c6bd7f3c4ab"),
+    (1297290392, "Hexic HD", "00000000-0000-0000-0000-00004d53e998"),
+    (16468936, "So Many Me", "3e770100-834e-4b82-b82c-689a00fb4bc8"),
+    (19615130, "Super Mega Baseball: Extra Innings", "169f0100-035a-4cfb-9e87-4506012b4d9a"),
+    (1144039928, "Forza Horizon 5", "4e1f0100-9e3b-4d4a-a4c1-2e6f44b8d311"),
+    (2030093255, "Minecraft", "4fc10100-5f7a-4470-899b-280835760c07"),
+]
+
+_DEVICES = ["XboxOne", "Durango", "Scorpio", "Scarlett"]
+_GREATEST_MOMENTS = ["", "", "", "DVR_Great_Punch", "DVR_Volley", "6"]
+
+
+@dataclass(frozen=True)
+class Title:
+    """A game as Xbox Live knows it."""
+
+    title_id: int
+    name: str
+    scid: str
+
+
+@dataclass
+class Capture:
+    """One game clip or screenshot, with everything the metadata services report."""
+
+    kind: str  # "clip" | "screenshot"
+    id: str
+    xuid: str
+    title: Title
+    recorded: datetime
+    published: datetime
+    last_modified: datetime
+    saved: bool
+    state: str
+    duration: int  # seconds; 0 for screenshots
+    size: int  # bytes of the media file
+    thumb_small_size: int
+    thumb_large_size: int
+    views: int
+    rating: float
+    rating_count: int
+    likes: int
+    caption: str
+    greatest_moment: str
+    device: str
+    locale: str
+    width: int
+    height: int
+    system_properties: str
+
+    @property
+    def extension(self) -> str:
+        return "MP4" if self.kind == "clip" else "png"
+
+    def media_bytes(self) -> bytes:
+        """The capture's file: a real container signature, then seeded bytes."""
+        return _seeded_bytes(self.id, self.size, _MP4_HEAD if self.kind == "clip" else _PNG_HEAD)
+
+    def thumbnail_bytes(self, size_name: str) -> bytes:
+        size = self.thumb_small_size if size_name == "Small" else self.thumb_large_size
+        return _seeded_bytes(self.id + size_name, size, _PNG_HEAD)
+
+
+_MP4_HEAD = b"\x00\x00\x00\x20ftypisom\x00\x00\x02\x00isomiso2avc1mp41"
+_PNG_HEAD = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
+
+
+def _seeded_bytes(key: str, size: int, head: bytes) -> bytes:
+    rng = random.Random(hashlib.sha256(key.encode()).digest())
+    return (head + rng.randbytes(max(0, size - len(head))))[:size]
+
+
+@dataclass
+class Account:
+    """A Microsoft account and, when it has one, its Xbox Live profile."""
+
+    xuid: str
+    gamertag: str
+    gamerscore: int
+    email: str | None = None
+    password: str | None = None
+    gamerpic: str = ""
+    display_pic: str = ""
+    account_tier: str = "Gold"
+    rep: str = "GoodPlayer"
+    bio: str = ""
+    location: str = ""
+    real_name: str = ""
+    tenure: int = 1
+    age_group: str = "Adult"
+    xerr: int | None = None
+    xerr_redirect: str | None = None
+    two_factor: bool = False
+    msa_user_id: str = ""
+    presence_state: str = "Offline"
+    last_seen_title: Title | None = None
+    last_seen_device: str = "XboxOne"
+    last_seen: datetime = WORLD_EPOCH
+    clips: list[Capture] = field(default_factory=list)
+    screenshots: list[Capture] = field(default_factory=list)
+    titles: list[Title] = field(default_factory=list)
+    friends: list[str] = field(default_factory=list)  # xuids
+
+    def profile_settings(self) -> dict[str, str]:
+        """Every profile setting the service knows, by wire name; all values are strings."""
+        pic_raw = self.gamerpic + "&format=png"
+        return {
+            "AppDisplayName": self.gamertag,
+            "AppDisplayPicRaw": pic_raw,
+            "GameDisplayName": self.gamertag,
+            "GameDisplayPicRaw": pic_raw,
+            "DisplayPic": self.display_pic,
+            "PublicGamerpic": self.gamerpic,
+            "ShowUserAsAvatar": "1",
+            "Gamerscore": str(self.gamerscore),
+            "Gamertag": self.gamertag,
+            "ModernGamertag": self.gamertag,
+            "ModernGamertagSuffix": "",
+            "UniqueModernGamertag": self.gamertag,
+            "AccountTier": self.account_tier,
+            "TenureLevel": str(self.tenure),
+            "XboxOneRep": self.rep,
+            "PreferredColor": "http://dlassets.xboxlive.com/public/content/ppl/colors/00000.json",
+            "Location": self.location,
+            "Bio": self.bio,
+            "Watermarks": "",
+            "RealName": self.real_name,
+            "RealNameOverride": self.real_name,
+            "IsQuarantined": "0",
+        }
+
+
+class World:
+    """Every account, profile and capture of a sandbox, generated from ``seed``.
+
+    Args:
+        seed: the seed; the same seed always gives the same world.
+        users: how many generated users besides JoeAlcorn and the special accounts.
+        joe_clips: how many clips JoeAlcorn has (more than one page of 100 by default).
+    """
+
+    def __init__(self, seed: int = 0, *, users: int = 60, joe_clips: int = 130,
+                 joe_screenshots: int = 40) -> None:
+        self.seed = seed
+        self.epoch = WORLD_EPOCH
+        self.titles = [Title(*t) for t in _TITLES]
+        self._rng = random.Random(seed)
+        self.accounts: list[Account] = []
+        self._build(users, joe_clips, joe_screenshots)
+        self.by_xuid = {a.xuid: a for a in self.accounts}
+        self.by_gamertag = {a.gamertag.lower(): a for a in self.accounts}
+        self.by_email = {a.email.lower(): a for a in self.accounts if a.email}
+
+    # -- look-ups ---------------------------------------------------------------------------
+    def account_by_gamertag(self, gamertag: str) -> Account | None:
+        return self.by_gamertag.get(gamertag.lower())
+
+    @cached_property
+    def captures_by_id(self) -> dict[str, Capture]:
+        return {c.id: c for a in self.accounts for c in (*a.clips, *a.screenshots)}
+
+    @property
+    def joe(self) -> Account:
+        return self.by_xuid[JOE_XUID]
+
+    # -- generation -------------------------------------------------------------------------
+    def _uuid(self) -> str:
+        return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+
+    def _build(self, users: int, joe_clips: int, joe_screenshots: int) -> None:
+        rng = self._rng
+        joe = Account(
+            xuid=JOE_XUID, gamertag=JOE_GAMERTAG, gamerscore=22791, email=JOE_EMAIL,
+            password=JOE_PASSWORD, gamerpic=JOE_GAMERPIC,
+            display_pic="http://compass.xbox.com/assets/70/52/7052948b-c50d-4850-baff-abbcad07b631.jpg?n=004.jpg",
+            rep="GoodPlayer", bio="", location="", tenure=9,
+        )
+        self.accounts.append(joe)
+        # Special sign-in accounts: XSTS refusals and 2FA. They have no clips.
+        for i, (email, (xerr, redirect)) in enumerate(sorted(XERR_ACCOUNTS.items())):
+            self.accounts.append(Account(
+                xuid=str(2535400000000000 + i), gamertag=f"Refused{i}", gamerscore=0,
+                email=email, password=JOE_PASSWORD, xerr=xerr, xerr_redirect=redirect,
+                age_group="Child" if xerr in (2148916238, 2148916229) else "Adult",
+            ))
+        self.accounts.append(Account(
+            xuid="2535499999999999", gamertag="TwoStep", gamerscore=10,
+            email="twofactor@example.org", password=JOE_PASSWORD, two_factor=True,
+        ))
+        seen = {joe.gamertag.lower()}
+        for i in range(users):
+            while True:
+                gt = f"{rng.choice(_ADJECTIVES)} {rng.choice(_NOUNS)}"
+                if rng.random() < 0.5:
+                    gt = gt.replace(" ", "") + str(rng.randint(1, 99))
+                gt = gt[:15]
+                if gt.lower() not in seen:
+                    seen.add(gt.lower())
+                    break
+            xuid = str(2533274800000000 + rng.randint(0, 99_999_999))
+            pic_token = hashlib.sha256(f"{self.seed}:{xuid}".encode()).hexdigest()
+            self.accounts.append(Account(
+                xuid=xuid, gamertag=gt, gamerscore=rng.randint(0, 150_000),
+                email=f"user{i}@example.org", password=JOE_PASSWORD,
+                gamerpic=f"http://images-eds.xboxlive.com/image?url={pic_token}",
+                rep=rng.choice(["GoodPlayer", "Superstar", "NeedsWork"]),
+                tenure=rng.randint(1, 20), bio=rng.choice(["", "Just here for the clips."]),
+                location=rng.choice(["", "Seattle", "Leeds", "In your Xbox"]),
+            ))
+        for acct in self.accounts:
+            acct.msa_user_id = f"{rng.getrandbits(64):016x}"
+            if acct.gamertag.startswith("Refused") or acct.two_factor:
+                continue
+            acct.titles = rng.sample(self.titles, rng.randint(2, 6))
+            acct.last_seen_title = acct.titles[0]
+            acct.last_seen_device = rng.choice(["XboxOne", "Scarlett", "iOS", "Android", "WindowsOneCore"])
+            acct.last_seen = self.epoch - timedelta(minutes=rng.randint(1, 60 * 24 * 30))
+            acct.presence_state = "Online" if rng.random() < 0.3 else "Offline"
+        joe.titles = list(self.titles)
+        joe.presence_state = "Online"
+        generated = [a for a in self.accounts if a.email and a.email.startswith("user")]
+        joe.clips = self._captures(joe, "clip", joe_clips)
+        joe.screenshots = self._captures(joe, "screenshot", joe_screenshots)
+        for acct in generated:
+            acct.clips = self._captures(acct, "clip", rng.randint(0, 30))
+            acct.screenshots = self._captures(acct, "screenshot", rng.randint(0, 12))
+        # Friendships: Joe follows 25 people; others follow a few at random.
+        joe.friends = [a.xuid for a in rng.sample(generated, min(25, len(generated)))]
+        for acct in generated:
+            acct.friends = [a.xuid for a in rng.sample(generated, min(5, len(generated)))
+                            if a.xuid != acct.xuid] + [JOE_XUID]
+
+    def _captures(self, acct: Account, kind: str, count: int) -> list[Capture]:
+        rng = self._rng
+        out: list[Capture] = []
+        when = self.epoch - timedelta(hours=rng.randint(1, 48))
+        for n in range(count):
+            when -= timedelta(minutes=rng.randint(30, 60 * 20))
+            title = rng.choice(acct.titles or self.titles)
+            saved = rng.random() < 0.3
+            # A few of the newest clips are still uploading.
+            state = "PendingUpload" if (kind == "clip" and n % 29 == 3) else "Published"
+            published = when + timedelta(minutes=rng.randint(1, 40), microseconds=rng.randint(0, 999_999))
+            is_clip = kind == "clip"
+            out.append(Capture(
+                kind=kind, id=self._uuid(), xuid=acct.xuid, title=title,
+                recorded=when.replace(microsecond=0), published=published,
+                last_modified=published, saved=saved, state=state,
+                duration=rng.randint(5, 300) if is_clip else 0,
+                size=rng.randint(40_000, 400_000) if is_clip else rng.randint(20_000, 120_000),
+                thumb_small_size=rng.randint(2_000, 6_000),
+                thumb_large_size=rng.randint(6_000, 16_000),
+                views=rng.randint(0, 500), rating=0.0, rating_count=0,
+                likes=rng.randint(0, 5), caption=rng.choice(["", "", "gg", "What a goal!"]),
+                greatest_moment=rng.choice(_GREATEST_MOMENTS),
+                device=rng.choice(_DEVICES), locale=rng.choice(["en-US", "en-GB", "de-DE"]),
+                width=1920, height=1080,
+                system_properties=self._uuid() + "0;",
+            ))
+        return out
