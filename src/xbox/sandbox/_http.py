@@ -17,7 +17,6 @@ from urllib.parse import parse_qsl, unquote
 import httpx
 
 if TYPE_CHECKING:
-    from .app import Sandbox
     from .world import Account
 
 __all__ = [
@@ -74,7 +73,8 @@ class Call:
         return self.request.method
 
     def header(self, name: str, default: str | None = None) -> str | None:
-        return self.request.headers.get(name, default)
+        value: str | None = self.request.headers.get(name, default)
+        return value
 
     def json(self) -> Any:
         """The JSON body, or None when it is missing or not JSON."""

@@ -64,20 +64,19 @@ class TokenRegistry:
         self._counter += 1
         material = hashlib.sha512(f"{self.seed}:{prefix}:{self._counter}:{secrets.token_hex(4)}".encode())
         raw = material.digest() * (length // 64 + 1)
-        if alphabet == "b64":
-            text = base64.b64encode(raw).decode()[:length]
-        else:
-            text = raw.hex()[:length]
+        text = base64.b64encode(raw).decode() if alphabet == "b64" else raw.hex()
+        text = text[:length]
         return prefix + text
 
-    def issue(self, kind: str, xuid: str, expires: float, **extra: str) -> str:
+    def issue(self, kind: str, xuid: str, expires: float, *, uhs: str = "", scope: str = "",
+              client_id: str = "") -> str:
         prefixes = {"msa": "EwCAAupv", "refresh": "M.R3_BAY.", "user": "eyJlbmMiOiJBMTI4Q0JDK0hTMjU2",
                     "xsts": "eyJlbmMiOiJBMTI4Q0JDK0hTMjU2IiwiYWxnIjoiUlNBLU9BRVAi"}
         lengths = {"msa": 472, "refresh": 300, "user": 1262, "xsts": 1230}
         token = self._mint(prefixes[kind], lengths[kind])
         if kind == "refresh":
             token = token.replace("+", "!").replace("/", "*") + "$"
-        self.grants[token] = Grant(kind, xuid, expires, **extra)
+        self.grants[token] = Grant(kind, xuid, expires, uhs=uhs, scope=scope, client_id=client_id)
         return token
 
     def check(self, token: str, kind: str, now: float) -> Grant | None:

@@ -46,7 +46,7 @@ class Fault:
     """
 
     status: int | None = None
-    error: type[Exception] | None = None
+    error: type[httpx.TransportError] | None = None
     times: int = 1
     host: str | None = None
     path_contains: str | None = None

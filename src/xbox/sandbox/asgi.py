@@ -6,8 +6,8 @@ import contextlib
 import logging
 import threading
 import time
-from collections.abc import Awaitable, Callable, Iterator, MutableMapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable, Iterable, Iterator, MutableMapping
+from typing import TYPE_CHECKING, Any, cast
 
 import httpx
 
@@ -55,8 +55,10 @@ def make_asgi_app(sandbox: Sandbox) -> Callable[[Scope, Receive, Send], Awaitabl
             "status": response.status_code,
             "headers": [(k.lower(), v) for k, v in response.headers.raw],
         })
+        # The raw (still encoded) bytes: iterating the stream, not .content, which decodes gzip.
+        chunks = cast(Iterable[bytes], response.stream)
         try:
-            for chunk in response.iter_raw():
+            for chunk in chunks:
                 await send({"type": "http.response.body", "body": chunk, "more_body": True})
         except httpx.TransportError:
             raise  # a truncated body: uvicorn closes the connection mid-response
@@ -81,7 +83,8 @@ def serve_in_thread(sandbox: Sandbox, host: str = "127.0.0.1", port: int = 0,
     from .app import ServedSandbox
 
     server = uvicorn.Server(_config(sandbox, host, port))
-    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+    # Signal handlers can only be installed by the main thread; the caller owns signals.
+    server.install_signal_handlers = lambda: None  # type: ignore[attr-defined]
     thread = threading.Thread(target=server.run, name="xbox-sandbox", daemon=True)
     thread.start()
     deadline = time.monotonic() + timeout

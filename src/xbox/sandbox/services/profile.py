@@ -59,8 +59,9 @@ def _settings(call: Call) -> list[str]:
 def _ok(sb: Sandbox, users: list[dict[str, Any]], methods: str) -> httpx.Response:
     now = datetime.fromtimestamp(sb.now(), UTC)
     headers = sb.xbl_headers("no-cache, no-store")
+    single = methods == "Delete, Get"
     headers.update({
-        "Expires": format_datetime(now + timedelta(hours=4), usegmt=True) if methods == "Delete, Get" else "-1",
+        "Expires": format_datetime(now + timedelta(hours=4), usegmt=True) if single else "-1",
         "Access-Control-Allow-Methods": methods,
         "Access-Control-Max-Age": "86400",
         "Access-Control-Allow-Credentials": "true",

@@ -1,0 +1,55 @@
+"""xbox: Xbox Live for Python.
+
+The python-xbox API, unchanged::
+
+    import xbox
+    xbox.client.authenticate('joe@example.org', 'hunter2')
+    gt = xbox.GamerProfile.from_gamertag('JoeAlcorn')
+
+and the modern client, sync and async::
+
+    with xbox.Client() as xbl:
+        for clip in xbl.clips.recent(xbl.profiles.get("JoeAlcorn").xuid): ...
+"""
+
+from __future__ import annotations
+
+from . import exceptions
+from ._async.client import AsyncClient
+from ._core.limits import Limit
+from ._core.retry import RetryPolicy
+from ._sync.client import Client
+from .auth.store import TokenStore
+from .exceptions import (
+    AuthenticationException,
+    ClipNotFound,
+    GamertagNotFound,
+    InvalidRequest,
+    NotFoundException,
+    XboxException,
+)
+from .resource import Clip, GamerProfile
+
+__all__ = [
+    "AsyncClient",
+    "AuthenticationException",
+    "Client",
+    "Clip",
+    "ClipNotFound",
+    "GamerProfile",
+    "GamertagNotFound",
+    "InvalidRequest",
+    "Limit",
+    "NotFoundException",
+    "RetryPolicy",
+    "TokenStore",
+    "XboxException",
+    "client",
+    "exceptions",
+]
+
+__version__ = "1.0.0.dev0"
+
+#: The global client of the seed API: call ``xbox.client.authenticate()`` (or set
+#: ``MS_LOGIN``/``MS_PASSWD``, or run ``xbox login``) and use the resources.
+client: Client = Client()

@@ -1,0 +1,359 @@
+"""The asynchronous Xbox Live client: the source of truth that ``_sync/`` is generated from.
+
+The request pipeline, in order: build the request (pure, with the host mapping), attach
+``XBL3.0`` authorization (refreshing tokens as needed), wait for a rate-limit slot, send,
+decide on a retry (pure), and turn a final error status into one typed exception.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from .. import _concurrency
+from .._concurrency import AsyncLock
+from .._core.errors import error_for_response, read_body
+from .._core.governor import Governor
+from .._core.limits import Limit
+from .._core.retry import IDEMPOTENT_METHODS, RetryPolicy, parse_retry_after, retry_delay
+from .._core.urls import is_trusted_host, map_url, resolve_base_url
+from ..exceptions import (
+    MalformedResponse,
+    NotFoundException,
+    Timeout,
+    TransportError,
+)
+from .auth import AsyncAuthenticator
+from .resources import AsyncClips, AsyncProfiles, AsyncScreenshots
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+    from ..auth.store import TokenStore
+
+__all__ = ["DEFAULT_TIMEOUT", "AsyncClient"]
+
+log = logging.getLogger("xbox")
+
+DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+USER_AGENT = "xbox-python/1.0"
+_UNSET: Any = object()
+
+
+def _has_h2() -> bool:
+    try:
+        import h2  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+class AsyncClient:
+    """An Xbox Live client.
+
+    Args:
+        base_url: send every request to ``BASE/HOST/PATH`` (the sandbox layout) instead of
+            the real hosts; defaults to ``$XBOX_LIVE_BASE_URL``.
+        transport: an httpx transport (``sandbox.transport()`` for in-process tests).
+        account: which saved account of the token store to use.
+        token_store: where sign-ins are kept; None keeps them in memory only.
+        timeout: seconds, or an ``httpx.Timeout`` (connect 10 s, read/write 30 s by default).
+        retry: retry policy for idempotent calls.
+        rate_limits: obey Xbox Live's per-user per-service limits by waiting for a slot.
+        limits: override limits per service (``{"profile": Limit(10, 30)}``).
+        language: ``Accept-Language`` for localized fields.
+        clock / sleep: time source and sleeper (tests use fake ones to skip waiting).
+    """
+
+    def __init__(
+        self,
+        *,
+        base_url: str | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        account: str = "default",
+        token_store: TokenStore | None = _UNSET,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        retry: RetryPolicy | None = None,
+        rate_limits: bool = True,
+        limits: Mapping[str, Limit] | None = None,
+        language: str = "en-US",
+        http2: bool = True,
+        clock: Callable[[], float] | None = None,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
+    ) -> None:
+        self._base_url_arg = base_url
+        self._transport = transport
+        self._timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+        self.retry = retry or RetryPolicy()
+        self.governor = Governor(dict(limits or {}), enabled=rate_limits)
+        self.language = language
+        self._http2 = http2
+        self.clock: Callable[[], float] = clock or time.time
+        self._sleep = sleep or _concurrency.async_sleep
+        self._http: httpx.AsyncClient | None = None
+        self._http_lock = AsyncLock()
+        if token_store is _UNSET:
+            from ..auth.store import TokenStore
+
+            token_store = TokenStore()
+        self.auth = AsyncAuthenticator(self, token_store, account)
+        self.profiles = AsyncProfiles(self)
+        self.clips = AsyncClips(self)
+        self.screenshots = AsyncScreenshots(self)
+
+    # -- the seed API ---------------------------------------------------------------------------
+    @property
+    def authenticated(self) -> bool:
+        """Whether the client is signed in (holds a session)."""
+        return self.auth.has_credentials()
+
+    async def authenticate(self, login: str | None = None, password: str | None = None) -> AsyncClient:
+        """Authenticate this client instance with an e-mail address and password.
+
+        ``login`` and ``password`` default to the environment variables ``MS_LOGIN`` and
+        ``MS_PASSWD`` respectively.
+
+        Args:
+            login: e-mail address associated with a Microsoft account.
+            password: matching password.
+
+        Raises:
+            AuthenticationException: wrong credentials, or the account was refused
+                (a subclass says which).
+
+        Returns:
+            This client.
+        """
+        await self.auth.password_sign_in(login, password)
+        return self
+
+    @property
+    def login(self) -> str | None:
+        session = self.auth.session
+        return session.login if session else None
+
+    @property
+    def xuid(self) -> str | None:
+        """The signed-in user's xuid (None until signed in)."""
+        session = self.auth.session
+        return session.xuid if session else None
+
+    @property
+    def gamertag(self) -> str | None:
+        session = self.auth.session
+        return session.gamertag if session else None
+
+    def __repr__(self) -> str:
+        session = self.auth.session
+        if session is None:
+            return "<xbox.Client: Unauthenticated>"
+        return f"<xbox.Client: {session.login or session.gamertag or 'signed in'}>"
+
+    # -- lifecycle --------------------------------------------------------------------------------
+    @property
+    def base_url(self) -> str | None:
+        return resolve_base_url(self._base_url_arg)
+
+    async def _client(self) -> httpx.AsyncClient:
+        if self._http is None:
+            async with self._http_lock:
+                if self._http is None:
+                    self._http = httpx.AsyncClient(
+                        transport=self._transport,
+                        timeout=self._timeout,
+                        http2=self._http2 and self._transport is None and _has_h2(),
+                        follow_redirects=False,
+                        headers={"User-Agent": USER_AGENT},
+                    )
+        return self._http
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        if self._http is not None:
+            await self._http.aclose()
+            self._http = None
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        tb: TracebackType | None) -> None:
+        await self.aclose()
+
+    # -- sending ----------------------------------------------------------------------------------
+    async def _transport_send(self, request: httpx.Request, *, stream: bool = False) -> httpx.Response:
+        """Send one request; httpx's exceptions become ours (their text has no secrets)."""
+        http = await self._client()
+        host = request.url.host
+        try:
+            return await http.send(request, stream=stream)
+        except httpx.TimeoutException as exc:
+            raise Timeout(f"{host} did not answer in time ({type(exc).__name__})",
+                          service=host) from None
+        except httpx.TransportError as exc:
+            raise TransportError(f"could not reach {host} ({type(exc).__name__})",
+                                 service=host) from None
+
+    def build_request(self, method: str, url: str, *, params: Mapping[str, Any] | None = None,
+                      headers: Mapping[str, str] | None = None, json: Any = None,
+                      data: Mapping[str, str] | None = None, content: bytes | None = None) -> httpx.Request:
+        """An ``httpx.Request`` for the real ``url``, sent where the mapping says."""
+        target = map_url(url, self.base_url)
+        request_headers = {"Accept-Language": self.language}
+        request_headers.update(headers or {})
+        # Tokens only go to Microsoft/Xbox hosts (or the mapped base URL).
+        real_host = httpx.URL(url).host
+        if "Authorization" in request_headers and not is_trusted_host(real_host):
+            del request_headers["Authorization"]
+        return httpx.Request(method, target, params=params, headers=request_headers, json=json,
+                             data=data, content=content)
+
+    async def _send_raw(self, method: str, url: str, *, retry: bool,
+                        params: Mapping[str, Any] | None = None,
+                        headers: Mapping[str, str] | None = None, json: Any = None,
+                        data: Mapping[str, str] | None = None) -> httpx.Response:
+        """Send with retries on transport errors and 5xx (when ``retry``); any status returns."""
+        started = time.monotonic()
+        attempt = 0
+        while True:
+            attempt += 1
+            request = self.build_request(method, url, params=params, headers=headers, json=json,
+                                         data=data)
+            try:
+                response = await self._transport_send(request)
+            except TransportError:
+                delay = retry_delay(self.retry, attempt=attempt, elapsed=time.monotonic() - started,
+                                    idempotent=retry, transport_error=True)
+                if delay is None:
+                    raise
+                await self._sleep(delay)
+                continue
+            delay = retry_delay(self.retry, attempt=attempt, elapsed=time.monotonic() - started,
+                                idempotent=retry, status=response.status_code,
+                                retry_after=parse_retry_after(response.headers.get("Retry-After")))
+            if delay is None:
+                return response
+            await self._sleep(delay)
+
+    async def _api(
+        self,
+        method: str,
+        host: str,
+        path: str,
+        *,
+        contract_version: int | None = None,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+        auth: bool = True,
+        idempotent: bool | None = None,
+        not_found: type[NotFoundException] = NotFoundException,
+        not_found_message: str | None = None,
+    ) -> httpx.Response:
+        """One Xbox Live API call through the whole pipeline; returns a 2xx response."""
+        if idempotent is None:
+            idempotent = method.upper() in IDEMPOTENT_METHODS
+        url = f"https://{host}{path}"
+        base_headers = {"Accept": "application/json"}
+        if contract_version is not None:
+            base_headers["x-xbl-contract-version"] = str(contract_version)
+        base_headers.update(headers or {})
+        started = time.monotonic()
+        attempt = 0
+        reauthorized = False
+        while True:
+            attempt += 1
+            request_headers = dict(base_headers)
+            session = None
+            user_key = "anonymous"
+            if auth:
+                session = await self.auth.ensure()
+                request_headers["Authorization"] = session.authorization
+                user_key = session.xuid or "me"
+            wait = self.governor.reserve(user_key, host, method, self.clock())
+            if wait > 0:
+                log.debug("rate-limit governor: waiting %.2f s for %s", wait, host)
+                await self._sleep(wait)
+            request = self.build_request(method, url, params=params, headers=request_headers,
+                                         json=json)
+            try:
+                response = await self._transport_send(request)
+            except TransportError:
+                delay = retry_delay(self.retry, attempt=attempt, elapsed=time.monotonic() - started,
+                                    idempotent=idempotent, transport_error=True)
+                if delay is None:
+                    raise
+                log.debug("transport error on %s %s; retrying in %.2f s", method, host, delay)
+                await self._sleep(delay)
+                continue
+            log.debug("%s %s%s -> %d", method, host, path.split("?", 1)[0], response.status_code)
+            status = response.status_code
+            if status == 401 and auth and not reauthorized:
+                # Tokens can be revoked or expire early: refresh once, then try again.
+                reauthorized = True
+                await self.auth.refresh(session)
+                continue
+            retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            if status == 429:
+                self.governor.penalize(user_key, host, method, self.clock(), retry_after,
+                                       read_body(response))
+            if status >= 400:
+                delay = retry_delay(self.retry, attempt=attempt, elapsed=time.monotonic() - started,
+                                    idempotent=idempotent or status == 429, status=status,
+                                    retry_after=retry_after)
+                if delay is not None:
+                    log.debug("%s %s answered %d; retrying in %.2f s", method, host, status, delay)
+                    await self._sleep(delay)
+                    continue
+                raise error_for_response(response, host=host, not_found=not_found,
+                                         not_found_message=not_found_message)
+            return response
+
+    async def _json(self, method: str, host: str, path: str, **kwargs: Any) -> Any:
+        response = await self._api(method, host, path, **kwargs)
+        if not response.content:
+            return None
+        try:
+            return response.json()
+        except ValueError:
+            raise MalformedResponse(f"{host} sent a body that is not JSON",
+                                    status_code=response.status_code, service=host,
+                                    body=response.text[:2000]) from None
+
+    async def request(
+        self,
+        method: str,
+        host: str,
+        path: str,
+        *,
+        contract_version: int | None = None,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+        auth: bool = True,
+    ) -> Any:
+        """Call any Xbox Live endpoint through the full pipeline (auth, limits, retries, errors).
+
+        Args:
+            method: ``"GET"``, ``"POST"``...
+            host: the service host, e.g. ``"profile.xboxlive.com"``.
+            path: the path, e.g. ``"/users/me/profile/settings"``.
+            contract_version: the ``x-xbl-contract-version`` to send.
+
+        Returns:
+            The parsed JSON body (None for an empty body).
+
+        Raises:
+            XboxException: a subclass for every failure.
+        """
+        if not host or "/" in host:
+            raise ValueError(f"host must be a bare host name like 'profile.xboxlive.com', not {host!r}")
+        if not path.startswith("/"):
+            raise ValueError(f"path must start with '/': {path!r}")
+        return await self._json(method.upper(), host, path, contract_version=contract_version,
+                                params=params, json=json, headers=headers, auth=auth)

@@ -1,0 +1,69 @@
+"""Auto-paging iterators: ``async for clip in xbl.clips.recent(xuid)`` walks every page."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Generic, TypeVar
+
+from ..exceptions import MalformedResponse
+
+__all__ = ["AsyncPaginator"]
+
+T = TypeVar("T")
+
+# fetch(continuation_token, page_size) -> (items, next_token); None token = first page.
+AsyncFetch = Callable[[str | None, int | None], Awaitable[tuple[list[T], str | None]]]
+
+
+class AsyncPaginator(Generic[T]):
+    """Iterate every item of a paged list, fetching pages as they are needed.
+
+    Args:
+        fetch: gets one page for a continuation token.
+        limit: stop after this many items (None: all of them).
+        page_size: how many items to ask for per page (None: the service's default).
+
+    Attributes:
+        errors: records that could not be read (each also warned about), so one bad record
+            never sinks a listing.
+        pages: how many pages were fetched so far.
+    """
+
+    def __init__(self, fetch: AsyncFetch[T], *, limit: int | None = None,
+                 page_size: int | None = None, errors: list[MalformedResponse] | None = None) -> None:
+        if limit is not None and limit < 0:
+            raise ValueError("limit must be zero or more")
+        self._fetch = fetch
+        self.limit = limit
+        self.page_size = page_size
+        self.errors: list[MalformedResponse] = errors if errors is not None else []
+        self.pages = 0
+
+    def __aiter__(self) -> AsyncIterator[T]:
+        return self._iterate()
+
+    async def _iterate(self) -> AsyncIterator[T]:
+        token: str | None = None
+        seen = 0
+        seen_tokens: set[str] = set()
+        while self.limit is None or seen < self.limit:
+            size = self.page_size
+            if self.limit is not None and size is not None:
+                size = min(size, self.limit - seen)
+            items, token = await self._fetch(token, size)
+            self.pages += 1
+            for item in items:
+                if self.limit is not None and seen >= self.limit:
+                    return
+                seen += 1
+                yield item
+            if not token:
+                return
+            if token in seen_tokens:
+                # A service that hands back the same token would loop forever.
+                raise MalformedResponse(f"the service repeated continuation token {token!r}")
+            seen_tokens.add(token)
+
+    async def to_list(self) -> list[T]:
+        """Every item, as a list."""
+        return [item async for item in self]

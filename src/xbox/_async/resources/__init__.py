@@ -1,0 +1,6 @@
+"""The client's resources, one module per service."""
+
+from .captures import AsyncClips, AsyncScreenshots
+from .profiles import AsyncProfiles
+
+__all__ = ["AsyncClips", "AsyncProfiles", "AsyncScreenshots"]

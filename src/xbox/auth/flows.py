@@ -1,0 +1,360 @@
+"""Sign-in as pure functions: build each request, read each response. No sockets here.
+
+The chain is MSA (login.live.com) access token -> user token (user.auth.xboxlive.com)
+-> XSTS token (xsts.auth.xboxlive.com) -> ``Authorization: XBL3.0 x=<uhs>;<xsts>``.
+The client in ``xbox._async.auth`` drives these functions over HTTP.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlencode, urlparse
+
+from ..exceptions import (
+    AuthenticationException,
+    InvalidCredentials,
+    ReauthenticationRequired,
+    SignInBlocked,
+    XstsError,
+)
+from .tokens import MsaToken, XboxToken, parse_wire_time
+
+__all__ = [
+    "AZURE_SCOPE",
+    "LEGACY_CLIENT_ID",
+    "LEGACY_REDIRECT_URI",
+    "LEGACY_SCOPE",
+    "LOGIN_HOST",
+    "PUBLIC_CLIENT_ID",
+    "XERR_REASONS",
+    "DeviceCode",
+    "authorization_header",
+    "device_code_form",
+    "device_poll_form",
+    "legacy_authorize_url",
+    "legacy_login_form",
+    "oauth_error",
+    "parse_device_code",
+    "parse_login_page",
+    "parse_login_redirect",
+    "parse_oauth_token",
+    "parse_user_token",
+    "parse_xsts",
+    "refresh_form",
+    "rps_ticket",
+    "user_token_body",
+    "xsts_body",
+    "xsts_error",
+]
+
+LOGIN_HOST = "login.live.com"
+LEGACY_CLIENT_ID = "0000000048093EE3"  # the old Xbox app; the 2014 library's id
+PUBLIC_CLIENT_ID = "000000004C12AE6F"  # the Xbox app: device code with no Azure app
+LEGACY_SCOPE = "service::user.auth.xboxlive.com::MBI_SSL"
+AZURE_SCOPE = "Xboxlive.signin Xboxlive.offline_access"
+LEGACY_REDIRECT_URI = "https://login.live.com/oauth20_desktop.srf"
+
+
+# -- legacy e-mail + password (the 2014 page scrape) -----------------------------------------
+
+def legacy_authorize_url() -> str:
+    """The authorize page URL, its query NOT percent-encoded: the server wants it raw."""
+    query = unquote(urlencode({
+        "locale": "en",
+        "redirect_uri": LEGACY_REDIRECT_URI,
+        "response_type": "token",
+        "client_id": LEGACY_CLIENT_ID,
+        "scope": LEGACY_SCOPE,
+        "display": "touch",
+    }))
+    return f"https://{LOGIN_HOST}/oauth20_authorize.srf?{query}"
+
+
+# The 2014 client's expressions, kept byte for byte: the page format is the contract.
+_URL_POST_RE = re.compile(rb"urlPost:\'([A-Za-z0-9:\?_\-\.&/=]+)")
+_PPFT_RE = re.compile(rb'sFTTag:\'.*value="(.*)"/>')
+# Newer pages put a space after the colon and quote differently; accept those too.
+_URL_POST_MODERN_RE = re.compile(rb"urlPost:\s*'([^']+)'")
+_PPFT_MODERN_RE = re.compile(rb'name="PPFT"[^>]*value="([^"]+)"')
+_ERR_RE = re.compile(rb"sErrTxt:\s*'((?:[^'\\]|\\.)*)'")
+_HR_RE = re.compile(r"HR=([0-9A-Fa-f]{8})")
+
+# HRESULTs in sErrTxt that mean "a person has to look at this account".
+_BLOCKED_HR = {"80041032", "80041033", "8004490C", "80048821", "80048823"}
+_BAD_CREDENTIALS_HR = {"80041012", "CFFFFC15", "80041010", "80041011"}
+
+
+def parse_login_page(content: bytes) -> tuple[str, str]:
+    """Scrape ``urlPost`` and the PPFT value from the login page.
+
+    Raises:
+        SignInBlocked: the page asks for a second factor or other human action.
+        AuthenticationException: the page is not a login page we can read.
+    """
+    url = _URL_POST_RE.search(content) or _URL_POST_MODERN_RE.search(content)
+    ppft = _PPFT_RE.search(content) or _PPFT_MODERN_RE.search(content)
+    if url is None or ppft is None:
+        raise AuthenticationException(
+            "login.live.com sent a sign-in page this library cannot read; "
+            "sign in with `xbox login` (device code) instead")
+    return url.group(1).decode(), ppft.group(1).decode()
+
+
+def legacy_login_form(login: str, password: str, ppft: str) -> dict[str, str]:
+    """The form the 2014 client posts to ``urlPost`` (every field, every time)."""
+    return {
+        "login": login,
+        "passwd": password,
+        "PPFT": ppft,
+        "PPSX": "Passpor",
+        "SI": "Sign in",
+        "type": "11",
+        "NewUser": "1",
+        "LoginOptions": "1",
+        "i3": "36728",
+        "m1": "768",
+        "m2": "1184",
+        "m3": "0",
+        "i12": "1",
+        "i17": "0",
+        "i18": "__Login_Host|1",
+    }
+
+
+def login_failure(content: bytes) -> AuthenticationException:
+    """Why a credentials post did not redirect, read from the page it sent instead."""
+    if b"PROOF.Type" in content:
+        return SignInBlocked(
+            "This Microsoft account uses two-step verification, which password sign-in cannot "
+            "complete; sign in with `xbox login` (device code) instead")
+    match = _ERR_RE.search(content)
+    text = ""
+    if match:
+        raw = match.group(1).decode("utf-8", "replace").replace("\\'", "'")
+        hr = _HR_RE.search(raw)
+        text = html.unescape(re.sub(r"<[^>]+>", "", re.sub(r"<!--.*?-->", "", raw))).strip()
+        code = hr.group(1).upper() if hr else ""
+        if code in _BLOCKED_HR or "blocked" in text.lower():
+            return SignInBlocked(
+                "Microsoft blocked this sign-in for the account's security; review it at "
+                "https://account.live.com/activity, then sign in again"
+                + (f" (login.live.com said: {text})" if text else ""))
+        if code in _BAD_CREDENTIALS_HR or text:
+            return InvalidCredentials(
+                "Could not log in with supplied credentials" + (f": {text}" if text else ""))
+    return InvalidCredentials("Could not log in with supplied credentials")
+
+
+def parse_login_redirect(location: str, *, client_id: str = LEGACY_CLIENT_ID,
+                         now: float) -> MsaToken:
+    """Read the tokens from the ``Location`` fragment of the successful credentials post."""
+    fragment = parse_qs(urlparse(location).fragment)
+    try:
+        access_token = fragment["access_token"][0]
+    except (KeyError, IndexError):
+        raise InvalidCredentials("login.live.com did not hand out a token") from None
+    return MsaToken(
+        access_token=access_token,
+        refresh_token=fragment.get("refresh_token", [None])[0],
+        expires_at=now + float(fragment.get("expires_in", ["86400"])[0]),
+        scope=fragment.get("scope", [LEGACY_SCOPE])[0],
+        client_id=client_id,
+        user_id=fragment.get("user_id", [""])[0],
+    )
+
+
+# -- OAuth2: refresh, authorization code, device code ----------------------------------------
+
+def refresh_form(token: MsaToken, client_secret: str | None = None) -> dict[str, str]:
+    """The refresh_token grant (scope is required by login.live.com)."""
+    if not token.refresh_token:
+        raise ReauthenticationRequired(
+            "This sign-in has no refresh token; run `xbox login` again")
+    form = {
+        "grant_type": "refresh_token",
+        "client_id": token.client_id,
+        "scope": token.scope,
+        "refresh_token": token.refresh_token,
+    }
+    if client_secret:
+        form["client_secret"] = client_secret
+    return form
+
+
+def authorization_code_form(code: str, *, client_id: str, redirect_uri: str, scope: str,
+                            client_secret: str | None = None) -> dict[str, str]:
+    form = {"grant_type": "authorization_code", "code": code, "client_id": client_id,
+            "redirect_uri": redirect_uri, "scope": scope}
+    if client_secret:
+        form["client_secret"] = client_secret
+    return form
+
+
+def parse_oauth_token(body: Any, *, client_id: str, now: float) -> MsaToken:
+    """Read a login.live.com token response."""
+    if not isinstance(body, dict) or "access_token" not in body:
+        raise AuthenticationException("login.live.com sent an unreadable token response")
+    return MsaToken(
+        access_token=str(body["access_token"]),
+        refresh_token=body.get("refresh_token"),
+        expires_at=now + float(body.get("expires_in", 3600)),
+        scope=str(body.get("scope", "")),
+        client_id=client_id,
+        user_id=str(body.get("user_id", "")),
+    )
+
+
+def oauth_error(body: Any, status: int) -> AuthenticationException:
+    """The exception for a refused login.live.com token request."""
+    error = body.get("error", "") if isinstance(body, dict) else ""
+    description = body.get("error_description", "") if isinstance(body, dict) else ""
+    if error == "invalid_grant":
+        return ReauthenticationRequired(
+            "The saved sign-in was refused by Microsoft (expired or revoked): run `xbox login` "
+            "again", status_code=status, service=LOGIN_HOST, body=body)
+    return AuthenticationException(
+        f"login.live.com refused the request: {error or 'unknown error'}"
+        + (f" ({description})" if description else ""),
+        status_code=status, service=LOGIN_HOST, body=body)
+
+
+@dataclass(frozen=True)
+class DeviceCode:
+    """A pending device-code sign-in: show ``verification_uri`` and ``user_code`` to a person."""
+
+    user_code: str
+    device_code: str
+    verification_uri: str
+    interval: float
+    expires_at: float
+    client_id: str
+    scope: str
+
+    def __repr__(self) -> str:
+        return (f"DeviceCode(user_code={self.user_code!r}, "
+                f"verification_uri={self.verification_uri!r})")
+
+
+def device_code_form(client_id: str, scope: str) -> dict[str, str]:
+    return {"client_id": client_id, "scope": scope, "response_type": "device_code"}
+
+
+def parse_device_code(body: Any, *, client_id: str, scope: str, now: float) -> DeviceCode:
+    try:
+        return DeviceCode(
+            user_code=str(body["user_code"]),
+            device_code=str(body["device_code"]),
+            verification_uri=str(body.get("verification_uri", "https://www.microsoft.com/link")),
+            interval=float(body.get("interval", 5)),
+            expires_at=now + float(body.get("expires_in", 900)),
+            client_id=client_id,
+            scope=scope,
+        )
+    except (KeyError, TypeError, ValueError):
+        raise AuthenticationException("login.live.com sent an unreadable device code") from None
+
+
+def device_poll_form(code: DeviceCode) -> dict[str, str]:
+    return {"client_id": code.client_id,
+            "grant_type": "urn:ietf:params:oauth:grant-type:device_code",
+            "device_code": code.device_code}
+
+
+# -- user token and XSTS -----------------------------------------------------------------------
+
+def rps_ticket(token: MsaToken, *, bare: bool = False) -> str:
+    """The ``RpsTicket``: ``d=`` for Azure-app tokens, ``t=`` for Live-client tokens.
+
+    The 2014 library sent the token bare, which the service also accepts (``bare=True``).
+    """
+    if token.scope.lower().startswith("xboxlive.signin"):
+        return "d=" + token.access_token
+    return token.access_token if bare else "t=" + token.access_token
+
+
+def user_token_body(ticket: str) -> dict[str, Any]:
+    return {
+        "RelyingParty": "http://auth.xboxlive.com",
+        "TokenType": "JWT",
+        "Properties": {"AuthMethod": "RPS", "SiteName": "user.auth.xboxlive.com",
+                       "RpsTicket": ticket},
+    }
+
+
+def xsts_body(user_token: str, relying_party: str = "http://xboxlive.com") -> dict[str, Any]:
+    return {
+        "RelyingParty": relying_party,
+        "TokenType": "JWT",
+        "Properties": {"UserTokens": [user_token], "SandboxId": "RETAIL"},
+    }
+
+
+def _parse_xbox_token(body: Any, what: str) -> XboxToken:
+    try:
+        claims = body["DisplayClaims"]["xui"][0]
+        return XboxToken(
+            token=str(body["Token"]),
+            uhs=str(claims["uhs"]),
+            issued_at=parse_wire_time(body["IssueInstant"]),
+            expires_at=parse_wire_time(body["NotAfter"]),
+            claims={str(k): str(v) for k, v in claims.items()},
+        )
+    except (KeyError, IndexError, TypeError, ValueError):
+        raise AuthenticationException(f"Xbox Live sent an unreadable {what}") from None
+
+
+def parse_user_token(body: Any) -> XboxToken:
+    return _parse_xbox_token(body, "user token")
+
+
+def parse_xsts(body: Any) -> XboxToken:
+    return _parse_xbox_token(body, "XSTS token")
+
+
+# XSTS XErr codes: what they mean and what to do (community consensus, spec §1d).
+XERR_REASONS: dict[int, tuple[str, str | None]] = {
+    2148916227: ("This account is banned or suspended from Xbox Live.",
+                 "https://www.xbox.com/en-US/Forms/Enforcement"),
+    2148916229: ("This is a child account and a parent has not allowed it to play online.",
+                 "https://account.microsoft.com/family/"),
+    2148916233: ("This Microsoft account has no Xbox profile yet. Create one by signing in at "
+                 "xbox.com, then try again.", "https://start.ui.xboxlive.com/CreateAccount"),
+    2148916234: ("This account has not accepted the Xbox terms of use. Sign in at xbox.com once "
+                 "and accept them.", "https://www.xbox.com/"),
+    2148916235: ("Xbox Live is not available in this account's country or region.", None),
+    2148916236: ("This account needs adult (age) verification before it can use Xbox Live.",
+                 "https://start.ui.xboxlive.com/AgeVerification"),
+    2148916237: ("This account has reached its playtime limit or needs age verification.",
+                 None),
+    2148916238: ("This is an under-18 account that is not in a Microsoft family. An adult must "
+                 "add it to a family group first.",
+                 "https://start.ui.xboxlive.com/AddChildToFamily"),
+}
+
+
+def xsts_error(status: int, body: Any, correlation_id: str | None = None) -> XstsError:
+    """A readable :class:`XstsError` for an XSTS refusal (401 with an XErr body, or 400)."""
+    xerr: int | None = None
+    redirect: str | None = None
+    if isinstance(body, dict):
+        raw = body.get("XErr")
+        try:
+            xerr = int(raw) if raw is not None else None
+        except (TypeError, ValueError):
+            xerr = None
+        redirect = body.get("Redirect") or None
+    reason, fix = XERR_REASONS.get(xerr or -1, (
+        f"Xbox Live refused to authorize this account (XErr {xerr})." if xerr else
+        f"Xbox Live refused to authorize this account (HTTP {status}).", None))
+    url = redirect or fix
+    message = reason + (f" See {url}" if url else "")
+    return XstsError(message, xerr=xerr, reason=reason, redirect=url, status_code=status,
+                     body=body, correlation_id=correlation_id)
+
+
+def authorization_header(uhs: str, xsts_token: str) -> str:
+    """``XBL3.0 x=<uhs>;<token>``: the header every Xbox Live call carries."""
+    return f"XBL3.0 x={uhs};{xsts_token}"

@@ -1,0 +1,92 @@
+"""The base of every model: snake_case attributes over the wire's camelCase, unknown fields
+kept, the untouched JSON in ``.raw``, and only identities required.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from datetime import datetime
+from typing import Annotated, Any, TypeVar
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, PrivateAttr, ValidationError
+from pydantic.alias_generators import to_camel
+
+from .._core.times import parse_datetime
+from ..exceptions import MalformedResponse
+
+__all__ = ["MalformedRecord", "WireDateTime", "XboxModel", "parse_model", "parse_records"]
+
+log = logging.getLogger("xbox")
+M = TypeVar("M", bound="XboxModel")
+
+
+def _to_datetime(value: Any) -> Any:
+    if isinstance(value, str):
+        return parse_datetime(value)
+    return value
+
+
+# A timezone-aware UTC datetime that accepts .NET's seven fraction digits.
+WireDateTime = Annotated[datetime, BeforeValidator(_to_datetime)]
+
+
+class XboxModel(BaseModel):
+    """A wire object: ``gameClipId`` is ``game_clip_id``; fields Microsoft adds are kept."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="allow",
+                              arbitrary_types_allowed=True)
+    _raw: Any = PrivateAttr(default=None)
+
+    @property
+    def raw(self) -> Any:
+        """The JSON object exactly as the service sent it."""
+        return self._raw
+
+    @classmethod
+    def from_wire(cls: type[M], data: Any) -> M:
+        """Validate one wire object, keeping it in ``.raw``.
+
+        Raises:
+            MalformedResponse: the object lacks an identity or has wrongly typed fields.
+        """
+        try:
+            model = cls.model_validate(data)
+        except ValidationError as exc:
+            raise MalformedResponse(
+                f"{cls.__name__} record could not be read: {_summary(exc)}", body=data) from None
+        model._raw = data
+        return model
+
+
+def _summary(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors()[:3]:
+        where = ".".join(str(p) for p in err["loc"]) or "record"
+        parts.append(f"{where}: {err['msg']}")
+    return "; ".join(parts)
+
+
+class MalformedRecord(UserWarning):
+    """One record of a list or batch could not be read; the rest were."""
+
+
+def parse_model(cls: type[M], data: Any) -> M:
+    return cls.from_wire(data)
+
+
+def parse_records(cls: type[M], items: Any, errors: list[MalformedResponse] | None = None) -> list[M]:
+    """Validate each record on its own: a bad one is warned about and collected in ``errors``,
+    never fatal for the others (one drifting presence record must not sink a batch)."""
+    if not isinstance(items, list):
+        raise MalformedResponse(f"expected a list of {cls.__name__} records", body=items)
+    out: list[M] = []
+    for item in items:
+        try:
+            out.append(cls.from_wire(item))
+        except MalformedResponse as exc:
+            warnings.warn(str(exc), MalformedRecord, stacklevel=3)
+            log.warning("skipped a malformed %s record: %s", cls.__name__, exc.message)
+            if errors is not None:
+                errors.append(exc)
+    return out

@@ -1,0 +1,233 @@
+"""The seed's resources: :class:`GamerProfile` and :class:`Clip`, exactly as python-xbox
+documented them, as thin views over the modern client (``xbox.client``).
+
+Values are what the wire carries, as the original library returned them: ``gamerscore`` is
+the profile service's string, ``duration``/``views``/``ratings`` the JSON numbers,
+``rating`` a float, ``recorded`` a timezone-aware UTC datetime, ``saved`` a bool.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from ._core.times import parse_datetime
+from .exceptions import GamertagNotFound
+
+if TYPE_CHECKING:
+    from ._sync.client import Client
+
+__all__ = ["Clip", "GamerProfile"]
+
+# The settings the 2014 library asked for, in its order, with contract version 2.
+SEED_SETTINGS = ("AppDisplayName", "DisplayPic", "Gamerscore", "Gamertag", "PublicGamerpic",
+                 "XboxOneRep")
+_NAME_MAP = {"Gamertag": "gamertag", "Gamerscore": "gamerscore", "PublicGamerpic": "gamerpic"}
+
+
+def _client() -> Client:
+    # Looked up on every call so that `xbox.client = xbox.Client(...)` takes effect.
+    import xbox
+
+    return xbox.client
+
+
+class GamerProfile:
+    """Represents an xbox live user.
+
+    :var string xuid: xuid of user
+    :var string gamertag: gamertag of user
+    :var string gamerscore: gamerscore of user
+    :var string gamerpic: url for gamerpic of user
+    """
+
+    def __init__(self, xuid: str, settings: list[dict[str, Any]], user_data: dict[str, Any]) -> None:
+        self.xuid = xuid
+        self.raw_json = user_data
+        self.gamertag: str | None = None
+        self.gamerscore: str | None = None
+        self.gamerpic: str | None = None
+        for setting in settings:
+            name = _NAME_MAP.get(setting.get("id", ""))
+            if name is not None:
+                setattr(self, name, setting.get("value"))
+
+    @classmethod
+    def _from_user(cls, user: dict[str, Any]) -> GamerProfile:
+        return cls(str(user["id"]), user.get("settings", []), user)
+
+    @classmethod
+    def _fetch(cls, gamertag: str | None = None, xuid: str | None = None) -> GamerProfile:
+        profile = _client().profiles.get(gamertag, xuid=xuid, settings=SEED_SETTINGS,
+                                         contract_version=2)
+        return cls._from_user(profile.raw)
+
+    @classmethod
+    def from_gamertag(cls, gamertag: str) -> GamerProfile:
+        """Instantiates an instance of ``GamerProfile`` from a gamertag.
+
+        :param gamertag: Gamertag to look up
+        :raises: :class:`~xbox.exceptions.GamertagNotFound`
+        :returns: :class:`~xbox.GamerProfile` instance
+        """
+        try:
+            return cls._fetch(gamertag=gamertag)
+        except ValueError:
+            raise GamertagNotFound(f"No such user: {gamertag}") from None
+
+    @classmethod
+    def from_xuid(cls, xuid: str) -> GamerProfile:
+        """Instantiates an instance of ``GamerProfile`` from an xuid.
+
+        :param xuid: Xuid to look up
+        :raises: :class:`~xbox.exceptions.GamertagNotFound`
+        :returns: :class:`~xbox.GamerProfile` instance
+        """
+        try:
+            return cls._fetch(xuid=str(xuid))
+        except ValueError:
+            raise GamertagNotFound(f"No such user: {xuid}") from None
+
+    def clips(self) -> Iterator[Clip]:
+        """Gets the latest clips made by this user.
+
+        :returns: Iterator of :class:`~xbox.Clip` instances
+        """
+        return Clip.latest_from_user(self)
+
+    def __repr__(self) -> str:
+        return f"<xbox.resource.GamerProfile: {self.gamertag} ({self.xuid})>"
+
+
+class _LazyGamerProfile(GamerProfile):
+    """The ``user`` of a clip fetched by id: knows its xuid, fetches the rest on first use."""
+
+    def __init__(self, xuid: str) -> None:
+        self.xuid = xuid
+        self._loaded: GamerProfile | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if self._loaded is None:
+            self._loaded = GamerProfile.from_xuid(self.xuid)
+        return getattr(self._loaded, name)
+
+    def __repr__(self) -> str:
+        return f"<xbox.resource.GamerProfile: ({self.xuid})>"
+
+
+class _Thumbnails:
+    """``clip.thumbnails.small`` / ``.large`` (also readable as a dict)."""
+
+    def __init__(self, small: str | None = None, large: str | None = None) -> None:
+        self.small = small
+        self.large = large
+
+    def __getitem__(self, key: str) -> str | None:
+        return {"small": self.small, "large": self.large}[key]
+
+    def get(self, key: str, default: str | None = None) -> str | None:
+        return {"small": self.small, "large": self.large}.get(key, default)
+
+    def __repr__(self) -> str:
+        return f"{{'small': {self.small!r}, 'large': {self.large!r}}}"
+
+
+class Clip:
+    """Represents a single game clip.
+
+    :var user: User that made the clip
+    :var string clip_id: Unique id of the clip
+    :var string scid: Unique SCID of the clip
+    :var string duration: Duration, in seconds, of the clip
+    :var string name: Name of the clip. Can be ``''``
+    :var bool saved: Whether the user has saved the clip. Clips that aren't saved eventually expire
+    :var string state:
+    :var string views: Number of views the clip has had
+    :var string rating: Clip rating
+    :var string ratings: Number of ratings the clip has received
+    :var string caption: User-defined clip caption
+    :var dict thumbnails: Thumbnail URLs for the clip
+    :var datetime recorded: Date and time clip was made
+    :var string media_url: Video clip URL
+    """
+
+    def __init__(self, user: GamerProfile, clip_data: dict[str, Any]) -> None:
+        self.raw_json = clip_data
+        self.user = user
+        self.clip_id: str = clip_data["gameClipId"]
+        self.scid: str | None = clip_data.get("scid")
+        self.duration: int | None = clip_data.get("durationInSeconds")
+        self.name: str | None = clip_data.get("clipName")
+        self.saved: bool = bool(clip_data.get("savedByUser", False))
+        self.state: str | None = clip_data.get("state")
+        self.views: int | None = clip_data.get("views")
+        self.rating: float | None = clip_data.get("rating")
+        self.ratings: int | None = clip_data.get("ratingCount")
+        self.caption: str | None = clip_data.get("userCaption")
+        self.thumbnails = _Thumbnails()
+        for thumb in clip_data.get("thumbnails") or []:
+            kind = str(thumb.get("thumbnailType", "")).lower()
+            if kind in ("small", "large"):
+                setattr(self.thumbnails, kind, thumb.get("uri"))
+        recorded = clip_data.get("dateRecorded")
+        self.recorded: datetime | None = parse_datetime(recorded) if recorded else None
+        self.media_url: str | None = None
+        for uri in clip_data.get("gameClipUris") or []:
+            if uri.get("uriType") == "Download":
+                self.media_url = uri.get("uri")
+
+    @classmethod
+    def get(cls, xuid: str, scid: str, clip_id: str) -> Clip:
+        """Retrieves a specific game clip.
+
+        :param xuid: xuid of an xbox live user
+        :param scid: scid of a clip
+        :param clip_id: id of a clip
+        :raises: :class:`~xbox.exceptions.ClipNotFound`
+        :returns: :class:`~xbox.Clip` instance
+        """
+        from .exceptions import ClipNotFound
+
+        try:
+            clip = _client().clips.get(xuid, scid, clip_id)
+        except ValueError:
+            raise ClipNotFound(
+                f"Could not find clip: xuid={xuid}, scid={scid}, clip_id={clip_id}") from None
+        return cls(_LazyGamerProfile(str(xuid)), clip.raw)
+
+    @classmethod
+    def _iterate(cls, user: GamerProfile, saved: bool, include_pending: bool) -> Iterator[Clip]:
+        clips = _client().clips
+        listing = clips.saved(user.xuid) if saved else clips.recent(user.xuid)
+        for clip in listing:
+            if clip.state == "PendingUpload" and not include_pending:
+                continue
+            yield cls(user, clip.raw)
+
+    @classmethod
+    def saved_from_user(cls, user: GamerProfile, include_pending: bool = False) -> Iterator[Clip]:
+        """Retrieves all 'saved' clips for a specific user, returning an iterator.
+
+        :param user: :class:`~xbox.GamerProfile` instance
+        :param bool include_pending: whether to include clips that are not yet uploaded.
+            These clips will have thumbnails and media_url set to ``None``
+        :returns: Iterator of :class:`~xbox.Clip` instances
+        """
+        return cls._iterate(user, True, include_pending)
+
+    @classmethod
+    def latest_from_user(cls, user: GamerProfile, include_pending: bool = False) -> Iterator[Clip]:
+        """Retrieves a user's gameclips, excluding any that are pending upload.
+
+        :param user: :class:`~xbox.GamerProfile` instance
+        :param bool include_pending: whether to include clips that are not yet uploaded.
+            These clips will have thumbnails and media_url set to ``None``
+        :returns: Iterator of :class:`~xbox.Clip` instances
+        """
+        return cls._iterate(user, False, include_pending)
+
+    def __repr__(self) -> str:
+        return f"<xbox.resource.Clip: {self.clip_id}>"

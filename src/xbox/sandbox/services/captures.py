@@ -1,0 +1,560 @@
+"""Capture metadata: gameclipsmetadata, screenshotsmetadata and mediahub search.
+
+Spec §3 (game clips), §4 (screenshots), §6 (errors); shapes follow the 2018 recordings
+``gameclips_recent_own.json`` / ``gameclips_recent_community.json`` /
+``mediahub_gameclips_own.json`` (the recordings win where the spec disagrees).
+
+* Lists: ``{"gameClips"|"screenshots": [...], "pagingInfo": {"continuationToken": str|null}}``,
+  newest ``dateRecorded`` first (``order=A`` reverses), default and maximum page 100,
+  ``maxItems``/``skipItems``/``continuationToken`` (the token wins over skipItems).
+* Single item: ``{"gameClip"|"screenshot": {...}}``; the scid is not checked (a wrong but
+  UUID-shaped one still finds the item); unknown xuid or id -> 404 ``{"errorCode":3004}``.
+* Download URLs are signed by :func:`xbox.sandbox.services.media.signed_media_url`.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+import struct
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
+
+import httpx
+
+from .._http import Call, empty, json_response, route
+from .media import (
+    CLIP_DOWNLOAD_HOST,
+    CLIP_THUMBNAIL_HOST,
+    MEDIAHUB_CLIP_DOWNLOAD_HOST,
+    MEDIAHUB_CLIP_THUMBNAIL_HOST,
+    MEDIAHUB_SCREENSHOT_DOWNLOAD_HOST,
+    MEDIAHUB_SCREENSHOT_THUMBNAIL_HOST,
+    SCREENSHOT_DOWNLOAD_HOST,
+    SCREENSHOT_THUMBNAIL_HOST,
+    dotnet_time,
+    media_path,
+    plain_time,
+    signed_media_url,
+    thumbnail_url,
+)
+
+if TYPE_CHECKING:
+    from ..app import Sandbox
+    from ..world import Account, Capture
+
+__all__ = [
+    "DEFAULT_PAGE",
+    "MAX_PAGE",
+    "STREAMING_URIS_STATE_KEY",
+    "clip_json",
+    "decode_continuation_token",
+    "encode_continuation_token",
+    "mediahub_clip_json",
+    "mediahub_screenshot_json",
+    "screenshot_json",
+]
+
+DEFAULT_PAGE = 100  # 2014 `/clips` with no parameters returned exactly 100 + a token
+MAX_PAGE = 100  # maxItems above this is capped, as the real service does
+MEDIAHUB_DEFAULT_PAGE = 100  # unconfirmed: recorded requests always send max=500
+MEDIAHUB_MAX_PAGE = 500  # unconfirmed: the largest max seen in recorded requests
+
+# The 2014 recordings show saved clips with SmoothStreaming + Ahls URIs besides Download, but
+# every saved clip in the 2018 recordings (124 of them) has Download only. The recording wins,
+# so these extra URIs are off unless a test sets ``sb.state[STREAMING_URIS_STATE_KEY] = True``.
+STREAMING_URIS_STATE_KEY = "captures.streaming_uris"
+
+NOT_FOUND = {"errorCode": 3004}  # 18 bytes compact, as recorded
+
+_TOKEN_PREFIX = "abcde_vwxyz"
+_UUID = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")
+_XUID = re.compile(r"xuid\((\d{1,20})\)", re.I)
+
+# mediahub: the upload title recorded for every item (the console's capture app; unconfirmed).
+_UPLOAD_TITLE_ID = 49312658
+
+
+# -- continuation tokens --------------------------------------------------------------------
+
+def encode_continuation_token(offset: int) -> str:
+    """The 2018-style token for the next page at ``offset``.
+
+    ``abcde_vwxyz`` + URL-safe base64 of the offset as a little-endian int32 with the ``=``
+    padding replaced by its count (.NET ``UrlTokenEncode``): 25 -> ``abcde_vwxyzGQAAAA2``.
+    """
+    raw = base64.urlsafe_b64encode(struct.pack("<i", offset)).decode()
+    body = raw.rstrip("=")
+    return f"{_TOKEN_PREFIX}{body}{len(raw) - len(body)}"
+
+
+def decode_continuation_token(token: str) -> int | None:
+    """The offset in a token from :func:`encode_continuation_token`, or None if unparsable.
+
+    The 2014 form (``==`` padding kept) is accepted too.
+    """
+    if not token.startswith(_TOKEN_PREFIX):
+        return None
+    rest = token[len(_TOKEN_PREFIX):]
+    if rest.endswith("="):
+        encoded = rest
+    elif rest[-1:].isdigit():
+        encoded = rest[:-1] + "=" * int(rest[-1])
+    else:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(encoded.encode())
+    except ValueError:
+        return None
+    if len(raw) != 4:
+        return None
+    (offset,) = struct.unpack("<i", raw)
+    return offset if offset >= 0 else None
+
+
+# -- JSON shapes ----------------------------------------------------------------------------
+
+def _type(capture: Capture) -> str:
+    # Greatest moments are captured by the game itself; everything else by the player.
+    return "DeveloperInitiated" if capture.greatest_moment else "UserGenerated"
+
+
+def _thumbnails(capture: Capture, host: str) -> list[dict[str, Any]]:
+    if capture.state == "PendingUpload":
+        return []
+    return [{"uri": thumbnail_url(capture, host, size),
+             "fileSize": capture.thumb_small_size if size == "Small" else capture.thumb_large_size,
+             "thumbnailType": size} for size in ("Small", "Large")]
+
+
+def _uris(sb: Sandbox, capture: Capture, host: str, streaming: bool) -> list[dict[str, Any]]:
+    if capture.state == "PendingUpload":
+        return []
+    url, expiration = signed_media_url(sb, capture, host)
+    download = {"uri": url, "fileSize": capture.size, "uriType": "Download",
+                "expiration": expiration}
+    if not (streaming and capture.saved):
+        return [download]
+    # 2014 shape: streaming manifests of saved clips live ~100 years, fileSize 0.
+    far = dotnet_time(sb.now() + timedelta(days=36500).total_seconds())
+    manifest = f"https://{host}{media_path(capture).rsplit('.', 1)[0]}.ism/manifest"
+    gda = url.rsplit("__gda__=", 1)[1]
+    return [
+        {"uri": f"{manifest}?__gda__={gda}", "fileSize": 0, "uriType": "SmoothStreaming",
+         "expiration": far},
+        {"uri": f"{manifest}(format=m3u8-aapl)?__gda__={gda}", "fileSize": 0, "uriType": "Ahls",
+         "expiration": far},
+        download,
+    ]
+
+
+def clip_json(sb: Sandbox, capture: Capture) -> dict[str, Any]:
+    """A clip as gameclipsmetadata sends it: the 2017+ keys, order and types."""
+    streaming = bool(sb.state.get(STREAMING_URIS_STATE_KEY, False))
+    return {
+        "gameClipId": capture.id,
+        "state": capture.state,
+        "datePublished": dotnet_time(capture.published),
+        "dateRecorded": plain_time(capture.recorded),
+        "lastModified": dotnet_time(capture.last_modified),
+        "userCaption": capture.caption,
+        "type": _type(capture),
+        "durationInSeconds": capture.duration,
+        "scid": capture.title.scid,
+        "titleId": capture.title.title_id,
+        "rating": float(capture.rating),
+        "ratingCount": capture.rating_count,
+        "views": capture.views,
+        "titleData": "",
+        "systemProperties": capture.system_properties,
+        "savedByUser": capture.saved,
+        "achievementId": "",
+        "greatestMomentId": capture.greatest_moment,
+        "thumbnails": _thumbnails(capture, CLIP_THUMBNAIL_HOST),
+        "gameClipUris": _uris(sb, capture, CLIP_DOWNLOAD_HOST, streaming),
+        "xuid": capture.xuid,
+        "clipName": "",
+        "titleName": capture.title.name,
+        "gameClipLocale": capture.locale,
+        "clipContentAttributes": "None",
+        "deviceType": capture.device,
+        "commentCount": 0,
+        "likeCount": capture.likes,
+        "shareCount": 0,
+        "partialViews": 0,
+    }
+
+
+def screenshot_json(sb: Sandbox, capture: Capture) -> dict[str, Any]:
+    """A screenshot as screenshotsmetadata sends it (spec §4 keys, order and types)."""
+    return {
+        "screenshotId": capture.id,
+        "resolutionHeight": capture.height,
+        "resolutionWidth": capture.width,
+        "state": capture.state,
+        "datePublished": dotnet_time(capture.published),
+        "dateTaken": plain_time(capture.recorded),
+        "lastModified": dotnet_time(capture.last_modified),
+        "userCaption": capture.caption,
+        "type": "UserGenerated",
+        "scid": capture.title.scid,
+        "titleId": capture.title.title_id,
+        "rating": float(capture.rating),
+        "ratingCount": capture.rating_count,
+        "views": capture.views,
+        "titleData": "",
+        "systemProperties": capture.system_properties,
+        "savedByUser": capture.saved,
+        "achievementId": "",
+        "greatestMomentId": None,  # null in the recorded screenshot
+        "thumbnails": _thumbnails(capture, SCREENSHOT_THUMBNAIL_HOST),
+        "screenshotUris": _uris(sb, capture, SCREENSHOT_DOWNLOAD_HOST, streaming=False),
+        "xuid": capture.xuid,
+        "screenshotName": "",
+        "titleName": capture.title.name,
+        "screenshotLocale": capture.locale,
+        "screenshotContentAttributes": "None",
+        "deviceType": capture.device,
+    }
+
+
+def _local_id(capture: Capture) -> str:
+    # The console's own id for the capture: stable per capture, unrelated to contentId.
+    digest = hashlib.sha256(f"local:{capture.id}".encode()).digest()
+    return str(uuid.UUID(bytes=digest[:16], version=4))
+
+
+def _locators(sb: Sandbox, capture: Capture, download_host: str,
+              thumb_host: str, with_expiration: bool) -> list[dict[str, Any]]:
+    if capture.state == "PendingUpload":
+        return []
+    url, expiration = signed_media_url(sb, capture, download_host)
+    download: dict[str, Any] = {"expiration": expiration, "fileSize": capture.size,
+                                "locatorType": "Download", "uri": url}
+    if not with_expiration:  # the recorded screenshot locator has no expiration
+        del download["expiration"]
+    return [download,
+            {"locatorType": "Thumbnail_Small", "uri": thumbnail_url(capture, thumb_host, "Small")},
+            {"locatorType": "Thumbnail_Large", "uri": thumbnail_url(capture, thumb_host, "Large")}]
+
+
+def _region(capture: Capture) -> str:
+    return capture.locale.rsplit("-", 1)[-1]
+
+
+def mediahub_clip_json(sb: Sandbox, capture: Capture) -> dict[str, Any]:
+    """A clip as mediahub search sends it (keys as in ``mediahub_gameclips_own.json``)."""
+    kind = _type(capture)
+    return {
+        "commentCount": 0,
+        "contentId": capture.id,
+        "contentLocators": _locators(sb, capture, MEDIAHUB_CLIP_DOWNLOAD_HOST,
+                                     MEDIAHUB_CLIP_THUMBNAIL_HOST, with_expiration=True),
+        "contentSegments": [{
+            "creationType": kind,
+            "creatorChannelId": None,
+            "creatorXuid": int(capture.xuid),
+            "durationInSeconds": capture.duration,
+            "offset": 0,
+            "recordDate": plain_time(capture.recorded),
+            "secondaryTitleId": None,
+            "segmentId": 1,
+            "titleId": capture.title.title_id,
+        }],
+        "contentState": capture.state,
+        "creationType": kind,
+        "durationInSeconds": capture.duration,
+        "enforcementState": "None",
+        "frameRate": 30,
+        "greatestMomentId": capture.greatest_moment,
+        "likeCount": capture.likes,
+        "localId": _local_id(capture),
+        "ownerXuid": int(capture.xuid),
+        "resolutionHeight": capture.height,
+        "resolutionWidth": capture.width,
+        "safetyThreshold": "None",
+        "sandboxId": "RETAIL",
+        "sessions": [],
+        "shareCount": 0,
+        "sharedTo": [],
+        "titleData": "",
+        "titleId": capture.title.title_id,
+        "titleName": capture.title.name,
+        "tournaments": [],
+        "uploadDate": dotnet_time(capture.published),
+        "uploadDeviceType": capture.device,
+        "uploadLanguage": capture.locale,
+        "uploadRegion": _region(capture),
+        "uploadTitleId": _UPLOAD_TITLE_ID,
+        "userCaption": capture.caption,
+        "viewCount": capture.views,
+    }
+
+
+def mediahub_screenshot_json(sb: Sandbox, capture: Capture) -> dict[str, Any]:
+    """A screenshot as mediahub search sends it.
+
+    Keys follow OpenXbox/xbox-webapi-python ``tests/data/responses/mediahub_screenshots_own.json``
+    (note ``CreationType`` capitalised there); the HDR (``.JXR``) locator is left out since
+    the sandbox has no HDR files.
+    """
+    return {
+        "captureDate": plain_time(capture.recorded),
+        "contentId": capture.id,
+        "contentLocators": _locators(sb, capture, MEDIAHUB_SCREENSHOT_DOWNLOAD_HOST,
+                                     MEDIAHUB_SCREENSHOT_THUMBNAIL_HOST, with_expiration=False),
+        "CreationType": "UserGenerated",
+        "localId": _local_id(capture),
+        "ownerXuid": int(capture.xuid),
+        "resolutionHeight": capture.height,
+        "resolutionWidth": capture.width,
+        "sandboxId": "RETAIL",
+        "sharedTo": [],
+        "titleId": capture.title.title_id,
+        "titleName": capture.title.name,
+        "dateUploaded": dotnet_time(capture.published),
+        "uploadLanguage": capture.locale,
+        "uploadRegion": _region(capture),
+        "uploadTitleId": _UPLOAD_TITLE_ID,
+        "uploadDeviceType": capture.device,
+        "commentCount": 0,
+        "likeCount": capture.likes,
+        "shareCount": 0,
+        "viewCount": capture.views,
+        "contentState": capture.state,
+        "enforcementState": "None",
+        "safetyThreshold": "None",
+        "sessions": [],
+        "tournaments": [],
+    }
+
+
+# -- the two metadata services --------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Kind:
+    """What differs between the clip and the screenshot metadata services."""
+
+    word: str  # path segment: "clips" | "screenshots"
+    kind: str  # Capture.kind
+    list_key: str
+    single_key: str
+    to_json: Callable[[Sandbox, Capture], dict[str, Any]]
+
+    def of(self, account: Account) -> list[Capture]:
+        return account.clips if self.kind == "clip" else account.screenshots
+
+
+CLIPS = _Kind("clips", "clip", "gameClips", "gameClip", clip_json)
+SCREENSHOTS = _Kind("screenshots", "screenshot", "screenshots", "screenshot", screenshot_json)
+
+
+class _BadRequest(Exception):
+    """A malformed request: answered with an empty 400."""
+
+
+def _bad(sb: Sandbox) -> httpx.Response:
+    return empty(400, headers=sb.xbl_headers())
+
+
+def _owner(sb: Sandbox, call: Call, owner: str) -> Account | None:
+    """The account ``me`` or ``xuid(X)`` names (None when unknown); 400 when malformed."""
+    owner = unquote(owner)
+    if owner.lower() == "me":
+        return call.user
+    m = _XUID.fullmatch(owner)
+    if m is None or not 0 < int(m.group(1)) < 2**64:
+        raise _BadRequest
+    return sb.world.by_xuid.get(m.group(1))
+
+
+def _title_id(title: str) -> int:
+    text = unquote(title)
+    if not text.isdigit():
+        raise _BadRequest
+    return int(text)
+
+
+def _int_param(params: dict[str, str], name: str) -> int | None:
+    value = params.get(name.lower())
+    if value is None or value == "":
+        return None
+    if not value.isdigit():
+        raise _BadRequest
+    return int(value)
+
+
+def _sorted(captures: Iterable[Capture], params: dict[str, str]) -> list[Capture]:
+    qualifier = params.get("qualifier", "created").lower()
+    if qualifier == "views":
+        key: Callable[[Capture], Any] = lambda c: (c.views, c.recorded, c.id)  # noqa: E731
+    elif qualifier == "rating":
+        key = lambda c: (c.rating, c.recorded, c.id)  # noqa: E731
+    else:  # "created", the default
+        key = lambda c: (c.recorded, c.id)  # noqa: E731
+    ascending = params.get("order", "D").upper() == "A"
+    return sorted(captures, key=key, reverse=not ascending)
+
+
+def _page(sb: Sandbox, call: Call, kind: _Kind, captures: Iterable[Capture]) -> httpx.Response:
+    """One page of ``captures`` per maxItems/skipItems/continuationToken/order."""
+    # .NET query binding is case-insensitive; so is ours.
+    params = {k.lower(): v for k, v in call.params.items()}
+    items = _sorted(captures, params)
+    size = _int_param(params, "maxItems") or DEFAULT_PAGE
+    size = min(size, MAX_PAGE)
+    token = params.get("continuationtoken")
+    if token:
+        offset = decode_continuation_token(token)
+        if offset is None:
+            raise _BadRequest
+    else:
+        offset = _int_param(params, "skipItems") or 0
+    page = items[offset:offset + size]
+    after = offset + len(page)
+    body = {kind.list_key: [kind.to_json(sb, c) for c in page],
+            "pagingInfo": {"continuationToken":
+                           encode_continuation_token(after) if after < len(items) else None}}
+    return json_response(200, body, headers=sb.xbl_headers())
+
+
+def _answer(sb: Sandbox, make: Callable[[], httpx.Response]) -> httpx.Response:
+    try:
+        return make()
+    except _BadRequest:
+        return _bad(sb)
+
+
+def _register(kind: _Kind, host: str, service: str) -> None:
+    """Declare the list, single-item and community routes of one metadata service."""
+    w = kind.word
+
+    @route("GET", host, rf"/users/(?P<owner>[^/]+)(?:/titles/(?P<title>[^/]+))?/{w}"
+                        r"(?P<saved>/saved)?", service=service)
+    def user_list(sb: Sandbox, call: Call, owner: str, title: str | None,
+                  saved: str | None) -> httpx.Response:
+        def make() -> httpx.Response:
+            account = _owner(sb, call, owner)
+            title_id = _title_id(title) if title is not None else None
+            captures = [c for c in (kind.of(account) if account else [])
+                        if (title_id is None or c.title.title_id == title_id)
+                        and (saved is None or c.saved)]
+            return _page(sb, call, kind, captures)
+        return _answer(sb, make)
+
+    @route("GET", host, rf"/users/(?P<owner>[^/]+)/scids/(?P<scid>[^/]+)/{w}"
+                        r"(?:/(?P<item>[^/]+))?", service=service)
+    def by_scid(sb: Sandbox, call: Call, owner: str, scid: str,
+                item: str | None) -> httpx.Response:
+        def make() -> httpx.Response:
+            account = _owner(sb, call, owner)
+            scid_text = unquote(scid)
+            if not _UUID.fullmatch(scid_text):
+                raise _BadRequest
+            if item is None or item == "saved":
+                captures = [c for c in (kind.of(account) if account else [])
+                            if c.title.scid.lower() == scid_text.lower()
+                            and (item is None or c.saved)]
+                return _page(sb, call, kind, captures)
+            # Single item: the scid is not checked (recorded 2014 behaviour).
+            capture = sb.world.captures_by_id.get(unquote(item).lower())
+            if account is None or capture is None or capture.xuid != account.xuid \
+                    or capture.kind != kind.kind:
+                return json_response(404, NOT_FOUND, headers=sb.xbl_headers())
+            return json_response(200, {kind.single_key: kind.to_json(sb, capture)},
+                                 headers=sb.xbl_headers())
+        return _answer(sb, make)
+
+    @route("GET", host, rf"/public/titles/(?P<title>[^/]+)/{w}(?P<saved>/saved)?",
+           service=service)
+    def community_by_title(sb: Sandbox, call: Call, title: str,
+                           saved: str | None) -> httpx.Response:
+        def make() -> httpx.Response:
+            title_id = _title_id(title)
+            return _page(sb, call, kind, _community(sb, kind, saved is not None,
+                                                    lambda c: c.title.title_id == title_id))
+        return _answer(sb, make)
+
+    @route("GET", host, rf"/public/scids/(?P<scid>[^/]+)/{w}(?P<saved>/saved)?",
+           service=service)
+    def community_by_scid(sb: Sandbox, call: Call, scid: str,
+                          saved: str | None) -> httpx.Response:
+        def make() -> httpx.Response:
+            scid_text = unquote(scid).lower()
+            if not _UUID.fullmatch(scid_text):
+                raise _BadRequest
+            return _page(sb, call, kind, _community(sb, kind, saved is not None,
+                                                    lambda c: c.title.scid.lower() == scid_text))
+        return _answer(sb, make)
+
+
+def _community(sb: Sandbox, kind: _Kind, saved_only: bool,
+               keep: Callable[[Capture], bool]) -> list[Capture]:
+    """Published captures of every user that ``keep`` accepts (pending ones are not public)."""
+    return [c for a in sb.world.accounts for c in kind.of(a)
+            if c.state == "Published" and keep(c) and (c.saved or not saved_only)]
+
+
+_register(CLIPS, r"gameclipsmetadata\.xboxlive\.com", "gameclips")
+_register(SCREENSHOTS, r"screenshotsmetadata\.xboxlive\.com", "screenshots")
+
+
+# -- mediahub -------------------------------------------------------------------------------
+
+_CLAUSE = re.compile(r"\s*(OwnerXuid|TitleId)\s+eq\s+(\d+)\s*", re.I)
+
+
+def _mediahub(sb: Sandbox, call: Call, kind: _Kind,
+              to_json: Callable[[Sandbox, Capture], dict[str, Any]]) -> httpx.Response:
+    """``POST /{gameclips|screenshots}/search`` with ``{"max","query","skip"}`` (contract 3)."""
+    body = call.json()
+    if not isinstance(body, dict) or not isinstance(body.get("query"), str):
+        return _bad(sb)
+    filters: dict[str, int] = {}
+    for clause in re.split(r"\s+and\s+", body["query"].strip(), flags=re.I):
+        m = _CLAUSE.fullmatch(clause)
+        if m is None:
+            return _bad(sb)
+        filters[m.group(1).lower()] = int(m.group(2))
+    if "ownerxuid" not in filters:
+        return _bad(sb)
+    size, skip = body.get("max", MEDIAHUB_DEFAULT_PAGE), body.get("skip", 0)
+    if not isinstance(size, int) or not isinstance(skip, int) or size < 0 or skip < 0:
+        return _bad(sb)
+    size = min(size or MEDIAHUB_DEFAULT_PAGE, MEDIAHUB_MAX_PAGE)
+    token = body.get("continuationToken")
+    if token:
+        offset = decode_continuation_token(str(token))
+        if offset is None:
+            return _bad(sb)
+        skip = offset
+    account = sb.world.by_xuid.get(str(filters["ownerxuid"]))
+    title_id = filters.get("titleid")
+    items = sorted((c for c in (kind.of(account) if account else [])
+                    if title_id is None or c.title.title_id == title_id),
+                   key=lambda c: (c.recorded, c.id), reverse=True)
+    page = items[skip:skip + size]
+    out: dict[str, Any] = {"values": [to_json(sb, c) for c in page]}
+    after = skip + len(page)
+    if after < len(items):
+        # Unconfirmed: the recording has a single page and so only "values". We add a
+        # token (same format as the metadata services) only when more items remain.
+        out["continuationToken"] = encode_continuation_token(after)
+    return json_response(200, out, headers=sb.xbl_headers())
+
+
+@route("POST", r"mediahub\.xboxlive\.com", r"/gameclips/search", service="gameclips")
+def mediahub_gameclips(sb: Sandbox, call: Call) -> httpx.Response:
+    """Mediahub search over the owner's game clips."""
+    return _mediahub(sb, call, CLIPS, mediahub_clip_json)
+
+
+@route("POST", r"mediahub\.xboxlive\.com", r"/screenshots/search", service="screenshots")
+def mediahub_screenshots(sb: Sandbox, call: Call) -> httpx.Response:
+    """Mediahub search over the owner's screenshots."""
+    return _mediahub(sb, call, SCREENSHOTS, mediahub_screenshot_json)
