@@ -183,7 +183,8 @@ def test_clip_get_with_wrong_ids_raises_clip_not_found(seed_client: xbox.Client,
     with pytest.raises(ClipNotFound):
         xbox.Clip.get("2533274800000001", target.title.scid, target.id)
     # A wrong but UUID-shaped scid still finds the clip, as the real service does.
-    assert xbox.Clip.get(JOE_XUID, "00000000-0000-4000-8000-000000000000", target.id).scid == target.title.scid
+    found = xbox.Clip.get(JOE_XUID, "00000000-0000-4000-8000-000000000000", target.id)
+    assert found.scid == target.title.scid
 
 
 def test_every_exception_has_a_message() -> None:

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator, Callable
 from typing import Generic, TypeVar
 
 from ..exceptions import MalformedResponse
