@@ -1,0 +1,37 @@
+"""`make demo`: the python-xbox quickstart against the embedded sandbox, end to end.
+
+Starts the sandbox on a free 127.0.0.1 port, points XBOX_LIVE_BASE_URL at it, signs in with
+the legacy e-mail + password flow and prints a profile and its clips.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+
+from xbox.sandbox import JOE_EMAIL, JOE_PASSWORD, Sandbox
+
+
+def main() -> int:
+    with Sandbox(seed=0).serve() as served, tempfile.TemporaryDirectory() as home:
+        os.environ["XBOX_LIVE_BASE_URL"] = served.base_url
+        os.environ["XBOX_HOME"] = home
+        print(f"sandbox serving Xbox Live at {served.base_url}")
+        import xbox
+
+        xbox.client.authenticate(JOE_EMAIL, JOE_PASSWORD)
+        gt = xbox.GamerProfile.from_gamertag("JoeAlcorn")
+        print(f"{gt.gamertag} (xuid {gt.xuid}): gamerscore {gt.gamerscore}")
+        print(f"gamerpic: {gt.gamerpic}")
+        clips = list(gt.clips())
+        print(f"{len(clips)} clips; the five newest:")
+        for clip in clips[:5]:
+            state = "saved" if clip.saved else "unsaved"
+            print(f"  {clip.recorded:%Y-%m-%d %H:%M}  {clip.duration:>4}s  {state:<7}  {clip.clip_id}")
+        xbox.client.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
