@@ -17,20 +17,21 @@ def parse_datetime(value: str) -> datetime:
         ValueError: the text is not such a timestamp.
     """
     text = value.strip()
-    offset = ""
-    if text.endswith("Z"):
-        text = text[:-1]
-    elif len(text) > 6 and text[-6] in "+-" and text[-3] == ":":
-        text, offset = text[:-6], text[-6:]
-    main, _, fraction = text.partition(".")
-    dt = datetime.strptime(main, "%Y-%m-%dT%H:%M:%S")
-    if fraction:
-        if not fraction.isdigit():
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    head, dot, rest = text.partition(".")
+    if dot:
+        digits = len(rest) - len(rest.lstrip("0123456789"))
+        if digits == 0:
             raise ValueError(f"bad fraction in {value!r}")
-        dt = dt.replace(microsecond=int((fraction + "000000")[:6]))
-    if offset:
-        return datetime.fromisoformat(dt.isoformat() + offset).astimezone(UTC)
-    return dt.replace(tzinfo=UTC)
+        # fromisoformat takes at most 6 fraction digits; .NET writes 7.
+        text = f"{head}.{rest[:min(digits, 6)].ljust(6, '0')}{rest[digits:]}"
+    if "T" not in text:
+        raise ValueError(f"not an Xbox Live timestamp: {value!r}")
+    dt = datetime.fromisoformat(text)
+    if dt.tzinfo is None:
+        return dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC)
 
 
 def format_datetime(dt: datetime) -> str:

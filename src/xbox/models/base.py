@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import logging
 import warnings
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, PrivateAttr, ValidationError
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, PrivateAttr, ValidationError
 from pydantic.alias_generators import to_camel
 
-from .._core.times import parse_datetime
 from ..exceptions import MalformedResponse
 
 __all__ = ["MalformedRecord", "WireDateTime", "XboxModel", "parse_model", "parse_records"]
@@ -21,14 +20,16 @@ log = logging.getLogger("xbox")
 M = TypeVar("M", bound="XboxModel")
 
 
-def _to_datetime(value: Any) -> Any:
-    if isinstance(value, str):
-        return parse_datetime(value)
-    return value
+def _to_utc(value: datetime) -> datetime:
+    # pydantic's own parser (fast, and it accepts .NET's seven fraction digits) gives a
+    # fixed-offset tzinfo; normalise to datetime.UTC so values compare and print plainly.
+    return value.replace(tzinfo=UTC) if value.utcoffset() == _ZERO else value.astimezone(UTC)
 
+
+_ZERO = timedelta(0)
 
 # A timezone-aware UTC datetime that accepts .NET's seven fraction digits.
-WireDateTime = Annotated[datetime, BeforeValidator(_to_datetime)]
+WireDateTime = Annotated[AwareDatetime, AfterValidator(_to_utc)]
 
 
 class XboxModel(BaseModel):

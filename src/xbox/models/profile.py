@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import (
+    Any,
+    Required,  # pydantic needs this TypedDict before 3.12
+)
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from .base import XboxModel
 
@@ -25,9 +29,11 @@ def _snake(name: str) -> str:
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
 
 
-class ProfileSetting(XboxModel):
-    id: str
-    value: Any = None
+class ProfileSetting(TypedDict, total=False):
+    """``{"id": "Gamertag", "value": "JoeAlcorn"}`` (a plain dict: cheap to validate)."""
+
+    id: Required[str]
+    value: Any
 
 
 class Profile(XboxModel):
@@ -43,13 +49,13 @@ class Profile(XboxModel):
     def setting(self, name: str, default: Any = None) -> Any:
         """A setting's raw string value by wire name (``"Gamerscore"``)."""
         for s in self.settings:
-            if s.id == name:
-                return s.value
+            if s["id"] == name:
+                return s.get("value")
         return default
 
     @property
     def settings_by_name(self) -> dict[str, Any]:
-        return {s.id: s.value for s in self.settings}
+        return {s["id"]: s.get("value") for s in self.settings}
 
     @property
     def gamertag(self) -> str | None:
@@ -86,6 +92,6 @@ class Profile(XboxModel):
                 settings = None
             if settings is not None:
                 for s in settings:
-                    if _snake(s.id) == name:
-                        return s.value
+                    if _snake(s["id"]) == name:
+                        return s.get("value")
         return super().__getattr__(name)  # type: ignore[misc]

@@ -1,0 +1,139 @@
+"""Per-call overhead of `xbox` over raw httpx, against the sandbox served on 127.0.0.1.
+
+    .venv/bin/python bench/bench_client.py [--calls 300] [--clips 5000]
+
+Measures, in one run and against the same server (rate limits off, so the server does not
+pace anyone):
+
+* a profile lookup: raw ``httpx.Client.get`` + ``json.loads`` vs ``xbox.Client.profiles.get``
+  (sync) and the same with ``httpx.AsyncClient`` / ``xbox.AsyncClient`` (async);
+* paging 5,000 clips: raw httpx following ``continuationToken`` + ``json.loads`` vs
+  ``list(xbl.clips.recent(xuid))`` (which also builds a pydantic model per clip).
+
+Reports medians and the ratio xbox / raw (goals from issue 4: <= 1.15 for a lookup,
+<= 1.3 for paging). Wall-clock numbers vary with the machine; the ratios are the result.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+
+import httpx
+
+import xbox
+from xbox.sandbox import JOE_EMAIL, JOE_PASSWORD, JOE_XUID, Sandbox, World
+
+PROFILE_PATH = f"/profile.xboxlive.com/users/xuid({JOE_XUID})/profile/settings"
+SETTINGS = ",".join(xbox.models.profile.DEFAULT_SETTINGS)
+
+
+def median_seconds(fn: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def report(name: str, raw: float, ours: float, goal: float) -> None:
+    ratio = ours / raw
+    mark = "ok" if ratio <= goal else "over goal"
+    print(f"{name:<28} raw {raw * 1e3:8.3f} ms   xbox {ours * 1e3:8.3f} ms   "
+          f"ratio {ratio:5.2f}  (goal <= {goal}: {mark})")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=300, help="profile lookups per variant")
+    parser.add_argument("--clips", type=int, default=5000, help="clips to page through")
+    args = parser.parse_args()
+
+    world = World(seed=0, joe_clips=args.clips)
+    sandbox = Sandbox(seed=0, world=world, rate_limits=False)
+    with sandbox.serve() as served, tempfile.TemporaryDirectory() as home:
+        os.environ["XBOX_HOME"] = home
+        base = served.base_url
+        xbl = xbox.Client(base_url=base, rate_limits=False, http2=False)
+        xbl.authenticate(JOE_EMAIL, JOE_PASSWORD)
+        assert xbl.auth.session is not None
+        headers = {"Authorization": xbl.auth.session.authorization,
+                   "x-xbl-contract-version": "3", "Accept": "application/json",
+                   "Accept-Language": "en-US"}
+        raw = httpx.Client(base_url=base, headers=headers)
+        params = {"settings": SETTINGS}
+
+        def raw_profile() -> object:
+            return json.loads(raw.get(PROFILE_PATH, params=params).content)
+
+        def our_profile() -> object:
+            return xbl.profiles.get(xuid=JOE_XUID)
+
+        for fn in (raw_profile, our_profile):  # warm both pools
+            fn()
+        print(f"sandbox at {base}; {args.calls} calls per variant, {args.clips} clips")
+        r = median_seconds(raw_profile, args.calls)
+        o = median_seconds(our_profile, args.calls)
+        report("profile lookup (sync)", r, o, 1.15)
+
+        async def async_variant() -> tuple[float, float]:
+            async with httpx.AsyncClient(base_url=base, headers=headers) as araw, \
+                    xbox.AsyncClient(base_url=base, rate_limits=False, http2=False) as axbl:
+                axbl.auth.session = xbl.auth.session
+                axbl.auth._loaded = True
+
+                async def timed(coro_fn: Callable[[], object]) -> float:
+                    times = []
+                    for _ in range(args.calls):
+                        start = time.perf_counter()
+                        await coro_fn()  # type: ignore[misc]
+                        times.append(time.perf_counter() - start)
+                    return statistics.median(times)
+
+                async def raw_one() -> object:
+                    return json.loads((await araw.get(PROFILE_PATH, params=params)).content)
+
+                async def our_one() -> object:
+                    return await axbl.profiles.get(xuid=JOE_XUID)
+
+                await raw_one()
+                await our_one()
+                return await timed(raw_one), await timed(our_one)
+
+        r, o = asyncio.run(async_variant())
+        report("profile lookup (async)", r, o, 1.15)
+
+        clips_path = f"/gameclipsmetadata.xboxlive.com/users/xuid({JOE_XUID})/clips"
+
+        def raw_paging() -> int:
+            count, token = 0, None
+            while True:
+                q = {"continuationToken": token} if token else {}
+                body = json.loads(raw.get(clips_path, params=q).content)
+                count += len(body["gameClips"])
+                token = body["pagingInfo"]["continuationToken"]
+                if not token:
+                    return count
+
+        def our_paging() -> int:
+            return len(list(xbl.clips.recent(JOE_XUID)))
+
+        assert raw_paging() == our_paging() == args.clips
+        r = median_seconds(raw_paging, 5)
+        o = median_seconds(our_paging, 5)
+        report(f"paging {args.clips} clips", r, o, 1.3)
+        raw.close()
+        xbl.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
