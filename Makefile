@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unasync check-unasync docs bench clean
+.PHONY: demo test unasync check-unasync bench clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -28,3 +28,12 @@ check-unasync: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info
+
+# Benchmarks against raw httpx and the peers (xbox-webapi, python-xbox) in one run.
+bench/.venv-peers/.installed:
+	$(PY) -m venv bench/.venv-peers
+	bench/.venv-peers/bin/pip install --quiet xbox-webapi==2.1.0 python-xbox==0.4.0
+	touch $@
+
+bench: $(STAMP) bench/.venv-peers/.installed
+	$(BIN)/python bench/bench_client.py

@@ -21,10 +21,12 @@ import asyncio
 import json
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import httpx
 
@@ -49,6 +51,34 @@ def report(name: str, raw: float, ours: float, goal: float) -> None:
     mark = "ok" if ratio <= goal else "over goal"
     print(f"{name:<28} raw {raw * 1e3:8.3f} ms   xbox {ours * 1e3:8.3f} ms   "
           f"ratio {ratio:5.2f}  (goal <= {goal}: {mark})")
+
+
+PEERS_PYTHON = Path(__file__).parent / ".venv-peers" / "bin" / "python"
+
+
+def peers(base: str, xbl: xbox.Client, calls: int, clips: int, raw_profile: float,
+          raw_paging: float) -> None:
+    """Run bench/peers.py in the peers' virtualenv against the same server; print ratios."""
+    if not PEERS_PYTHON.exists():
+        print("peers: skipped (run `make bench` to create bench/.venv-peers)")
+        return
+    session = xbl.auth.session
+    assert session is not None and session.user is not None and session.xsts is not None
+    auth = json.dumps({"uhs": session.user.uhs, "token": session.xsts.token, "xuid": session.xuid})
+    done = subprocess.run([str(PEERS_PYTHON), str(Path(__file__).parent / "peers.py"), base, auth,
+                           str(calls), str(clips)], capture_output=True, text=True, timeout=900,
+                          check=False)
+    if done.returncode != 0:
+        print(f"peers: failed: {done.stderr.strip()[-500:]}")
+        return
+    for name, result in json.loads(done.stdout).items():
+        if "error" in result:
+            print(f"{name:<28} error: {result['error']}")
+            continue
+        print(f"{name + ' lookup (async)':<28} {result['profile'] * 1e3:8.3f} ms   "
+              f"ratio to raw {result['profile'] / raw_profile:5.2f}")
+        print(f"{name + ' paging':<28} {result['paging'] * 1e3:8.3f} ms   "
+              f"ratio to raw {result['paging'] / raw_paging:5.2f}")
 
 
 def main() -> int:
@@ -109,6 +139,7 @@ def main() -> int:
                 return await timed(raw_one), await timed(our_one)
 
         r, o = asyncio.run(async_variant())
+        raw_async_median = r
         report("profile lookup (async)", r, o, 1.15)
 
         clips_path = f"/gameclipsmetadata.xboxlive.com/users/xuid({JOE_XUID})/clips"
@@ -130,6 +161,8 @@ def main() -> int:
         r = median_seconds(raw_paging, 5)
         o = median_seconds(our_paging, 5)
         report(f"paging {args.clips} clips", r, o, 1.3)
+        # The peers are async-only: compare them with raw httpx.AsyncClient.
+        peers(base, xbl, args.calls, args.clips, raw_async_median, r)
         raw.close()
         xbl.close()
     return 0
