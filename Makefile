@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test unasync check-unasync bench clean
+.PHONY: demo test unasync check-unasync docs bench clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -25,6 +25,11 @@ unasync: $(STAMP)
 
 check-unasync: $(STAMP)
 	$(BIN)/python scripts/unasync.py --check
+
+# The HTML docs; -W: any warning (broken reference, unparsable docstring) fails the build.
+docs: $(STAMP)
+	$(BIN)/pip install --quiet -e ".[docs]"
+	$(BIN)/sphinx-build -W --keep-going -b html docs docs/_build/html
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

@@ -8,6 +8,8 @@
      │    ├── InvalidCredentials            wrong password or unknown account
      │    ├── SignInBlocked                 Microsoft wants a person to look (2FA, security block)
      │    ├── ReauthenticationRequired      refresh token revoked or expired: sign in again
+     │    ├── DeviceCodeExpired             the device code ran out before anyone approved it
+     │    ├── DeviceCodeDeclined            the person declined the device-code sign-in
      │    ├── XstsError                     Xbox refused the account (XErr, reason, fix URL)
      │    └── TokenStoreError               token file corrupt, foreign or unwritable
      ├── InvalidRequest(message, response)  400: the server refused the request
@@ -35,6 +37,8 @@ from typing import Any
 __all__ = [
     "AuthenticationException",
     "ClipNotFound",
+    "DeviceCodeDeclined",
+    "DeviceCodeExpired",
     "DownloadError",
     "GamertagNotFound",
     "InvalidCredentials",
@@ -140,6 +144,20 @@ class ReauthenticationRequired(AuthenticationException):
     """The saved sign-in can no longer be refreshed; the user must sign in again."""
 
     default_message = "The saved sign-in has expired or was revoked: run `xbox login` again"
+
+
+class DeviceCodeExpired(AuthenticationException):
+    """The device code expired (or the wait timed out) before the sign-in was approved."""
+
+    default_message = (
+        "The sign-in code expired before it was used; run `xbox login` again for a new code"
+    )
+
+
+class DeviceCodeDeclined(AuthenticationException):
+    """The person declined the device-code sign-in at microsoft.com/link."""
+
+    default_message = "The sign-in was declined at microsoft.com/link; run `xbox login` to try again"
 
 
 class TokenStoreError(AuthenticationException):

@@ -12,6 +12,7 @@ import time
 from collections.abc import Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -21,20 +22,35 @@ from .._core.errors import error_for_response, read_body
 from .._core.governor import Governor
 from .._core.limits import Limit
 from .._core.retry import IDEMPOTENT_METHODS, RetryPolicy, parse_retry_after, retry_delay
-from .._core.urls import is_trusted_host, map_url, resolve_base_url
+from .._core.urls import is_trusted_host, map_url, resolve_base_url, unmap_url
 from ..exceptions import (
     MalformedResponse,
     NotFoundException,
+    NotSignedIn,
     Timeout,
     TransportError,
 )
 from .auth import AsyncAuthenticator
-from .resources import AsyncClips, AsyncProfiles, AsyncScreenshots
+from .resources import (
+    AsyncAchievements,
+    AsyncClips,
+    AsyncPeople,
+    AsyncPresence,
+    AsyncProfiles,
+    AsyncScreenshots,
+    AsyncSearch,
+    AsyncTitles,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
+    from os import PathLike
 
+    from ..auth.flows import DeviceCode
     from ..auth.store import TokenStore
+    from ..auth.tokens import Session
+    from ..download import DownloadResult, ProgressCallback
+    from ..models.captures import Capture
 
 __all__ = ["DEFAULT_TIMEOUT", "AsyncClient"]
 
@@ -54,7 +70,14 @@ def _has_h2() -> bool:
 
 
 class AsyncClient:
-    """An Xbox Live client.
+    """Base API client object handling authentication and making requests.
+
+    A global instance of this is instantiated on import (``xbox.client``); all you have to do
+    is call the :meth:`authenticate` method (or run ``xbox login`` once). Use one client per
+    account; it keeps one connection pool, the sign-in state and the rate-limit budget.
+
+    Attributes:
+        authenticated (bool): whether client is authed.
 
     Args:
         base_url: send every request to ``BASE/HOST/PATH`` (the sandbox layout) instead of
@@ -105,6 +128,11 @@ class AsyncClient:
         self.profiles = AsyncProfiles(self)
         self.clips = AsyncClips(self)
         self.screenshots = AsyncScreenshots(self)
+        self.achievements = AsyncAchievements(self)
+        self.presence = AsyncPresence(self)
+        self.people = AsyncPeople(self)
+        self.titles = AsyncTitles(self)
+        self.search = AsyncSearch(self)
 
     # -- the seed API ---------------------------------------------------------------------------
     @property
@@ -132,6 +160,181 @@ class AsyncClient:
         await self.auth.password_sign_in(login, password)
         return self
 
+    # -- signing in (issue 3) ---------------------------------------------------------------------
+    async def login_password(self, login: str, password: str) -> Session:
+        """Sign in with an e-mail address and password (the 2014 login page flow).
+
+        Args:
+            login: e-mail address of the Microsoft account.
+            password: its password (never logged or saved; only tokens are saved).
+
+        Returns:
+            The new session, also saved to the token store.
+
+        Raises:
+            InvalidCredentials: wrong password or unknown account (the message says which).
+            SignInBlocked: two-step verification or a security block; use device code.
+            XstsError: Xbox Live refused the account (``xerr``, ``reason``, fix URL).
+        """
+        return await self.auth.password_sign_in(login, password)
+
+    async def start_device_code(self, *, client_id: str | None = None,
+                                scope: str | None = None) -> DeviceCode:
+        """Start a device-code sign-in: show ``code.verification_uri`` and ``code.user_code``.
+
+        Args:
+            client_id: an own Azure app's id (default: the Xbox app's public client id).
+            scope: default ``flows.LEGACY_SCOPE`` for Live client ids (16 hex digits),
+                ``flows.AZURE_SCOPE`` for Azure apps (GUIDs).
+
+        Returns:
+            The pending code; pass it to :meth:`finish_device_code`.
+
+        Raises:
+            AuthenticationException: login.live.com refused to hand out a code.
+        """
+        return await self.auth.start_device_code(client_id, scope)
+
+    async def finish_device_code(self, code: DeviceCode, *,
+                                 timeout: float | None = None) -> Session:
+        """Wait until a person approves ``code``, then sign in and save the session.
+
+        Polls every ``code.interval`` seconds (5 s more after each ``slow_down``).
+
+        Args:
+            code: from :meth:`start_device_code`.
+            timeout: give up after this many seconds (default: when the code expires).
+
+        Returns:
+            The new session, also saved to the token store.
+
+        Raises:
+            DeviceCodeExpired: the code expired, or ``timeout`` passed, before approval.
+            DeviceCodeDeclined: the person declined.
+            XstsError: Xbox Live refused the account.
+        """
+        return await self.auth.finish_device_code(code, timeout)
+
+    async def login_device_code(self, *, on_code: Callable[[DeviceCode], None],
+                                client_id: str | None = None,
+                                scope: str | None = None) -> Session:
+        """Device-code sign-in in one call: ``on_code(code)`` shows the URL and the code.
+
+        Interrupting (Ctrl-C, task cancellation) propagates and saves nothing.
+
+        Args:
+            on_code: called once with the pending code, before waiting.
+            client_id: see :meth:`start_device_code`.
+            scope: see :meth:`start_device_code`.
+
+        Returns:
+            The new session, also saved to the token store.
+
+        Raises:
+            DeviceCodeExpired, DeviceCodeDeclined, XstsError: see :meth:`finish_device_code`.
+        """
+        code = await self.auth.start_device_code(client_id, scope)
+        on_code(code)
+        return await self.auth.finish_device_code(code)
+
+    def authorization_url(self, redirect_uri: str, *, client_id: str | None = None,
+                          scope: str | None = None, state: str | None = None,
+                          login_hint: str | None = None) -> str:
+        """The browser sign-in URL, for programs that run their own redirect endpoint.
+
+        Args:
+            redirect_uri: where the browser comes back with ``?code=&state=``.
+            client_id: see :meth:`start_device_code`.
+            scope: see :meth:`start_device_code`.
+            state: a random value to check when the browser comes back.
+            login_hint: an e-mail address to pre-fill.
+
+        Returns:
+            The URL to open (mapped to the base URL when one is set).
+        """
+        return self.auth.authorization_url(redirect_uri, client_id=client_id, scope=scope,
+                                           state=state, login_hint=login_hint)
+
+    async def finish_authorization_code(self, code: str, redirect_uri: str, *,
+                                        client_id: str | None = None,
+                                        client_secret: str | None = None,
+                                        scope: str | None = None) -> Session:
+        """Redeem the ``code`` a browser brought back to ``redirect_uri`` and sign in.
+
+        Check the ``state`` that came with it before calling this.
+
+        Returns:
+            The new session, also saved to the token store.
+
+        Raises:
+            AuthenticationException: the code was refused (expired, used, wrong redirect).
+            XstsError: Xbox Live refused the account.
+        """
+        return await self.auth.finish_authorization_code(
+            code, redirect_uri, client_id=client_id, client_secret=client_secret, scope=scope)
+
+    async def login_browser(self, *, client_id: str | None = None,
+                            client_secret: str | None = None, scope: str | None = None,
+                            redirect_port: int = 0,
+                            open_browser: Callable[[str], object] | None = None,
+                            state: str | None = None, timeout: float = 300) -> Session:
+        """Sign in in a browser (authorization code) with a one-shot listener on 127.0.0.1.
+
+        Args:
+            client_id: an own Azure app whose redirect URIs allow
+                ``http://127.0.0.1:PORT/auth/callback`` (default: the Xbox app's id).
+            client_secret: the Azure app's secret, if it has one (saved with the tokens).
+            scope: see :meth:`start_device_code`.
+            redirect_port: the listener's port (0: any free port).
+            open_browser: opens the URL (default ``webbrowser.open``).
+            state: the anti-forgery value (default: a random one).
+            timeout: seconds to wait for the browser to come back.
+
+        Returns:
+            The new session, also saved to the token store.
+
+        Raises:
+            AuthenticationException: timeout, refusal in the browser, or a ``state`` that
+                does not match (the code is then not redeemed).
+        """
+        return await self.auth.login_browser(
+            client_id=client_id, client_secret=client_secret, scope=scope,
+            redirect_port=redirect_port, open_browser=open_browser, state=state,
+            timeout=timeout)
+
+    async def logout(self) -> bool:
+        """Forget the session and delete the account's token file.
+
+        Returns:
+            Whether there was a session or a file to forget.
+        """
+        return self.auth.forget()
+
+    async def whoami(self, *, refresh: bool = True) -> dict[str, Any]:
+        """Who is signed in, without secrets.
+
+        Args:
+            refresh: renew expired tokens first (so the answer is known to still work);
+                False only reads the saved session.
+
+        Returns:
+            ``account``, ``gamertag``, ``xuid``, ``login``, ``age_group``, ``can_refresh`` and
+            ``xsts_expires``/``user_expires``/``msa_expires`` (UTC datetimes or None).
+
+        Raises:
+            NotSignedIn: no saved or given sign-in.
+            ReauthenticationRequired: the saved sign-in can no longer be refreshed.
+            TokenStoreError: the token file is corrupt.
+        """
+        if refresh:
+            session = await self.auth.ensure()
+        else:
+            self.auth._load()
+            if self.auth.session is None:
+                raise NotSignedIn()
+            session = self.auth.session
+        return self.auth.describe(session)
+
     @property
     def login(self) -> str | None:
         session = self.auth.session
@@ -151,8 +354,8 @@ class AsyncClient:
     def __repr__(self) -> str:
         session = self.auth.session
         if session is None:
-            return "<xbox.Client: Unauthenticated>"
-        return f"<xbox.Client: {session.login or session.gamertag or 'signed in'}>"
+            return f"<xbox.{type(self).__name__}: Unauthenticated>"
+        return f"<xbox.{type(self).__name__}: {session.login or session.gamertag or 'signed in'}>"
 
     # -- lifecycle --------------------------------------------------------------------------------
     @property
@@ -189,7 +392,8 @@ class AsyncClient:
     async def _transport_send(self, request: httpx.Request, *, stream: bool = False) -> httpx.Response:
         """Send one request; httpx's exceptions become ours (their text has no secrets)."""
         http = await self._client()
-        host = request.url.host
+        # Name the real service, not the sandbox/base URL the request was mapped to.
+        host = httpx.URL(unmap_url(str(request.url), self.base_url)).host
         try:
             return await http.send(request, stream=stream)
         except httpx.TimeoutException as exc:
@@ -204,11 +408,13 @@ class AsyncClient:
                       data: Mapping[str, str] | None = None, content: bytes | None = None) -> httpx.Request:
         """An ``httpx.Request`` for the real ``url``, sent where the mapping says."""
         target = map_url(url, self.base_url)
-        request_headers = {"Accept-Language": self.language}
+        # httpx.Client.send() does not add the client's default headers to a Request built
+        # by hand, so name ourselves and ask for compression here (titlehub sends gzip).
+        request_headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate",
+                           "Accept-Language": self.language}
         request_headers.update(headers or {})
         # Tokens only go to Microsoft/Xbox hosts (or the mapped base URL).
-        real_host = httpx.URL(url).host
-        if "Authorization" in request_headers and not is_trusted_host(real_host):
+        if "Authorization" in request_headers and not is_trusted_host(urlsplit(url).hostname or ""):
             del request_headers["Authorization"]
         return httpx.Request(method, target, params=params, headers=request_headers, json=json,
                              data=data, content=content)
@@ -357,3 +563,31 @@ class AsyncClient:
             raise ValueError(f"path must start with '/': {path!r}")
         return await self._json(method.upper(), host, path, contract_version=contract_version,
                                 params=params, json=json, headers=headers, auth=auth)
+
+    async def download(self, capture: Capture, dest: str | PathLike[str], *,
+                       thumbnail: str | None = None, progress: ProgressCallback | None = None,
+                       chunk_size: int = 256 * 1024) -> DownloadResult:
+        """Download a clip or screenshot (or one of its thumbnails) to ``dest``, verified.
+
+        Streams into ``<dest>.part``, resumes with HTTP Range after failures, refreshes the
+        signed URL when it is about to expire or the media host answers 403, checks size,
+        content type and magic bytes, then renames to ``dest`` atomically.
+
+        Args:
+            capture: a clip or screenshot from ``xbl.clips`` / ``xbl.screenshots``.
+            dest: the final file path.
+            thumbnail: ``"Small"`` or ``"Large"`` to fetch that thumbnail instead.
+            progress: called as ``progress(bytes_done, bytes_total)``.
+            chunk_size: most bytes per disk write and per progress report.
+
+        Returns:
+            The file's path, size, sha256 and content type.
+
+        Raises:
+            DownloadError: what went wrong, in plain words (a full disk keeps the ``.part``).
+        """
+        # Imported here: the download module imports this one's types.
+        from .download import download
+
+        return await download(self, capture, dest, thumbnail=thumbnail, progress=progress,
+                              chunk_size=chunk_size)

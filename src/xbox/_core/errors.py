@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 
 from ..exceptions import (
+    AuthenticationException,
     InvalidRequest,
     NotFoundException,
     PermissionDenied,
@@ -60,7 +61,8 @@ def error_for_response(
 ) -> XboxException:
     """The exception for an error response of ``host``.
 
-    400 -> InvalidRequest(description, response); 403 -> PermissionDenied; 404 -> ``not_found``;
+    400 -> InvalidRequest(description, response); 401 -> AuthenticationException;
+    403 -> PermissionDenied; 404 -> ``not_found``;
     429 -> RateLimited(retry_after); 5xx -> ServerError; anything else -> XboxException.
     """
     status = response.status_code
@@ -70,6 +72,11 @@ def error_for_response(
     described = _description(body)
     if status == 400:
         return InvalidRequest(described or "Invalid request", response, **extra)
+    if status == 401:
+        # Only reached after the pipeline's one silent token refresh was also refused.
+        return AuthenticationException(
+            f"{host} refused the sign-in even after a token refresh; sign in again"
+            + (f" ({described})" if described else ""), response, **extra)
     if status == 403:
         return PermissionDenied(
             f"{host} refused access: the owner's privacy settings or your account's rights "

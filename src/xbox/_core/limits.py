@@ -51,6 +51,11 @@ _HOST_SERVICE = {
     "clubhub.xboxlive.com": "clubhub",
     "gameclipsmetadata.xboxlive.com": "gameclips",
     "screenshotsmetadata.xboxlive.com": "screenshots",
+    # mediahub searches count against the gameclips/screenshots budgets (the sandbox keys them
+    # by path). A host maps to one service here, so the governor books screenshot searches
+    # under gameclips; heavy mixing with screenshotsmetadata can still meet a 429, which the
+    # pipeline then honours (Retry-After) and learns from.
+    "mediahub.xboxlive.com": "gameclips",
     "peoplehub.xboxlive.com": "peoplehub",
     "titlehub.xboxlive.com": "titlehub",
     "usersearch.xboxlive.com": "usersearch",

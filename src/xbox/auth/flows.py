@@ -15,6 +15,8 @@ from urllib.parse import parse_qs, unquote, urlencode, urlparse
 
 from ..exceptions import (
     AuthenticationException,
+    DeviceCodeDeclined,
+    DeviceCodeExpired,
     InvalidCredentials,
     ReauthenticationRequired,
     SignInBlocked,
@@ -31,9 +33,13 @@ __all__ = [
     "PUBLIC_CLIENT_ID",
     "XERR_REASONS",
     "DeviceCode",
+    "authorization_code_form",
     "authorization_header",
+    "authorization_url",
+    "default_scope",
     "device_code_form",
     "device_poll_form",
+    "device_poll_result",
     "legacy_authorize_url",
     "legacy_login_form",
     "oauth_error",
@@ -184,8 +190,46 @@ def refresh_form(token: MsaToken, client_secret: str | None = None) -> dict[str,
     return form
 
 
+_LIVE_CLIENT_ID_RE = re.compile(r"^[0-9A-Fa-f]{16}$")
+
+
+def default_scope(client_id: str, scope: str | None = None) -> str:
+    """The scope to ask for: ``scope`` if given, else the family ``client_id`` belongs to.
+
+    Microsoft's own "Live" client ids are 16 hex digits and use the ``MBI_SSL`` scope; a
+    self-registered Azure app (a GUID) uses ``Xboxlive.signin Xboxlive.offline_access``.
+    """
+    if scope:
+        return scope
+    return LEGACY_SCOPE if _LIVE_CLIENT_ID_RE.match(client_id) else AZURE_SCOPE
+
+
+def authorization_url(*, client_id: str, redirect_uri: str, scope: str, state: str | None = None,
+                      login_hint: str | None = None) -> str:
+    """The browser sign-in URL of the authorization-code flow (spec §1b).
+
+    Args:
+        client_id: the application (client) id.
+        redirect_uri: where login.live.com sends the browser back with ``?code=&state=``.
+        scope: the scope family of ``client_id`` (see :func:`default_scope`).
+        state: an unguessable value echoed back, to tie the answer to this request.
+        login_hint: an e-mail address to pre-fill.
+
+    Returns:
+        The real ``https://login.live.com/oauth20_authorize.srf?...`` URL.
+    """
+    query = {"client_id": client_id, "response_type": "code", "approval_prompt": "auto",
+             "scope": scope, "redirect_uri": redirect_uri}
+    if state is not None:
+        query["state"] = state
+    if login_hint:
+        query["login_hint"] = login_hint
+    return f"https://{LOGIN_HOST}/oauth20_authorize.srf?{urlencode(query)}"
+
+
 def authorization_code_form(code: str, *, client_id: str, redirect_uri: str, scope: str,
                             client_secret: str | None = None) -> dict[str, str]:
+    """The ``authorization_code`` grant that redeems a browser sign-in's ``code``."""
     form = {"grant_type": "authorization_code", "code": code, "client_id": client_id,
             "redirect_uri": redirect_uri, "scope": scope}
     if client_secret:
@@ -258,9 +302,30 @@ def parse_device_code(body: Any, *, client_id: str, scope: str, now: float) -> D
 
 
 def device_poll_form(code: DeviceCode) -> dict[str, str]:
+    """One poll of the token endpoint for a pending device code."""
     return {"client_id": code.client_id,
             "grant_type": "urn:ietf:params:oauth:grant-type:device_code",
             "device_code": code.device_code}
+
+
+def device_poll_result(body: Any, status: int) -> str:
+    """What a refused device-code poll means: ``"pending"`` or ``"slow_down"`` (keep polling).
+
+    Raises:
+        DeviceCodeExpired: the code expired or is no longer valid (already used, unknown).
+        DeviceCodeDeclined: the person declined the sign-in.
+        AuthenticationException: any other refusal.
+    """
+    error = body.get("error", "") if isinstance(body, dict) else ""
+    if error == "authorization_pending":
+        return "pending"
+    if error == "slow_down":
+        return "slow_down"
+    if error in ("expired_token", "invalid_grant", "bad_verification_code"):
+        raise DeviceCodeExpired(status_code=status, service=LOGIN_HOST, body=body)
+    if error in ("authorization_declined", "access_denied"):
+        raise DeviceCodeDeclined(status_code=status, service=LOGIN_HOST, body=body)
+    raise oauth_error(body, status)
 
 
 # -- user token and XSTS -----------------------------------------------------------------------

@@ -21,6 +21,37 @@ def parse_wire_time(value: str) -> float:
     return parse_datetime(value).timestamp()
 
 
+def _check(value: Any, types: type | tuple[type, ...], name: str) -> None:
+    # bool is an int subclass, but never a valid time or token here.
+    if isinstance(value, bool) or not isinstance(value, types):
+        raise TypeError(f"{name} has the wrong type")
+
+
+_NUMBER = (int, float)
+_OPT_STR = (str, type(None))
+_MSA_TYPES: dict[str, Any] = {"access_token": str, "refresh_token": _OPT_STR,
+                              "expires_at": _NUMBER, "scope": str, "client_id": str,
+                              "user_id": str}
+_XBOX_TYPES: dict[str, Any] = {"token": str, "uhs": str, "issued_at": _NUMBER,
+                               "expires_at": _NUMBER, "claims": dict}
+
+
+def _fields(data: Any, types: dict[str, Any]) -> dict[str, Any]:
+    """``data`` checked against ``types`` (a hand-edited file must not crash later, in a
+    comparison of a string with a number deep inside a refresh)."""
+    if not isinstance(data, dict):
+        raise TypeError("a token entry is not an object")
+    unknown = set(data) - set(types)
+    if unknown:
+        raise KeyError(f"unknown token fields: {sorted(unknown)}")
+    for name, value in data.items():
+        _check(value, types[name], name)
+    if "claims" in data and not all(isinstance(k, str) and isinstance(v, str)
+                                    for k, v in data["claims"].items()):
+        raise TypeError("claims are not strings")
+    return data
+
+
 @dataclass
 class MsaToken:
     """A login.live.com access token (and the refresh token that renews it)."""
@@ -104,13 +135,15 @@ class Session:
         ``KeyError`` on a malformed document (the store turns that into a readable error)."""
         if not isinstance(data, dict) or data.get("version") != 1:
             raise ValueError("not an xbox token file (version 1)")
+        for name in ("login", "client_secret"):
+            _check(data.get(name), (str, type(None)), name)
         msa = data.get("msa")
         user = data.get("user")
         xsts = data.get("xsts")
         return cls(
-            msa=MsaToken(**msa) if msa else None,
-            user=XboxToken(**user) if user else None,
-            xsts=XboxToken(**xsts) if xsts else None,
+            msa=MsaToken(**_fields(msa, _MSA_TYPES)) if msa else None,
+            user=XboxToken(**_fields(user, _XBOX_TYPES)) if user else None,
+            xsts=XboxToken(**_fields(xsts, _XBOX_TYPES)) if xsts else None,
             login=data.get("login"),
             client_secret=data.get("client_secret"),
         )

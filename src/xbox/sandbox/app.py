@@ -16,7 +16,7 @@ import threading
 import time
 import uuid
 from collections import defaultdict, deque
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,6 +43,9 @@ class Fault:
             over HTTP the connection is dropped.
         host: only requests to this host (None: any).
         path_contains: only requests whose path contains this text.
+        truncate_at: serve the request normally but cut the body after this many bytes, then
+            fail the stream with ``httpx.RemoteProtocolError`` (over HTTP the connection drops
+            mid-body, with the full ``Content-Length`` promised).
     """
 
     status: int | None = None
@@ -52,10 +55,32 @@ class Fault:
     path_contains: str | None = None
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
+    truncate_at: int | None = None
 
     def matches(self, host: str, path: str) -> bool:
         return (self.host is None or self.host == host) and (
             self.path_contains is None or self.path_contains in path)
+
+
+class _TruncatedStream(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """The first ``keep`` bytes of a body, then a dropped connection (``Fault.truncate_at``)."""
+
+    def __init__(self, data: bytes, keep: int) -> None:
+        self.data = data[:keep]
+
+    def __iter__(self) -> Iterator[bytes]:
+        if self.data:
+            yield self.data
+        raise httpx.RemoteProtocolError("injected fault: connection closed mid-body")
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for chunk in self:
+            yield chunk
+
+
+def _truncated(response: httpx.Response, keep: int) -> httpx.Response:
+    return httpx.Response(response.status_code, headers=response.headers,
+                          stream=_TruncatedStream(response.content, keep))
 
 
 class RateLimiter:
@@ -145,12 +170,17 @@ class Sandbox:
         for fault in self.faults:
             if fault.times > 0 and fault.matches(host, path):
                 fault.times -= 1
+                if fault.truncate_at is not None:
+                    return _truncated(self._route(request, host, path, query), fault.truncate_at)
                 if fault.error is not None:
                     raise fault.error("injected fault", request=request)
                 body = fault.body if fault.body is not None else ""
                 if isinstance(body, (dict, list)):
                     return json_response(fault.status or 500, body, headers=fault.headers)
                 return httpx.Response(fault.status or 500, headers=fault.headers, content=str(body).encode())
+        return self._route(request, host, path, query)
+
+    def _route(self, request: httpx.Request, host: str, path: str, query: str) -> httpx.Response:
         method_allowed = False
         for rt in ROUTES:
             if not rt.host.fullmatch(host):

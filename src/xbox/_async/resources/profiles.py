@@ -17,7 +17,7 @@ BATCH_SIZE = 100  # the most xuids profile.xboxlive.com takes in one batch
 
 def _one(body: Any) -> Profile:
     users = body.get("profileUsers") if isinstance(body, dict) else None
-    if not users:
+    if not isinstance(users, list) or not users:
         raise MalformedResponse("profile.xboxlive.com sent no profile", body=body)
     return Profile.from_wire(users[0])
 
@@ -77,5 +77,5 @@ class AsyncProfiles(AsyncResource):
                 "POST", self.host, "/users/batch/profile/settings", contract_version=3,
                 json={"userIds": chunk, "settings": list(settings)}, idempotent=True)
             users = body.get("profileUsers") if isinstance(body, dict) else None
-            out.extend(parse_records(Profile, users if users is not None else body, errors))
+            out.extend(parse_records(Profile, users, errors))
         return out

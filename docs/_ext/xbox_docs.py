@@ -1,0 +1,78 @@
+"""Directives that render tables straight from the code, so the docs cannot drift.
+
+``.. xbox-xerr-table::`` renders :data:`xbox.auth.flows.XERR_REASONS` (what each XSTS
+refusal means and where to fix it) together with the sandbox accounts that trigger it.
+``.. xbox-limits-table::`` renders the per-service rate limits the governor obeys
+(:data:`xbox._core.limits.PUBLISHED`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from docutils import nodes
+from docutils.statemachine import StringList
+from sphinx.util.docutils import SphinxDirective
+
+
+def _csv_cell(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+class XerrTable(SphinxDirective):
+    """The XErr codes XSTS answers with, their meaning, the fix, and the sandbox account."""
+
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        from xbox.auth.flows import XERR_REASONS
+        from xbox.sandbox.world import XERR_ACCOUNTS
+
+        sandbox_account = {xerr: email for email, (xerr, _) in XERR_ACCOUNTS.items()}
+        lines = [
+            ".. csv-table::",
+            '   :header: "XErr", "What it means", "Where to fix it", "Sandbox account"',
+            "   :widths: 12, 48, 25, 15",
+            "",
+        ]
+        for xerr, (reason, url) in sorted(XERR_REASONS.items()):
+            account = sandbox_account.get(xerr)
+            cells = [f"``{xerr}``", reason, url or "(nothing the account owner can do)",
+                     f"``{account}``" if account else ""]
+            lines.append("   " + ", ".join(_csv_cell(c) for c in cells))
+        container = nodes.container()
+        self.state.nested_parse(StringList(lines, source="xbox-xerr-table"), self.content_offset,
+                                container)
+        return list(container.children)
+
+
+class LimitsTable(SphinxDirective):
+    """The per-user per-service limits: burst (15 s) and sustain (300 s), reads and writes."""
+
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        from xbox._core.limits import _HOST_SERVICE, PUBLISHED
+
+        hosts: dict[str, list[str]] = {}
+        for host, service in _HOST_SERVICE.items():
+            hosts.setdefault(service, []).append(host)
+        lines = [
+            ".. csv-table::",
+            '   :header: "Service", "Hosts", "Reads: burst / sustain", "Writes: burst / sustain"',
+            "",
+        ]
+        for service, (read, write) in PUBLISHED.items():
+            cells = [f"``{service}``", ", ".join(sorted(hosts.get(service, []))),
+                     f"{read.burst} / {read.sustain}", f"{write.burst} / {write.sustain}"]
+            lines.append("   " + ", ".join(_csv_cell(c) for c in cells))
+        container = nodes.container()
+        self.state.nested_parse(StringList(lines, source="xbox-limits-table"), self.content_offset,
+                                container)
+        return list(container.children)
+
+
+def setup(app: Any) -> dict[str, Any]:
+    app.add_directive("xbox-xerr-table", XerrTable)
+    app.add_directive("xbox-limits-table", LimitsTable)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,150 @@
+"""peoplehub.xboxlive.com (contract 3) people, and social.xboxlive.com summaries.
+
+Peoplehub mixes casings: most keys are camelCase, but the objects inside
+``multiplayerSummary``, ``suggestion``, ``titlePresence`` and ``presenceDetails`` are
+PascalCase (``InMultiplayerSession``); those models carry PascalCase aliases.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ConfigDict, Field
+from pydantic.alias_generators import to_pascal
+
+from .base import WireDateTime, XboxModel
+
+__all__ = [
+    "MultiplayerSummary",
+    "PeopleSummary",
+    "Person",
+    "PersonDetail",
+    "PersonPresenceDetail",
+    "PersonSuggestion",
+    "PreferredColor",
+    "TitlePresence",
+]
+
+
+class _PascalModel(XboxModel):
+    # Snake_case attributes over PascalCase keys: in_party <- "InParty".
+    model_config = ConfigDict(alias_generator=to_pascal)
+
+
+class MultiplayerSummary(_PascalModel):
+    in_multiplayer_session: int | None = None
+    in_party: int | None = None
+
+
+class PersonSuggestion(_PascalModel):
+    type: str | None = None
+    priority: int | None = None
+    reasons: Any = None
+    title_id: str | None = None
+
+
+class TitlePresence(_PascalModel):
+    is_currently_playing: bool | None = None
+    presence_text: str | None = None
+    title_name: str | None = None
+    title_id: str | None = None
+
+
+class PersonPresenceDetail(_PascalModel):
+    is_broadcasting: bool | None = None
+    device: str | None = None
+    presence_text: str | None = None
+    state: str | None = None
+    title_id: str | None = None
+    title_type: str | None = None
+    is_primary: bool | None = None
+    is_game: bool | None = None
+    rich_presence_text: str | None = None
+
+
+class PreferredColor(XboxModel):
+    primary_color: str | None = None
+    secondary_color: str | None = None
+    tertiary_color: str | None = None
+
+
+class PersonDetail(XboxModel):
+    account_tier: str | None = None
+    bio: str | None = None
+    is_verified: bool | None = None
+    location: str | None = None
+    tenure: str | None = None
+    watermarks: list[str] = Field(default_factory=list)
+    blocked: bool | None = None
+    mute: bool | None = None
+    follower_count: int | None = None
+    following_count: int | None = None
+    has_game_pass: bool | None = None
+
+
+class Person(XboxModel):
+    """One person as peoplehub describes them to the caller. ``xuid`` is the identity;
+    the decorated blocks (``preferred_color``, ``detail``, ``multiplayer_summary``,
+    ``presence_details``) are None unless asked for."""
+
+    xuid: str
+    is_favorite: bool | None = None
+    is_following_caller: bool | None = None
+    is_followed_by_caller: bool | None = None
+    is_identity_shared: bool | None = None
+    added_date_time_utc: WireDateTime | None = None
+    display_name: str | None = None
+    real_name: str | None = None
+    display_pic_raw: str | None = None
+    show_user_as_avatar: str | None = None
+    gamertag: str | None = None
+    gamer_score: str | None = None
+    modern_gamertag: str | None = None
+    modern_gamertag_suffix: str | None = None
+    unique_modern_gamertag: str | None = None
+    xbox_one_rep: str | None = None
+    presence_state: str | None = None
+    presence_text: str | None = None
+    presence_devices: Any = None
+    is_broadcasting: bool | None = None
+    is_cloaked: bool | None = None
+    is_quarantined: bool | None = None
+    is_xbox360_gamerpic: bool | None = None
+    last_seen_date_time_utc: WireDateTime | None = None
+    suggestion: PersonSuggestion | None = None
+    multiplayer_summary: MultiplayerSummary | None = None
+    preferred_color: PreferredColor | None = None
+    presence_details: list[PersonPresenceDetail] | None = None
+    title_presence: TitlePresence | None = None
+    detail: PersonDetail | None = None
+    color_theme: str | None = None
+    preferred_flag: str | None = None
+    preferred_platforms: list[Any] = Field(default_factory=list)
+
+    @property
+    def gamerscore(self) -> int | None:
+        """``gamerScore`` (a string on the wire) as an int."""
+        try:
+            return int(self.gamer_score) if self.gamer_score is not None else None
+        except ValueError:
+            return None
+
+    @property
+    def online(self) -> bool:
+        return (self.presence_state or "").lower() == "online"
+
+
+class PeopleSummary(XboxModel):
+    """social.xboxlive.com ``/summary``: follow counts and the caller's relation to the user.
+    The last three fields come only for the signed-in user."""
+
+    target_following_count: int | None = None
+    target_follower_count: int | None = None
+    is_caller_following_target: bool | None = None
+    is_target_following_caller: bool | None = None
+    has_caller_marked_target_as_favorite: bool | None = None
+    has_caller_marked_target_as_identity_shared: bool | None = None
+    legacy_friend_status: str | None = None
+    available_people_slots: int | None = None
+    recent_change_count: int | None = None
+    watermark: str | None = None
