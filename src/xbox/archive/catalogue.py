@@ -1,0 +1,313 @@
+"""The archive's SQLite catalogue: every capture seen, and which ones are safely on disk.
+
+``<dest>/.xbox-archive.sqlite``, WAL mode (a reader such as ``xbox archive status`` never
+blocks a running archiver, and a killed process loses nothing committed). A row becomes
+``done`` only after its files were verified and renamed to their final names, so the
+catalogue never claims a file that is not there; the reverse (a file on disk whose row was
+not committed before a crash) is healed by the next run, which finds the complete file and
+adopts it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import TracebackType
+
+from .planner import KnownCapture, PlannedCapture
+
+__all__ = [
+    "CATALOGUE_NAME",
+    "DONE",
+    "FAILED",
+    "PENDING",
+    "UPLOADING",
+    "ArchiveStatus",
+    "Catalogue",
+    "CatalogueRow",
+    "status",
+]
+
+CATALOGUE_NAME = ".xbox-archive.sqlite"
+PENDING = "pending"  # listed, not archived yet
+DONE = "done"  # verified and on disk
+FAILED = "failed"  # the last attempt failed (``error`` says why); retried next run
+UPLOADING = "uploading"  # PendingUpload on Xbox Live: no media yet
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS captures (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    xuid TEXT,
+    gamertag TEXT,
+    title TEXT,
+    recorded TEXT,
+    size INTEGER,
+    sha256 TEXT,
+    path TEXT,
+    files TEXT NOT NULL DEFAULT '[]',
+    status TEXT NOT NULL,
+    saved INTEGER NOT NULL DEFAULT 0,
+    expires_at TEXT,
+    updated TEXT NOT NULL,
+    error TEXT
+);
+CREATE INDEX IF NOT EXISTS captures_status_expiry ON captures (status, expires_at);
+"""
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.astimezone(UTC).isoformat() if value is not None else None
+
+
+def _from_iso(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _now_iso(now: float | None = None) -> str:
+    return datetime.fromtimestamp(time.time() if now is None else now, UTC).isoformat()
+
+
+@dataclass(frozen=True)
+class CatalogueRow:
+    """One capture as the catalogue knows it.
+
+    Attributes:
+        path: the media file relative to the archive folder (POSIX separators).
+        files: the thumbnails and sidecar written with it (relative paths).
+        size / sha256: of the media file, set when ``status`` is ``done``.
+        expires_at: when Xbox Live is assumed to delete it (``xbox.archive.planner``).
+        error: why the last attempt failed, for ``failed`` rows.
+    """
+
+    id: str
+    kind: str
+    xuid: str | None
+    gamertag: str | None
+    title: str | None
+    recorded: datetime | None
+    size: int | None
+    sha256: str | None
+    path: str | None
+    files: tuple[str, ...]
+    status: str
+    saved: bool
+    expires_at: datetime | None
+    updated: datetime | None
+    error: str | None
+
+    def days_left(self, now: float) -> float | None:
+        """Days until the assumed deletion (negative when past), or None if unknown."""
+        if self.expires_at is None:
+            return None
+        return (self.expires_at.timestamp() - now) / 86400
+
+
+def _row(r: sqlite3.Row) -> CatalogueRow:
+    return CatalogueRow(
+        id=r["id"], kind=r["kind"], xuid=r["xuid"], gamertag=r["gamertag"], title=r["title"],
+        recorded=_from_iso(r["recorded"]), size=r["size"], sha256=r["sha256"], path=r["path"],
+        files=tuple(json.loads(r["files"] or "[]")), status=r["status"], saved=bool(r["saved"]),
+        expires_at=_from_iso(r["expires_at"]), updated=_from_iso(r["updated"]), error=r["error"])
+
+
+class Catalogue:
+    """The SQLite catalogue of an archive folder.
+
+    Args:
+        dest: the archive folder.
+        readonly: open without creating or changing anything (a missing file reads as empty).
+    """
+
+    def __init__(self, dest: str | Path, *, readonly: bool = False) -> None:
+        self.dest = Path(dest)
+        self.path = self.dest / CATALOGUE_NAME
+        self.readonly = readonly
+        self._conn: sqlite3.Connection | None = None
+        if readonly:
+            if self.path.exists():
+                self._conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
+                                             check_same_thread=False)
+        else:
+            self.dest.mkdir(parents=True, exist_ok=True)
+            self._conn = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            # NORMAL is safe in WAL mode against a killed process; a power cut can lose the
+            # last commits, which the next run heals by adopting the complete files.
+            self._conn.execute("PRAGMA synchronous=NORMAL")
+            self._conn.executescript(_SCHEMA)
+            self._conn.commit()
+        if self._conn is not None:
+            self._conn.row_factory = sqlite3.Row
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def __enter__(self) -> Catalogue:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    def _writable(self) -> sqlite3.Connection:
+        if self._conn is None or self.readonly:
+            raise RuntimeError("the catalogue is open read-only")
+        return self._conn
+
+    # -- reading ------------------------------------------------------------------------------
+    def rows(self) -> list[CatalogueRow]:
+        """Every row, soonest expiry first."""
+        if self._conn is None:
+            return []
+        cur = self._conn.execute(
+            "SELECT * FROM captures ORDER BY expires_at IS NULL, expires_at, recorded, id")
+        return [_row(r) for r in cur.fetchall()]
+
+    def __iter__(self) -> Iterator[CatalogueRow]:
+        return iter(self.rows())
+
+    def get(self, capture_id: str) -> CatalogueRow | None:
+        if self._conn is None:
+            return None
+        r = self._conn.execute("SELECT * FROM captures WHERE id = ?", (capture_id,)).fetchone()
+        return _row(r) if r is not None else None
+
+    def known(self) -> dict[str, KnownCapture]:
+        """What the planner needs, by capture id."""
+        return {r.id: KnownCapture(r.id, r.status, r.path, r.size) for r in self.rows()}
+
+    def count(self, status: str | None = None) -> int:
+        if self._conn is None:
+            return 0
+        if status is None:
+            return int(self._conn.execute("SELECT COUNT(*) FROM captures").fetchone()[0])
+        return int(self._conn.execute("SELECT COUNT(*) FROM captures WHERE status = ?",
+                                      (status,)).fetchone()[0])
+
+    # -- writing ------------------------------------------------------------------------------
+    def record_seen(self, items: Iterable[PlannedCapture], *, uploading: Iterable[str] = (),
+                    now: float | None = None) -> None:
+        """Insert or refresh the metadata of listed captures (one transaction).
+
+        Archived rows keep their status, path and checksum; others take the planned path.
+        """
+        conn = self._writable()
+        stamp = _now_iso(now)
+        pending_upload = set(uploading)
+        with conn:
+            conn.executemany(
+                """INSERT INTO captures (id, kind, xuid, gamertag, title, recorded, path, status,
+                                         saved, expires_at, updated)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT(id) DO UPDATE SET
+                       kind = excluded.kind, xuid = excluded.xuid, gamertag = excluded.gamertag,
+                       title = excluded.title, recorded = excluded.recorded,
+                       saved = excluded.saved, expires_at = excluded.expires_at,
+                       updated = excluded.updated,
+                       path = CASE WHEN captures.status = 'done' THEN captures.path
+                                   ELSE excluded.path END,
+                       status = CASE WHEN captures.status = 'done' THEN 'done'
+                                     WHEN captures.status = 'failed'
+                                          AND excluded.status = 'pending' THEN 'failed'
+                                     ELSE excluded.status END""",
+                [(item.id, item.kind, item.capture.xuid, item.gamertag, item.title,
+                  _iso(item.recorded), item.path.as_posix(),
+                  UPLOADING if item.id in pending_upload else PENDING, int(item.saved),
+                  _iso(item.expires_at), stamp) for item in items])
+
+    def mark_done(self, item: PlannedCapture, *, size: int, sha256: str, files: Iterable[str],
+                  now: float | None = None) -> None:
+        """Record a capture as archived: only call after its files have their final names."""
+        conn = self._writable()
+        with conn:
+            conn.execute(
+                """UPDATE captures SET status = 'done', size = ?, sha256 = ?, path = ?, files = ?,
+                                       updated = ?, error = NULL WHERE id = ?""",
+                (size, sha256, item.path.as_posix(), json.dumps(sorted(files)), _now_iso(now),
+                 item.id))
+
+    def mark_failed(self, capture_id: str, error: str, *, now: float | None = None) -> None:
+        conn = self._writable()
+        with conn:
+            conn.execute("UPDATE captures SET status = 'failed', error = ?, updated = ? WHERE id = ?",
+                         (error[:2000], _now_iso(now), capture_id))
+
+    def reset(self, capture_ids: Iterable[str], *, now: float | None = None) -> None:
+        """Forget that captures were archived (their files are gone or damaged)."""
+        conn = self._writable()
+        with conn:
+            conn.executemany(
+                "UPDATE captures SET status = 'pending', sha256 = NULL, updated = ? WHERE id = ?",
+                [(_now_iso(now), i) for i in capture_ids])
+
+
+@dataclass
+class ArchiveStatus:
+    """What an archive holds and what is at risk.
+
+    Attributes:
+        total: captures the catalogue knows (listed by some run).
+        archived: of those, safely on disk.
+        archived_bytes: media bytes archived.
+        pending / failed / uploading: counts by status.
+        at_risk: not archived and expiring within ``within_days`` (or already past the
+            assumed expiry), soonest first.
+        within_days: the horizon ``at_risk`` used.
+        now: the time the status was computed for (seconds since the epoch).
+    """
+
+    total: int = 0
+    archived: int = 0
+    archived_bytes: int = 0
+    pending: int = 0
+    failed: int = 0
+    uploading: int = 0
+    at_risk: list[CatalogueRow] = field(default_factory=list)
+    within_days: float = 7
+    now: float = 0.0
+
+    @property
+    def expired(self) -> list[CatalogueRow]:
+        """At-risk captures already past their assumed deletion date (maybe gone for good)."""
+        return [r for r in self.at_risk if (r.days_left(self.now) or 0) < 0]
+
+
+def status(dest: str | Path, *, within_days: float = 7, now: float | None = None) -> ArchiveStatus:
+    """Summarise an archive folder from its catalogue, without touching the network.
+
+    Args:
+        dest: the archive folder.
+        within_days: how far ahead counts as "at risk".
+        now: seconds since the epoch (default: the system clock).
+
+    Returns:
+        Counts by status and the at-risk captures, soonest deletion first.
+    """
+    when = time.time() if now is None else now
+    horizon = datetime.fromtimestamp(when, UTC) + timedelta(days=within_days)
+    with Catalogue(dest, readonly=True) as cat:
+        rows = cat.rows()
+    report = ArchiveStatus(total=len(rows), within_days=within_days, now=when)
+    for r in rows:
+        if r.status == DONE:
+            report.archived += 1
+            report.archived_bytes += r.size or 0
+            continue
+        if r.status == UPLOADING:
+            report.uploading += 1
+            continue
+        if r.status == FAILED:
+            report.failed += 1
+        else:
+            report.pending += 1
+        if r.expires_at is not None and r.expires_at <= horizon:
+            report.at_risk.append(r)
+    return report

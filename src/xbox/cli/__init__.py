@@ -1,0 +1,17 @@
+"""The ``xbox`` command line: a thin layer of click and rich over the sync client.
+
+``import xbox`` never imports this package; ``xbox`` (the console script) and
+``python -m xbox`` do.
+"""
+
+from __future__ import annotations
+
+from . import archive, auth, captures, sandbox, users  # noqa: F401  (registers the commands on the group)
+from .app import cli
+
+__all__ = ["cli", "main"]
+
+
+def main() -> None:
+    """The console script: run the command group with the process's arguments."""
+    cli(prog_name="xbox")

@@ -1,0 +1,88 @@
+"""Signing in and out: ``login``, ``logout``, ``whoami``.
+
+Secrets never reach the terminal: the password prompt hides input, and only the gamertag,
+xuid, login e-mail and expiry times are printed (``client.whoami()`` holds no token).
+"""
+
+from __future__ import annotations
+
+import os
+import webbrowser
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from .app import State, cli, pass_state
+
+if TYPE_CHECKING:
+    from ..auth.flows import DeviceCode
+
+
+def _show_identity(state: State, info: dict[str, Any], *, verb: str) -> None:
+    if state.out.json_mode:
+        state.out.json(info)
+        return
+    state.out.fields([
+        ("Account", info.get("account")),
+        ("Gamertag", info.get("gamertag")),
+        ("XUID", info.get("xuid")),
+        ("Login", info.get("login")),
+        ("Token expires", info.get("xsts_expires")),
+        ("Refreshable", info.get("can_refresh")),
+    ], title=verb)
+
+
+@cli.command()
+@click.option("--device-code", "method", flag_value="device-code", default=True,
+              help="Show a code to enter at microsoft.com/link (the default; works with 2FA).")
+@click.option("--browser", "method", flag_value="browser", help="Sign in in a web browser.")
+@click.option("--password", "method", flag_value="password",
+              help="E-mail and password (MS_LOGIN/MS_PASSWD, else prompted; no 2FA).")
+@pass_state
+def login(state: State, method: str) -> None:
+    """Sign in to Xbox Live and save the sign-in to the token store."""
+    client = state.client(sign_in=False)
+    if method == "password":
+        # Prompts go to stderr so that `--json` output stays clean on stdout.
+        email = os.environ.get("MS_LOGIN") or click.prompt("E-mail", err=True)
+        password = os.environ.get("MS_PASSWD") or click.prompt("Password", hide_input=True, err=True)
+        client.login_password(email, password)
+    elif method == "browser":
+        def open_browser(url: str) -> bool:
+            state.out.info(f"Opening your browser to sign in; if it does not open, visit:\n  {url}")
+            return webbrowser.open(url)
+
+        client.login_browser(open_browser=open_browser)
+    else:
+        def on_code(code: DeviceCode) -> None:
+            # Always shown (even with -q): without it nobody can finish signing in.
+            click.echo(f"To sign in, open {code.verification_uri} and enter the code "
+                       f"{code.user_code}", err=True)
+            click.echo("Waiting for you to sign in... (Ctrl-C cancels)", err=True)
+
+        client.login_device_code(on_code=on_code)
+    info = client.whoami(refresh=False)
+    state.out.info(f"Signed in as {info.get('gamertag')} (xuid {info.get('xuid')}); "
+                   f"saved as account '{info.get('account')}'.")
+    _show_identity(state, info, verb="Signed in")
+
+
+@cli.command()
+@pass_state
+def logout(state: State) -> None:
+    """Forget the saved sign-in of the account (its token file is deleted)."""
+    client = state.client(sign_in=False)
+    forgot = client.logout()
+    if state.out.json_mode:
+        state.out.json({"account": state.account_name, "signed_out": forgot})
+    elif forgot:
+        state.out.line(f"Signed out of account '{state.account_name}'.")
+    else:
+        state.out.line(f"Account '{state.account_name}' was not signed in.")
+
+
+@cli.command()
+@pass_state
+def whoami(state: State) -> None:
+    """Show who is signed in: gamertag, xuid and when the tokens expire."""
+    _show_identity(state, state.client().whoami(), verb="Signed in")

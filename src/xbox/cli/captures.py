@@ -1,0 +1,149 @@
+"""``download``: fetch the signed-in user's (or anyone's ``XUID:ID``) clips and screenshots."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from ..exceptions import NotFoundException
+from .app import State, cli, pass_state
+from .params import CAPTURE, CaptureRef, InputError
+
+if TYPE_CHECKING:
+    from .. import Client
+    from ..download import ProgressCallback
+    from ..models.captures import Clip, Screenshot
+
+    Capture = Clip | Screenshot
+
+__all__ = ["render_template"]
+
+DEFAULT_TEMPLATE = "{date}_{id}.{ext}"
+TEMPLATE_FIELDS = ("id", "kind", "title", "title_id", "date", "time", "ext", "xuid")
+def render_template(template: str, capture: Capture) -> Path:
+    """The relative path of a capture under an output template like ``{title}/{date}_{id}.{ext}``.
+
+    Raises:
+        InputError: the template names a field that does not exist or is malformed.
+    """
+    from ..archive.planner import sanitize_component
+    from ..download import extension_for
+
+    when = capture.recorded
+    values = {
+        "id": capture.id,
+        "kind": capture.kind,
+        "title": sanitize_component(capture.title_name or str(capture.title_id or "unknown")),
+        "title_id": str(capture.title_id or ""),
+        "date": when.strftime("%Y-%m-%d") if when else "unknown-date",
+        "time": when.strftime("%H%M%S") if when else "000000",
+        "ext": extension_for(capture.kind),
+        "xuid": capture.xuid or "",
+    }
+    check_template(template)
+    rendered = template.format(**values)
+    path = Path(rendered)
+    if path.is_absolute() or ".." in path.parts:
+        raise InputError(f"the output template must give a relative path inside the current "
+                         f"folder, not {rendered!r}")
+    return path
+
+
+def check_template(template: str) -> None:
+    """Raise :class:`InputError` unless ``template`` only names known fields."""
+    try:
+        template.format(**{name: "x" for name in TEMPLATE_FIELDS})
+    except (KeyError, IndexError, ValueError) as exc:
+        raise InputError(f"bad output template {template!r} ({exc}); "
+                         f"fields are {', '.join('{' + f + '}' for f in TEMPLATE_FIELDS)}") from None
+
+
+def _captures_of(client: Client, xuid: str) -> Iterator[Capture]:
+    """A user's clips, then screenshots, page by page."""
+    yield from client.clips.recent(xuid)
+    yield from client.screenshots.recent(xuid)
+
+
+def _find(client: Client, refs: Sequence[CaptureRef]) -> list[Capture]:
+    """The captures behind ids, looked up in their owners' clip then screenshot lists.
+
+    Raises:
+        NotFoundException: an id is not among its owner's clips or screenshots.
+    """
+    me: str | None = None
+    wanted: dict[str, set[str]] = {}
+    for ref in refs:
+        owner = ref.xuid
+        if owner is None:
+            me = me or str(client.whoami()["xuid"])
+            owner = me
+        wanted.setdefault(owner, set()).add(ref.capture_id)
+    found: dict[tuple[str, str], Capture] = {}
+    for owner, ids in wanted.items():
+        missing = set(ids)
+        for capture in _captures_of(client, owner):
+            if capture.id.lower() in missing:
+                found[(owner, capture.id.lower())] = capture
+                missing.discard(capture.id.lower())
+                if not missing:
+                    break  # the lists page lazily: stop fetching once everything is found
+        if missing:
+            raise NotFoundException(
+                f"No clip or screenshot with id {', '.join(sorted(missing))} "
+                f"among the captures of xuid {owner}")
+    out = []
+    for ref in refs:
+        key = (ref.xuid or me or "", ref.capture_id)
+        if key in found and found[key] not in out:
+            out.append(found[key])
+    return out
+
+
+@contextlib.contextmanager
+def _progress(state: State, label: str) -> Iterator[ProgressCallback | None]:
+    """A progress bar on stderr, only for a person at a terminal (never with --json or -q)."""
+    if state.out.json_mode or state.out.quiet or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
+
+    with Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(),
+                  TransferSpeedColumn(), console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int | None) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+@cli.command()
+@click.argument("ids", nargs=-1, required=True, type=CAPTURE, metavar="[XUID:]ID...")
+@click.option("-o", "--output", "template", default=DEFAULT_TEMPLATE, show_default=True,
+              help="Where to save each file; fields: " + ", ".join("{" + f + "}" for f in TEMPLATE_FIELDS))
+@pass_state
+def download(state: State, ids: Sequence[CaptureRef], template: str) -> None:
+    """Download clips and screenshots by id (yours, or another user's as XUID:ID)."""
+    check_template(template)  # a typo in the template is a usage error: before any request
+    client = state.client()
+    captures = _find(client, ids)
+    targets = [render_template(template, c) for c in captures]
+    results: list[dict[str, Any]] = []
+    for capture, target in zip(captures, targets, strict=True):
+        with _progress(state, capture.id[:8]) as progress:
+            result = client.download(capture, target, progress=progress)
+        results.append({"id": capture.id, "kind": capture.kind, "path": str(result.path),
+                        "size": result.size, "sha256": result.sha256,
+                        "content_type": result.content_type})
+        state.out.info(f"saved {capture.kind} {capture.id} to {result.path}")
+    if state.out.json_mode:
+        state.out.json(results)
+    else:
+        state.out.table(["ID", "Kind", "Path", "Bytes"],
+                        [[r["id"], r["kind"], r["path"], r["size"]] for r in results])

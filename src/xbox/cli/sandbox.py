@@ -1,0 +1,58 @@
+"""``xbox sandbox serve``: the Xbox Live emulator on a loopback port, for demos and tests."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+from types import FrameType
+
+import click
+
+from .app import State, cli, pass_state
+
+
+@cli.group()
+def sandbox() -> None:
+    """The embedded Xbox Live sandbox."""
+
+
+def _stop(signum: int, frame: FrameType | None) -> None:
+    # SIGTERM ends the server the same way Ctrl-C does: through the orderly shutdown path.
+    raise KeyboardInterrupt
+
+
+@sandbox.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True,
+              help="Port to listen on (0: any free port).")
+@click.option("--seed", type=int, default=0, show_default=True, help="World seed.")
+@click.option("--no-rate-limits", is_flag=True, help="Turn off Xbox Live rate limiting.")
+@pass_state
+def serve(state: State, host: str, port: int, seed: int, no_rate_limits: bool) -> None:
+    """Serve the sandbox until stopped; its base URL is the first line of stdout."""
+    from ..sandbox import Sandbox
+    from ..sandbox.asgi import run_server
+
+    def ready(base_url: str) -> None:
+        # The first stdout line is the contract scripts rely on: print it, flush it.
+        if state.out.json_mode:
+            click.echo(json.dumps({"base_url": base_url}))
+        else:
+            click.echo(base_url)
+        sys.stdout.flush()
+        state.out.info(f"Xbox Live sandbox (seed {seed}) on {base_url}; "
+                       f"use it with XBOX_LIVE_BASE_URL={base_url}. Ctrl-C stops it.")
+
+    previous = signal.getsignal(signal.SIGTERM)
+    try:
+        signal.signal(signal.SIGTERM, _stop)
+    except ValueError:
+        previous = None  # not the main thread (an embedding test): leave signals alone
+    try:
+        run_server(Sandbox(seed=seed, rate_limits=not no_rate_limits), host, port, on_ready=ready)
+    except OSError as exc:
+        raise click.ClickException(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
