@@ -218,3 +218,30 @@ def test_seed_api_over_http_with_the_environment_mapping(served: object,
                    for r in sandbox.requests)
     finally:
         client.close()
+
+
+def test_legacy_flow_on_the_real_hosts_sends_the_login_page_cookies(sandbox: Sandbox) -> None:
+    """With no base URL the client talks to https://login.live.com itself; the sign-in form
+    post must carry the MSPRequ/MSPOK cookies the page set, as the 2014 requests.Session did.
+    A transport stands in for the internet by answering real URLs from the sandbox."""
+
+    def internet(request: httpx.Request) -> httpx.Response:
+        url = request.url
+        mapped = httpx.Request(request.method,
+                               f"{sandbox.base_url}/{url.host}{url.raw_path.decode()}",
+                               headers=request.headers, content=request.content)
+        return sandbox.handle(mapped)
+
+    client = xbox.Client(transport=httpx.MockTransport(internet), token_store=None)
+    client.authenticate("joe@example.org", "hunter2")
+    page, post = sandbox.requests[0], sandbox.requests[1]
+    assert page.method == "GET" and "/login.live.com/oauth20_authorize.srf?" in str(page.url)
+    # The authorize query goes out un-percent-encoded, as the server wants it.
+    assert "redirect_uri=https://login.live.com/oauth20_desktop.srf" in str(page.url)
+    assert post.method == "POST" and "/login.live.com/ppsecure/post.srf" in str(post.url)
+    cookie = post.headers.get("cookie", "")
+    assert "MSPRequ=" in cookie and "MSPOK=" in cookie
+    # Tokens never travel to other hosts: the API calls went to Xbox Live hosts only.
+    assert all(r.url.path.split("/")[1].endswith((".live.com", ".xboxlive.com"))
+               for r in sandbox.requests)
+    client.close()

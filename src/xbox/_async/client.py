@@ -392,16 +392,20 @@ class AsyncClient:
     async def _transport_send(self, request: httpx.Request, *, stream: bool = False) -> httpx.Response:
         """Send one request; httpx's exceptions become ours (their text has no secrets)."""
         http = await self._client()
-        # Name the real service, not the sandbox/base URL the request was mapped to.
-        host = httpx.URL(unmap_url(str(request.url), self.base_url)).host
         try:
             return await http.send(request, stream=stream)
         except httpx.TimeoutException as exc:
+            host = self._real_host(request)
             raise Timeout(f"{host} did not answer in time ({type(exc).__name__})",
                           service=host) from None
         except httpx.TransportError as exc:
+            host = self._real_host(request)
             raise TransportError(f"could not reach {host} ({type(exc).__name__})",
                                  service=host) from None
+
+    def _real_host(self, request: httpx.Request) -> str:
+        # Name the real service, not the sandbox/base URL the request was mapped to.
+        return urlsplit(unmap_url(str(request.url), self.base_url)).hostname or ""
 
     def build_request(self, method: str, url: str, *, params: Mapping[str, Any] | None = None,
                       headers: Mapping[str, str] | None = None, json: Any = None,

@@ -205,7 +205,9 @@ class Authenticator:
                 status_code=page.status_code, service=flows.LOGIN_HOST)
         url_post, ppft = flows.parse_login_page(page.content)
         form = flows.legacy_login_form(login, password, ppft)
-        posted = self._client._send_raw("POST", url_post, data=form, retry=False)
+        cookies = flows.login_cookies(page.headers.get_list("set-cookie"))
+        posted = self._client._send_raw("POST", url_post, data=form, retry=False,
+                                              headers={"Cookie": cookies} if cookies else None)
         location = posted.headers.get("Location")
         if not location:
             raise flows.login_failure(posted.content)

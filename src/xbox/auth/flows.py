@@ -42,6 +42,7 @@ __all__ = [
     "device_poll_result",
     "legacy_authorize_url",
     "legacy_login_form",
+    "login_cookies",
     "oauth_error",
     "parse_device_code",
     "parse_login_page",
@@ -107,6 +108,25 @@ def parse_login_page(content: bytes) -> tuple[str, str]:
             "login.live.com sent a sign-in page this library cannot read; "
             "sign in with `xbox login` (device code) instead")
     return url.group(1).decode(), ppft.group(1).decode()
+
+
+_COOKIE_SPLIT_RE = re.compile(r",\s*(?=[A-Za-z0-9_.\-]+=)")
+
+
+def login_cookies(set_cookie_headers: list[str]) -> str:
+    """The ``Cookie`` header a browser would send back to login.live.com.
+
+    The authorize page sets ``MSPRequ`` and ``MSPOK`` (two cookies in one comma-joined
+    ``Set-Cookie``, marked ``version=1``, which Python's cookie jar refuses as RFC 2965
+    cookies); the credentials post must carry them, as the 2014 client's session did.
+    """
+    pairs = []
+    for header in set_cookie_headers:
+        for cookie in _COOKIE_SPLIT_RE.split(header):
+            name_value = cookie.split(";", 1)[0].strip()
+            if "=" in name_value:
+                pairs.append(name_value)
+    return "; ".join(pairs)
 
 
 def legacy_login_form(login: str, password: str, ppft: str) -> dict[str, str]:
