@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 from ...exceptions import GamertagNotFound, MalformedResponse
-from ...models.base import parse_records
 from ...models.people import PeopleSummary, Person
-from ._base import AsyncResource, user_path, validate_xuid
+from ._base import AsyncResource, decoration_path, records, user_path, validate_xuid
 
 __all__ = ["DEFAULT_DECORATIONS", "AsyncPeople"]
 
@@ -18,28 +16,12 @@ PEOPLEHUB_CONTRACT = 3
 SOCIAL_CONTRACT = 2
 
 
-def _decoration_path(decorations: Sequence[str]) -> str:
-    if isinstance(decorations, str):
-        decorations = [decorations]
-    names = [str(d).strip().lower() for d in decorations]
-    for name in names:
-        if not name or not name.isalnum():
-            raise ValueError(f"a decoration is a word like 'detail', not {name!r}")
-    return f"/decoration/{','.join(names)}" if names else ""
-
 
 class AsyncPeople(AsyncResource):
     """``xbl.people``: the people a user follows, and follow summaries."""
 
     host = "peoplehub.xboxlive.com"
     social_host = "social.xboxlive.com"
-
-    def _people(self, body: Any, errors: list[MalformedResponse] | None) -> list[Person]:
-        people = body.get("people") if isinstance(body, dict) else None
-        if people is None:
-            raise MalformedResponse(f"{self.host} sent no people list", body=body,
-                                    service=self.host)
-        return parse_records(Person, people, errors)
 
     async def friends(self, xuid: str | int | None = None, *,
                       decorations: Sequence[str] = DEFAULT_DECORATIONS,
@@ -59,11 +41,11 @@ class AsyncPeople(AsyncResource):
             GamertagNotFound: no such user.
             ValueError: a malformed xuid or decoration.
         """
-        path = f"/users/{user_path(xuid)}/people/social{_decoration_path(decorations)}"
+        path = f"/users/{user_path(xuid)}/people/social{decoration_path(decorations)}"
         body = await self._client._json(
             "GET", self.host, path, contract_version=PEOPLEHUB_CONTRACT,
             not_found=GamertagNotFound, not_found_message=f"No such user: {xuid}")
-        return self._people(body, errors)
+        return records(Person, body, "people", self.host, errors)
 
     async def batch(self, xuids: Iterable[str | int], *,
                     decorations: Sequence[str] = DEFAULT_DECORATIONS,
@@ -82,13 +64,13 @@ class AsyncPeople(AsyncResource):
             ValueError: a malformed xuid or decoration.
         """
         wanted = [validate_xuid(x) for x in xuids]
-        path = f"/users/me/people/batch{_decoration_path(decorations)}"
+        path = f"/users/me/people/batch{decoration_path(decorations)}"
         out: list[Person] = []
         for start in range(0, len(wanted), BATCH_SIZE):
             body = await self._client._json(
                 "POST", self.host, path, contract_version=PEOPLEHUB_CONTRACT,
                 json={"xuids": wanted[start:start + BATCH_SIZE]}, idempotent=True)
-            out.extend(self._people(body, errors))
+            out.extend(records(Person, body, "people", self.host, errors))
         return out
 
     async def summary(self, xuid: str | int | None = None) -> PeopleSummary:

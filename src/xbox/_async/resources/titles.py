@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from ...exceptions import GamertagNotFound, MalformedResponse, NotFoundException
-from ...models.base import parse_records
 from ...models.titles import Title
-from ._base import AsyncResource, validate_title_id
+from ._base import AsyncResource, decoration_path, records, validate_title_id
 
 __all__ = ["DEFAULT_DECORATIONS", "AsyncTitles"]
 
@@ -16,27 +14,11 @@ DEFAULT_DECORATIONS = ("achievement", "image", "scid")
 CONTRACT = 2
 
 
-def _decoration_path(decorations: Sequence[str]) -> str:
-    if isinstance(decorations, str):
-        decorations = [decorations]
-    names = [str(d).strip().lower() for d in decorations]
-    for name in names:
-        if not name or not name.isalnum():
-            raise ValueError(f"a decoration is a word like 'achievement', not {name!r}")
-    return f"/decoration/{','.join(names)}" if names else ""
-
 
 class AsyncTitles(AsyncResource):
     """``xbl.titles``: titlehub.xboxlive.com."""
 
     host = "titlehub.xboxlive.com"
-
-    def _titles(self, body: Any, errors: list[MalformedResponse] | None) -> list[Title]:
-        titles = body.get("titles") if isinstance(body, dict) else None
-        if titles is None:
-            raise MalformedResponse(f"{self.host} sent no titles list", body=body,
-                                    service=self.host)
-        return parse_records(Title, titles, errors)
 
     async def history(self, xuid: str | int | None = None, *, limit: int | None = None,
                       decorations: Sequence[str] = DEFAULT_DECORATIONS,
@@ -60,7 +42,7 @@ class AsyncTitles(AsyncResource):
         """
         if limit is not None and (not isinstance(limit, int) or limit < 0):
             raise ValueError(f"limit must be zero or more, not {limit!r}")
-        path = f"/titles/titlehistory{_decoration_path(decorations)}"
+        path = f"/titles/titlehistory{decoration_path(decorations)}"
         if limit == 0:
             return []
         who = await self._xuid(xuid)
@@ -69,7 +51,7 @@ class AsyncTitles(AsyncResource):
             "GET", self.host, f"/users/xuid({who}){path}", params=params,
             contract_version=CONTRACT, not_found=GamertagNotFound,
             not_found_message=f"No such user: {who}")
-        titles = self._titles(body, errors)
+        titles = records(Title, body, "titles", self.host, errors)
         return titles[:limit] if limit else titles
 
     async def get(self, title_id: int | str, xuid: str | int | None = None, *,
@@ -89,12 +71,12 @@ class AsyncTitles(AsyncResource):
             ValueError: a malformed title id, xuid or decoration.
         """
         tid = validate_title_id(title_id)
-        path = f"/titles/titleid({tid}){_decoration_path(decorations)}"
+        path = f"/titles/titleid({tid}){decoration_path(decorations)}"
         who = await self._xuid(xuid)
         body = await self._client._json(
             "GET", self.host, f"/users/xuid({who}){path}", contract_version=CONTRACT,
             not_found_message=f"No such user: {who}")
-        titles = self._titles(body, None)
+        titles = records(Title, body, "titles", self.host, None)
         if not titles:
             raise NotFoundException(f"No such title: {tid}", service=self.host)
         return titles[0]

@@ -3,13 +3,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
+
+from ...exceptions import MalformedResponse
+from ...models.base import XboxModel, parse_records
 
 if TYPE_CHECKING:
     from ..client import Client
 
 __all__ = ["Resource", "user_path", "validate_gamertag", "validate_title_id", "validate_xuid"]
+
+M = TypeVar("M", bound=XboxModel)
 
 MAX_GAMERTAG_LENGTH = 20  # classic 15 + "#1234" suffix of modern gamertags
 
@@ -45,6 +51,34 @@ def user_path(xuid: str | int | None) -> str:
 
 def gamertag_path(gamertag: str) -> str:
     return f"gt({quote(validate_gamertag(gamertag), safe='')})"
+
+
+def decoration_path(decorations: Sequence[str] | str) -> str:
+    """``/decoration/a,b,c`` for peoplehub/titlehub (empty for no decorations).
+
+    Raises:
+        ValueError: a decoration is not a plain word.
+    """
+    if isinstance(decorations, str):
+        decorations = [decorations]
+    names = [str(d).strip().lower() for d in decorations]
+    for name in names:
+        if not name or not name.isalnum():
+            raise ValueError(f"a decoration is a word like 'detail', not {name!r}")
+    return f"/decoration/{','.join(names)}" if names else ""
+
+
+def records(model: type[M], body: Any, key: str, host: str,
+            errors: list[MalformedResponse] | None) -> list[M]:
+    """The ``key`` list of a response body as models, one bad record never sinking the rest.
+
+    Raises:
+        MalformedResponse: the body has no such list.
+    """
+    items = body.get(key) if isinstance(body, dict) else None
+    if items is None:
+        raise MalformedResponse(f"{host} sent no {key} list", body=body, service=host)
+    return parse_records(model, items, errors)
 
 
 class Resource:
