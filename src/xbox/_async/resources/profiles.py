@@ -15,6 +15,14 @@ __all__ = ["AsyncProfiles"]
 BATCH_SIZE = 100  # the most xuids profile.xboxlive.com takes in one batch
 
 
+def _settings_query(settings: Sequence[str]) -> str:
+    """``settings=A,B,C`` with the commas raw, as the 2014 client sent them."""
+    for name in settings:
+        if not name.isalnum():
+            raise ValueError(f"a profile setting is a name like 'Gamertag', not {name!r}")
+    return "settings=" + ",".join(settings)
+
+
 def _one(body: Any) -> Profile:
     users = body.get("profileUsers") if isinstance(body, dict) else None
     if not isinstance(users, list) or not users:
@@ -42,8 +50,8 @@ class AsyncProfiles(AsyncResource):
         shown = gamertag if gamertag is not None else str(xuid)
         try:
             body = await self._client._json(
-                "GET", self.host, f"/users/{who}/profile/settings",
-                params={"settings": ",".join(settings)}, contract_version=contract_version,
+                "GET", self.host, f"/users/{who}/profile/settings?{_settings_query(settings)}",
+                contract_version=contract_version,
                 not_found=GamertagNotFound, not_found_message=f"No such user: {shown}")
         except InvalidRequest as exc:
             if xuid is None:
@@ -57,8 +65,8 @@ class AsyncProfiles(AsyncResource):
     async def me(self, *, settings: Sequence[str] = DEFAULT_SETTINGS) -> Profile:
         """The signed-in user's profile."""
         body = await self._client._json(
-            "GET", self.host, "/users/me/profile/settings",
-            params={"settings": ",".join(settings)}, contract_version=3)
+            "GET", self.host, f"/users/me/profile/settings?{_settings_query(settings)}",
+            contract_version=3)
         return _one(body)
 
     async def batch(self, xuids: Iterable[str | int], *,
