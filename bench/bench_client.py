@@ -37,13 +37,16 @@ PROFILE_PATH = f"/profile.xboxlive.com/users/xuid({JOE_XUID})/profile/settings"
 SETTINGS = ",".join(xbox.models.profile.DEFAULT_SETTINGS)
 
 
-def median_seconds(fn: Callable[[], object], repeat: int) -> float:
-    times = []
+def medians(raw: Callable[[], object], ours: Callable[[], object], repeat: int) -> tuple[float, float]:
+    """Median seconds of each, measured alternately so that drift in the machine's load
+    falls on both alike."""
+    raw_times, our_times = [], []
     for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for fn, times in ((raw, raw_times), (ours, our_times)):
+            start = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - start)
+    return statistics.median(raw_times), statistics.median(our_times)
 
 
 def report(name: str, raw: float, ours: float, goal: float) -> None:
@@ -110,8 +113,7 @@ def main() -> int:
         for fn in (raw_profile, our_profile):  # warm both pools
             fn()
         print(f"sandbox at {base}; {args.calls} calls per variant, {args.clips} clips")
-        r = median_seconds(raw_profile, args.calls)
-        o = median_seconds(our_profile, args.calls)
+        r, o = medians(raw_profile, our_profile, args.calls)
         report("profile lookup (sync)", r, o, 1.15)
 
         async def async_variant() -> tuple[float, float]:
@@ -120,13 +122,14 @@ def main() -> int:
                 axbl.auth.session = xbl.auth.session
                 axbl.auth._loaded = True
 
-                async def timed(coro_fn: Callable[[], object]) -> float:
-                    times = []
+                async def timed() -> tuple[float, float]:
+                    raw_times, our_times = [], []
                     for _ in range(args.calls):
-                        start = time.perf_counter()
-                        await coro_fn()  # type: ignore[misc]
-                        times.append(time.perf_counter() - start)
-                    return statistics.median(times)
+                        for fn, times in ((raw_one, raw_times), (our_one, our_times)):
+                            start = time.perf_counter()
+                            await fn()
+                            times.append(time.perf_counter() - start)
+                    return statistics.median(raw_times), statistics.median(our_times)
 
                 async def raw_one() -> object:
                     return json.loads((await araw.get(PROFILE_PATH, params=params)).content)
@@ -136,7 +139,7 @@ def main() -> int:
 
                 await raw_one()
                 await our_one()
-                return await timed(raw_one), await timed(our_one)
+                return await timed()
 
         r, o = asyncio.run(async_variant())
         raw_async_median = r
@@ -158,8 +161,7 @@ def main() -> int:
             return len(list(xbl.clips.recent(JOE_XUID)))
 
         assert raw_paging() == our_paging() == args.clips
-        r = median_seconds(raw_paging, 5)
-        o = median_seconds(our_paging, 5)
+        r, o = medians(raw_paging, our_paging, 5)
         report(f"paging {args.clips} clips", r, o, 1.3)
         # The peers are async-only: compare them with raw httpx.AsyncClient.
         peers(base, xbl, args.calls, args.clips, raw_async_median, r)

@@ -1,7 +1,7 @@
 """Pydantic models of Xbox Live responses, one module per service."""
 
 from .achievements import Achievement, Achievement360, TitleProgress, TitleProgress360
-from .base import MalformedRecord, XboxModel
+from .base import MalformedRecord, WireModel, XboxModel
 from .captures import Capture, Clip, MediaUri, Screenshot, Thumbnail
 from .people import PeopleSummary, Person
 from .presence import Presence
@@ -28,5 +28,6 @@ __all__ = [
     "Title",
     "TitleProgress",
     "TitleProgress360",
+    "WireModel",
     "XboxModel",
 ]

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import Field
 
-from .base import WireDateTime, XboxModel
+from .base import WireDateTime, WireModel, XboxModel
 
 __all__ = [
     "Achievement",
@@ -29,12 +29,12 @@ def _real_time(value: datetime | None) -> datetime | None:
     return None if value is None or value.year <= _NEVER_YEAR else value
 
 
-class TitleAssociation(XboxModel):
+class TitleAssociation(WireModel):
     name: str | None = None
     id: int | None = None
 
 
-class AchievementRequirement(XboxModel):
+class AchievementRequirement(WireModel):
     """One counter of an achievement. ``current`` and ``target`` are strings on the wire."""
 
     id: str | None = None
@@ -45,18 +45,18 @@ class AchievementRequirement(XboxModel):
     rule_participation_type: str | None = None
 
 
-class AchievementProgression(XboxModel):
+class AchievementProgression(WireModel):
     requirements: list[AchievementRequirement] = Field(default_factory=list)
     time_unlocked: WireDateTime | None = None
 
 
-class AchievementMediaAsset(XboxModel):
+class AchievementMediaAsset(WireModel):
     name: str | None = None
     type: str | None = None
     url: str | None = None
 
 
-class AchievementReward(XboxModel):
+class AchievementReward(WireModel):
     name: str | None = None
     description: str | None = None
     value: str | None = None

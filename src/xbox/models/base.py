@@ -6,37 +6,39 @@ from __future__ import annotations
 
 import logging
 import warnings
-from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any, TypeVar
+from typing import Any, TypeVar
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, PrivateAttr, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, PrivateAttr, ValidationError
 from pydantic.alias_generators import to_camel
 
 from ..exceptions import MalformedResponse
 
-__all__ = ["MalformedRecord", "WireDateTime", "XboxModel", "parse_model", "parse_records"]
+__all__ = ["MalformedRecord", "WireDateTime", "WireModel", "XboxModel", "parse_model", "parse_records"]
 
 log = logging.getLogger("xbox")
 M = TypeVar("M", bound="XboxModel")
 
 
-def _to_utc(value: datetime) -> datetime:
-    # pydantic's own parser (fast, and it accepts .NET's seven fraction digits) gives a
-    # fixed-offset tzinfo; normalise to datetime.UTC so values compare and print plainly.
-    return value.replace(tzinfo=UTC) if value.utcoffset() == _ZERO else value.astimezone(UTC)
+# A timezone-aware datetime (offset 0 for Xbox Live's "Z" times). pydantic's own parser is
+# fast and accepts .NET's seven fraction digits, which datetime.fromisoformat refuses.
+WireDateTime = AwareDatetime
 
 
-_ZERO = timedelta(0)
+class WireModel(BaseModel):
+    r"""A wire object: ``gameClipId`` is ``game_clip_id``; fields Microsoft adds are kept.
 
-# A timezone-aware UTC datetime that accepts .NET's seven fraction digits.
-WireDateTime = Annotated[AwareDatetime, AfterValidator(_to_utc)]
-
-
-class XboxModel(BaseModel):
-    """A wire object: ``gameClipId`` is ``game_clip_id``; fields Microsoft adds are kept."""
+    Nested parts of a record (thumbnails, locators, claims...) are plain wire models; the
+    records themselves are :class:`XboxModel`\ s, which also keep their JSON in ``.raw``.
+    """
 
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="allow",
                               arbitrary_types_allowed=True)
+
+
+class XboxModel(WireModel):
+    """A record as a service sent it (a clip, a profile...), its untouched JSON in ``.raw``."""
+
+    # Private attributes cost pydantic a call per instance, so only records carry one.
     _raw: Any = PrivateAttr(default=None)
 
     @property

@@ -7,18 +7,18 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from .base import WireDateTime, XboxModel
+from .base import WireDateTime, WireModel, XboxModel
 
 __all__ = ["Capture", "Clip", "MediaUri", "Screenshot", "Thumbnail"]
 
 
-class Thumbnail(XboxModel):
+class Thumbnail(WireModel):
     uri: str | None = None
     file_size: int | None = None
     thumbnail_type: str | None = None
 
 
-class MediaUri(XboxModel):
+class MediaUri(WireModel):
     """A media locator. ``Download`` URIs are signed and expire about an hour after issue."""
 
     uri: str | None = None

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import ConfigDict, Field
 from pydantic.alias_generators import to_pascal
 
-from .base import WireDateTime, XboxModel
+from .base import WireDateTime, WireModel, XboxModel
 
 __all__ = [
     "MultiplayerSummary",
@@ -26,7 +26,7 @@ __all__ = [
 ]
 
 
-class _PascalModel(XboxModel):
+class _PascalModel(WireModel):
     # Snake_case attributes over PascalCase keys: in_party <- "InParty".
     model_config = ConfigDict(alias_generator=to_pascal)
 
@@ -62,13 +62,13 @@ class PersonPresenceDetail(_PascalModel):
     rich_presence_text: str | None = None
 
 
-class PreferredColor(XboxModel):
+class PreferredColor(WireModel):
     primary_color: str | None = None
     secondary_color: str | None = None
     tertiary_color: str | None = None
 
 
-class PersonDetail(XboxModel):
+class PersonDetail(WireModel):
     account_tier: str | None = None
     bio: str | None = None
     is_verified: bool | None = None

@@ -6,12 +6,12 @@ from typing import Any
 
 from pydantic import Field
 
-from .base import WireDateTime, XboxModel
+from .base import WireDateTime, WireModel, XboxModel
 
 __all__ = ["LastSeen", "Presence", "PresenceDevice", "PresenceTitle"]
 
 
-class LastSeen(XboxModel):
+class LastSeen(WireModel):
     """Where an offline user was last seen. ``title_id`` is a string on this service."""
 
     device_type: str | None = None
@@ -20,7 +20,7 @@ class LastSeen(XboxModel):
     timestamp: WireDateTime | None = None
 
 
-class PresenceTitle(XboxModel):
+class PresenceTitle(WireModel):
     id: str | None = None
     name: str | None = None
     placement: str | None = None
@@ -30,7 +30,7 @@ class PresenceTitle(XboxModel):
     activity: Any = None
 
 
-class PresenceDevice(XboxModel):
+class PresenceDevice(WireModel):
     type: str | None = None
     titles: list[PresenceTitle] = Field(default_factory=list)
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .base import XboxModel
+from .base import WireModel, XboxModel
 
 __all__ = ["SearchResult", "SearchUser"]
 
 
-class SearchUser(XboxModel):
+class SearchUser(WireModel):
     """The user a suggestion points at. ``xuid`` (``id`` on the wire) is its identity."""
 
     xuid: str = Field(alias="id")

@@ -7,12 +7,12 @@ from typing import Any
 
 from pydantic import Field
 
-from .base import WireDateTime, XboxModel
+from .base import WireDateTime, WireModel, XboxModel
 
 __all__ = ["Title", "TitleAchievementSummary", "TitleHistoryInfo", "TitleImage"]
 
 
-class TitleAchievementSummary(XboxModel):
+class TitleAchievementSummary(WireModel):
     current_achievements: int | None = None
     total_achievements: int | None = None
     current_gamerscore: int | None = None
@@ -21,12 +21,12 @@ class TitleAchievementSummary(XboxModel):
     source_version: int | None = None
 
 
-class TitleImage(XboxModel):
+class TitleImage(WireModel):
     url: str | None = None
     type: str | None = None
 
 
-class TitleHistoryInfo(XboxModel):
+class TitleHistoryInfo(WireModel):
     last_time_played: WireDateTime | None = None
     visible: bool | None = None
     can_hide: bool | None = None
