@@ -73,7 +73,7 @@ def test_pages_with_examples() -> None:
     # The pages that teach code must keep teaching it with examples that run.
     parser = doctest.DocTestParser()
     for name in ("index", "authentication", "resources", "exceptions", "quickstart", "signin",
-                 "client", "sandbox", "migration"):
+                 "client", "archiver", "sandbox", "migration"):
         examples = parser.get_examples((DOCS / f"{name}.rst").read_text(encoding="utf-8"))
         assert examples, f"docs/{name}.rst has no >>> examples"
 
@@ -115,21 +115,37 @@ def test_sphinx_build_has_no_warnings(tmp_path: Path) -> None:
     assert "authenticate" in html and "authenticated" in html
 
 
-def _console_examples() -> list[tuple[str, int, list[str]]]:
-    """``$ xbox --sandbox ...`` lines of docs/cli.rst: (command, exit code, shown output)."""
-    examples: list[tuple[str, int, list[str]]] = []
-    current: tuple[str, int, list[str]] | None = None
-    for raw in (DOCS / "cli.rst").read_text(encoding="utf-8").splitlines():
-        line = raw.strip()
-        if line.startswith("$ xbox --sandbox"):
-            command, _, comment = line[2:].partition("#")
-            code = int(comment.split("exit")[1]) if "exit" in comment else 0
-            current = (command.strip(), code, [])
-            examples.append(current)
-        elif current is not None and line and not line.startswith(("..", "``")) and raw.startswith(" " * 6):
-            current[2].append(line)
-        else:
-            current = None
+CONSOLE_PAGES = ("cli", "archiver")
+
+
+def _console_examples() -> list[tuple[str, int, list[str], list[str]]]:
+    """``$ xbox --sandbox ...`` lines of docs/cli.rst and docs/archiver.rst:
+    (command, exit code, shown output, earlier commands of the same code block).
+
+    The commands of one ``code-block`` share a folder, as in one shell session: a command is
+    run after the commands above it in its block (``archive status`` after ``archive``).
+    """
+    examples: list[tuple[str, int, list[str], list[str]]] = []
+    for name in CONSOLE_PAGES:
+        current: tuple[str, int, list[str], list[str]] | None = None
+        indent = 0
+        block: list[str] = []
+        for raw in (DOCS / f"{name}.rst").read_text(encoding="utf-8").splitlines():
+            line = raw.strip()
+            if line.startswith(".. code-block::"):
+                block = []
+            if line.startswith("$ xbox --sandbox"):
+                command, _, comment = line[2:].partition("#")
+                code = int(comment.split("exit")[1]) if "exit" in comment else 0
+                current = (command.strip(), code, [], list(block))
+                indent = len(raw) - len(raw.lstrip())
+                block.append(command.strip())
+                examples.append(current)
+            elif (current is not None and line and not line.startswith(("$", ".. ", "``"))
+                  and len(raw) - len(raw.lstrip()) >= indent):
+                current[2].append(line)  # shown output: under the command, up to a blank line
+            else:
+                current = None
     return examples
 
 
@@ -143,23 +159,48 @@ def test_cli_page_documents_every_command() -> None:
     missing = [name for name in cli.commands if f"``{name}" not in page]
     assert not missing, f"docs/cli.rst does not document: {missing}"
     assert len(CONSOLE_EXAMPLES) >= 5
+    codes = {code for _, code, _, _ in CONSOLE_EXAMPLES}
+    assert {0, 2, 3} <= codes, "the examples show success, a usage error and a not-found"
 
 
-@pytest.mark.parametrize("command,exit_code,shown", CONSOLE_EXAMPLES,
-                         ids=[c for c, _, _ in CONSOLE_EXAMPLES])
-def test_cli_examples_run(command: str, exit_code: int, shown: list[str], tmp_path: Path,
-                          monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("command,exit_code,shown,before", CONSOLE_EXAMPLES,
+                         ids=[c for c, _, _, _ in CONSOLE_EXAMPLES])
+def test_cli_examples_run(command: str, exit_code: int, shown: list[str], before: list[str],
+                          tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import shlex
 
     from click.testing import CliRunner
 
     from xbox.cli import cli
 
+    # A fresh folder per example, as a user's shell would be (``--dest captures``, ``-o``).
+    monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("XBOX_HOME", str(tmp_path / "xbox-home"))
     monkeypatch.delenv("XBOX_LIVE_BASE_URL", raising=False)
+    for earlier in before:
+        setup = CliRunner().invoke(cli, shlex.split(earlier)[1:])
+        assert setup.exception is None or isinstance(setup.exception, SystemExit), setup.output
     result = CliRunner().invoke(cli, shlex.split(command)[1:])
     output = result.output
     assert result.exit_code == exit_code, output
     for line in shown:
         pattern = ".*".join(re.escape(part) for part in line.split("..."))
         assert re.search(pattern, output), f"{line!r} not in the output of {command!r}:\n{output}"
+
+
+def test_migration_table_names_exist() -> None:
+    """Every ``xbl.service.method`` on the right of docs/migration.rst's table exists."""
+    import xbox
+
+    page = (DOCS / "migration.rst").read_text(encoding="utf-8")
+    names = re.findall(r'"``xbl\.([\w.]+)\(', page)
+    assert len(names) >= 20
+    with xbox.Client(token_store=None) as xbl:
+        missing = []
+        for dotted in names:
+            target: object = xbl
+            for part in dotted.split("."):
+                target = getattr(target, part, None)
+            if not callable(target):
+                missing.append(dotted)
+    assert not missing, f"docs/migration.rst maps to names that do not exist: {missing}"

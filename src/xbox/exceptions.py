@@ -98,7 +98,7 @@ class XboxException(Exception):
         details = []
         if self.status_code is not None:
             details.append(f"HTTP {self.status_code}")
-        if self.service:
+        if self.service and self.service not in self.message:
             details.append(self.service)
         if self.correlation_id:
             details.append(f"correlation id {self.correlation_id}")

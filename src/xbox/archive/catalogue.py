@@ -80,7 +80,8 @@ class CatalogueRow:
     Attributes:
         path: the media file relative to the archive folder (POSIX separators).
         files: the thumbnails and sidecar written with it (relative paths).
-        size / sha256: of the media file, set when ``status`` is ``done``.
+        size: of the media file, set when ``status`` is ``done``.
+        sha256: of the media file, set when ``status`` is ``done``.
         expires_at: when Xbox Live is assumed to delete it (``xbox.archive.planner``).
         error: why the last attempt failed, for ``failed`` rows.
     """
@@ -257,7 +258,9 @@ class ArchiveStatus:
         total: captures the catalogue knows (listed by some run).
         archived: of those, safely on disk.
         archived_bytes: media bytes archived.
-        pending / failed / uploading: counts by status.
+        pending: captures listed but not archived yet.
+        failed: captures whose last attempt failed (retried next run).
+        uploading: captures still uploading to Xbox Live (no media yet).
         at_risk: not archived and expiring within ``within_days`` (or already past the
             assumed expiry), soonest first.
         within_days: the horizon ``at_risk`` used.

@@ -97,7 +97,8 @@ class ArchiveReport:
 
     Attributes:
         dest: the archive folder.
-        gamertag / xuid: whose captures.
+        gamertag: whose captures.
+        xuid: their owner's xuid.
         dry_run: nothing was written.
         plan: what was planned (``plan.fetch`` in rescue order).
         downloaded: archived by this run.
