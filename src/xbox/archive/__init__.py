@@ -5,8 +5,8 @@
 
     with xbox.Client() as xbl, Archive("~/XboxCaptures") as archive:
         report = archive.archive_user(xbl, "JoeAlcorn")   # incremental, resumable, verified
-        print(len(report.downloaded), report.failed)
-    print(xbox.archive.status("~/XboxCaptures").at_risk)
+        report.downloaded, report.failed                  # what was saved, what went wrong
+    xbox.archive.status("~/XboxCaptures").at_risk         # what Xbox may delete soon
 
 Modules: :mod:`~xbox.archive.planner` (pure: paths, rescue order, retention assumptions),
 :mod:`~xbox.archive.catalogue` (the SQLite catalogue and :func:`status`),
