@@ -434,3 +434,18 @@ def test_deterministic(method: str, url: str, headers: dict[str, str], body: Any
     other = Sandbox(seed=1, rate_limits=False)
     with make_client(other) as c:
         assert c.request(method, url, headers=headers, json=body).status_code in (200, 404)
+
+
+def test_social_people_batch_answers_for_followed_xuids(sb: Sandbox, client: httpx.Client) -> None:
+    api = client
+    joe = sb.world.joe
+    stranger = next(a.xuid for a in sb.world.accounts if a.xuid not in joe.friends and a is not joe)
+    r = api.post("/social.xboxlive.com/users/me/people/xuids",
+                 json={"xuids": [joe.friends[0], stranger]}, headers={"x-xbl-contract-version": "1"})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["totalCount"] == 1 and [p["xuid"] for p in body["people"]] == [joe.friends[0]]
+    assert set(body["people"][0]) == {"xuid", "addedDateTimeUtc", "isFavorite", "isKnown",
+                                      "socialNetworks", "isFollowedByCaller", "isFollowingCaller",
+                                      "isUnfollowingFeed"}
+    assert api.post("/social.xboxlive.com/users/me/people/xuids", json={"x": 1}).status_code == 400

@@ -263,6 +263,24 @@ def social_people(sb: Sandbox, call: Call, who: str) -> httpx.Response:
                          headers={**sb.xbl_headers(), "Vary": "Origin"})
 
 
+@route("POST", SOCIAL, r"/users/me/people/xuids", service="social")
+def social_people_batch(sb: Sandbox, call: Call) -> httpx.Response:
+    """The caller's relation to each given xuid, in the ``/people`` shape (people_batch)."""
+    body = call.json()
+    if not isinstance(body, dict) or not isinstance(body.get("xuids"), list) \
+            or len(body["xuids"]) > MAX_BATCH:
+        return empty(400, headers=sb.xbl_headers())
+    xuids = [str(x) for x in body["xuids"]]
+    for xuid in xuids:
+        if not valid_xuid(xuid):
+            return invalid_xuid(sb, xuid)
+    caller = call.user
+    assert caller is not None
+    people = [_social_person(sb, caller, caller, x) for x in xuids if x in caller.friends]
+    return json_response(200, {"totalCount": len(people), "people": people},
+                         headers={**sb.xbl_headers(), "Vary": "Origin"})
+
+
 @route("GET", SOCIAL, r"/users/(?P<who>me|xuid\([^)]*\)|gt\([^)]*\))/summary", service="social")
 def social_summary(sb: Sandbox, call: Call, who: str) -> httpx.Response:
     """Follow counts and the caller's relation to the target; slot counts only for ``me``."""
