@@ -220,6 +220,23 @@ def test_login_password_prompts(served: ServedSandbox, isolated_home: Path) -> N
     assert wrong.exit_code == 4 and "password is incorrect" in wrong.stderr
 
 
+def test_login_with_an_own_azure_app(served: ServedSandbox) -> None:
+    """--client-id of an Azure app (a GUID): the Xboxlive.signin scopes and d= tickets."""
+    env = served_env(served)
+    app = "3f2504e0-4f89-41d3-9a0c-0305e82c3301"
+    result = run("--json", "login", "--client-id", app, env=env)
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["gamertag"] == JOE_GAMERTAG
+    token_posts = [r for r in served.sandbox.requests if r.url.path.endswith("/oauth20_connect.srf")]
+    assert f"client_id={app}".encode() in token_posts[-1].content
+    assert b"Xboxlive.signin" in token_posts[-1].content
+    tickets = [json.loads(r.content)["Properties"]["RpsTicket"] for r in served.sandbox.requests
+               if r.url.path.endswith("/user/authenticate")]
+    assert tickets[-1].startswith("d=")
+    refused = run("login", "--password", "--client-id", app, env=env)
+    assert refused.exit_code == 2 and "--client-id" in refused.stderr
+
+
 def test_login_password_from_environment(served: ServedSandbox) -> None:
     env = {**served_env(served), "MS_LOGIN": JOE_EMAIL, "MS_PASSWD": JOE_PASSWORD}
     result = run("login", "--password", env=env)

@@ -38,10 +38,25 @@ def _show_identity(state: State, info: dict[str, Any], *, verb: str) -> None:
 @click.option("--browser", "method", flag_value="browser", help="Sign in in a web browser.")
 @click.option("--password", "method", flag_value="password",
               help="E-mail and password (MS_LOGIN/MS_PASSWD, else prompted; no 2FA).")
+@click.option("--client-id", metavar="ID", envvar="XBOX_CLIENT_ID",
+              help="Your own Azure app's client id (default: the Xbox app's public id).")
+@click.option("--client-secret", metavar="SECRET", envvar="XBOX_CLIENT_SECRET",
+              help="Your Azure app's secret, if it has one (--browser only).")
+@click.option("--scope", metavar="SCOPES",
+              help="OAuth scopes (default: MBI_SSL for Microsoft ids, "
+                   "'Xboxlive.signin Xboxlive.offline_access' for Azure apps).")
 @pass_state
-def login(state: State, method: str) -> None:
-    """Sign in to Xbox Live and save the sign-in to the token store."""
+def login(state: State, method: str, client_id: str | None, client_secret: str | None,
+          scope: str | None) -> None:
+    """Sign in to Xbox Live and save the sign-in to the token store.
+
+    With no option, shows a code to enter at https://www.microsoft.com/link: no Azure app,
+    no browser on this machine, and accounts with two-step verification work.
+    """
     client = state.client(sign_in=False)
+    if method == "password" and (client_id or client_secret or scope):
+        raise click.UsageError("--client-id, --client-secret and --scope need --device-code "
+                               "or --browser (the password flow uses the Xbox app's id)")
     if method == "password":
         # Prompts go to stderr so that `--json` output stays clean on stdout.
         email = os.environ.get("MS_LOGIN") or click.prompt("E-mail", err=True)
@@ -52,7 +67,8 @@ def login(state: State, method: str) -> None:
             state.out.info(f"Opening your browser to sign in; if it does not open, visit:\n  {url}")
             return webbrowser.open(url)
 
-        client.login_browser(open_browser=open_browser)
+        client.login_browser(open_browser=open_browser, client_id=client_id,
+                             client_secret=client_secret, scope=scope)
     else:
         def on_code(code: DeviceCode) -> None:
             # Always shown (even with -q): without it nobody can finish signing in.
@@ -60,7 +76,7 @@ def login(state: State, method: str) -> None:
                        f"{code.user_code}", err=True)
             click.echo("Waiting for you to sign in... (Ctrl-C cancels)", err=True)
 
-        client.login_device_code(on_code=on_code)
+        client.login_device_code(on_code=on_code, client_id=client_id, scope=scope)
     info = client.whoami(refresh=False)
     state.out.info(f"Signed in as {info.get('gamertag')} (xuid {info.get('xuid')}); "
                    f"saved as account '{info.get('account')}'.")
