@@ -45,9 +45,12 @@ def _show_identity(state: State, info: dict[str, Any], *, verb: str) -> None:
 @click.option("--scope", metavar="SCOPES",
               help="OAuth scopes (default: MBI_SSL for Microsoft ids, "
                    "'Xboxlive.signin Xboxlive.offline_access' for Azure apps).")
+@click.option("--redirect-port", type=click.IntRange(0, 65535), default=0, show_default=True,
+              help="--browser: the 127.0.0.1 port of http://127.0.0.1:PORT/auth/callback "
+                   "(fix it to the redirect URI registered for your app; 0 = any free port).")
 @pass_state
 def login(state: State, method: str, client_id: str | None, client_secret: str | None,
-          scope: str | None) -> None:
+          scope: str | None, redirect_port: int) -> None:
     """Sign in to Xbox Live and save the sign-in to the token store.
 
     With no option, shows a code to enter at https://www.microsoft.com/link: no Azure app,
@@ -68,7 +71,8 @@ def login(state: State, method: str, client_id: str | None, client_secret: str |
             return webbrowser.open(url)
 
         client.login_browser(open_browser=open_browser, client_id=client_id,
-                             client_secret=client_secret, scope=scope)
+                             client_secret=client_secret, scope=scope,
+                             redirect_port=redirect_port)
     else:
         def on_code(code: DeviceCode) -> None:
             # Always shown (even with -q): without it nobody can finish signing in.
