@@ -456,3 +456,18 @@ def test_import_xbox_does_not_pull_in_the_cli_or_the_sandbox() -> None:
                           timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("ok")
+
+
+def test_a_corrupt_gzip_body_is_a_malformed_response(sandbox: Sandbox) -> None:
+    """A body that claims gzip but is not: httpx's DecodingError never reaches the caller."""
+    from xbox.exceptions import MalformedResponse
+
+    sandbox.faults.append(Fault(status=200, times=1, host="titlehub.xboxlive.com",
+                                body="not gzip at all",
+                                headers={"Content-Encoding": "gzip",
+                                         "Content-Type": "application/json"}))
+    with xbox.Client(base_url=sandbox.base_url, transport=sandbox.transport(),
+                     token_store=None) as client:
+        client.authenticate("joe@example.org", "hunter2")
+        with pytest.raises(MalformedResponse, match="could not be decompressed"):
+            client.titles.history(JOE_XUID)

@@ -402,6 +402,14 @@ class AsyncClient:
             host = self._real_host(request)
             raise TransportError(f"could not reach {host} ({type(exc).__name__})",
                                  service=host) from None
+        except httpx.DecodingError:
+            host = self._real_host(request)
+            raise MalformedResponse(f"{host} sent a body that could not be decompressed",
+                                    service=host) from None
+        except httpx.HTTPError as exc:  # anything else httpx can raise while sending
+            host = self._real_host(request)
+            raise TransportError(f"request to {host} failed ({type(exc).__name__})",
+                                 service=host) from None
 
     def _real_host(self, request: httpx.Request) -> str:
         # Name the real service, not the sandbox/base URL the request was mapped to.
