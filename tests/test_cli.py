@@ -338,3 +338,14 @@ def test_sandbox_serve_subprocess() -> None:
             proc.kill()
             proc.wait(timeout=5)
     assert proc.returncode is not None
+
+
+def test_an_unwritable_destination_is_one_line_and_exit_1(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    result = run("--sandbox", "archive", JOE_GAMERTAG, "--dest", str(blocker / "inside"),
+                 "--limit", "1")
+    assert result.exit_code == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("Error: ") and str(blocker) in result.stderr
+    assert blocker.read_text() == "not a folder"  # nothing lost

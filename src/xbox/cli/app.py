@@ -133,6 +133,12 @@ class XboxGroup(click.Group):
             state = ctx.obj if isinstance(ctx.obj, State) else None
             _report(state, str(exc))
             ctx.exit(EXIT_USAGE)
+        except OSError as exc:
+            # A folder that cannot be created, a read-only or full disk: say which file.
+            state = ctx.obj if isinstance(ctx.obj, State) else None
+            where = f": {exc.filename}" if exc.filename else ""
+            _report(state, f"{exc.strerror or exc}{where}")
+            ctx.exit(EXIT_FAILURE)
 
 
 def _report(state: State | None, message: str) -> None:
