@@ -349,3 +349,9 @@ def test_an_unwritable_destination_is_one_line_and_exit_1(tmp_path: Path) -> Non
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith("Error: ") and str(blocker) in result.stderr
     assert blocker.read_text() == "not a folder"  # nothing lost
+
+
+def test_sandbox_serve_on_a_busy_port_says_so(served: ServedSandbox) -> None:
+    result = run("sandbox", "serve", "--port", str(served.port))
+    assert result.exit_code == 1
+    assert "could not start" in result.stderr and "Traceback" not in result.stderr

@@ -90,7 +90,7 @@ def serve_in_thread(sandbox: Sandbox, host: str = "127.0.0.1", port: int = 0,
     deadline = time.monotonic() + timeout
     while not server.started:
         if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError(f"the sandbox could not start on {host}:{port}")
+            raise OSError(f"the sandbox could not start on {host}:{port} (is the port in use?)")
         time.sleep(0.01)
     bound = server.servers[0].sockets[0].getsockname()
     try:
