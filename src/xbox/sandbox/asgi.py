@@ -85,7 +85,13 @@ def serve_in_thread(sandbox: Sandbox, host: str = "127.0.0.1", port: int = 0,
     server = uvicorn.Server(_config(sandbox, host, port))
     # Signal handlers can only be installed by the main thread; the caller owns signals.
     server.install_signal_handlers = lambda: None  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.run, name="xbox-sandbox", daemon=True)
+    def run() -> None:
+        # uvicorn sys.exit()s when it cannot bind; uvicorn has logged why, and the caller
+        # learns it below from the thread ending before the server started.
+        with contextlib.suppress(SystemExit):
+            server.run()
+
+    thread = threading.Thread(target=run, name="xbox-sandbox", daemon=True)
     thread.start()
     deadline = time.monotonic() + timeout
     while not server.started:
