@@ -154,3 +154,34 @@ def test_same_seed_same_world_and_bodies() -> None:
     assert [x.gamertag for x in a.world.accounts] == [x.gamertag for x in b.world.accounts]
     assert a.world.joe.clips[3].media_bytes() == b.world.joe.clips[3].media_bytes()
     assert [c.id for c in Sandbox(seed=8).world.joe.clips] != [c.id for c in a.world.joe.clips]
+
+
+def test_sustain_retry_after_is_enough_even_though_rejections_count() -> None:
+    """Waiting the Retry-After of a sustain 429 must be enough to get through, although the
+    rejected requests count toward sustain (as Xbox Live counts them)."""
+    t = [0.0]
+    sb = Sandbox(seed=0, clock=lambda: t[0])
+    http = httpx.Client(base_url=sb.base_url, transport=sb.transport(),
+                        headers={"Authorization": sb.authorization_for()})
+    url = f"{PROFILE}/users/me/profile/settings?settings=Gamertag"
+    statuses = []
+    for _ in range(40):  # one request every 5.1 s: never over burst, over sustain at 31
+        statuses.append(http.get(url))
+        t[0] += 5.1
+    first = next(r for r in statuses if r.status_code == 429)
+    assert statuses.index(first) == 30
+    assert first.json() == {"version": 1, "currentRequests": 31, "maxRequests": 30,
+                            "periodInSeconds": 300, "type": "sustain"}
+    last = statuses[-1]
+    assert last.status_code == 429
+    t[0] += float(last.headers["Retry-After"]) - 5.1
+    assert http.get(url).status_code == 200
+
+
+def test_profile_cache_headers_as_recorded(api: httpx.Client, sandbox: Sandbox) -> None:
+    one = api.get(f"{PROFILE}/users/me/profile/settings?settings=Gamertag")
+    assert one.headers["cache-control"] == "no-cache, no-store,14400"
+    many = api.post(f"{PROFILE}/users/batch/profile/settings",
+                    json={"userIds": [JOE_XUID], "settings": ["Gamertag"]})
+    assert many.headers["cache-control"] == "no-cache, no-store"
+    assert many.headers["pragma"] == "no-cache" and many.headers["expires"] == "-1"

@@ -156,9 +156,14 @@ def test_thumbnails(sb: Sandbox, client: httpx.Client, clip: dict[str, Any]) -> 
         r = anonymous.get(mapped(thumb["uri"]))
         assert r.status_code == 200
         assert r.headers["content-type"] == "image/png"
-        assert len(r.content) == thumb["fileSize"]
-        assert r.content == capture.thumbnail_bytes(thumb["thumbnailType"])
+        assert thumb["fileSize"] == 0  # as recorded: no size reported
+        assert r.content == capture.thumbnail_bytes("Large")  # one file serves both
         assert r.content.startswith(b"\x89PNG")
+    # The 2014 names, one file per size, are still served.
+    base = clip["thumbnails"][0]["uri"].removesuffix("_Thumbnail.PNG")
+    anonymous = httpx.Client(base_url=sb.base_url, transport=sb.transport())
+    small = anonymous.get(mapped(base + "_Thumbnail_Small.PNG"))
+    assert small.status_code == 200 and small.content == capture.thumbnail_bytes("Small")
 
 
 def test_screenshot_download_and_thumbnail(sb: Sandbox, client: httpx.Client) -> None:

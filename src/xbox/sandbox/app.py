@@ -106,7 +106,9 @@ class RateLimiter:
         sustain.append(now)  # every request counts toward sustain, rejected or not
         if len(sustain) > limit.sustain:
             self.rejected += 1
-            return "sustain", len(sustain), sustain[-limit.sustain - 1] + SUSTAIN_SECONDS - now
+            # Rejected requests count too, so the window rolls over only once enough of the
+            # newest entries (this one included) have aged out to leave room for one more.
+            return "sustain", len(sustain), sustain[-limit.sustain] + SUSTAIN_SECONDS - now
         if len(burst) >= limit.burst:
             self.rejected += 1
             return "burst", len(burst) + 1, burst[0] + BURST_SECONDS - now

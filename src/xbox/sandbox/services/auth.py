@@ -86,7 +86,9 @@ def xsts_authorize(sb: Sandbox, call: Call) -> httpx.Response:
     if relying_party == "http://xboxlive.com":
         claims = {"agg": account.age_group, "gtg": account.gamertag, "prv": PRIVILEGES,
                   "xid": account.xuid, "uhs": grant.uhs, "usr": "195 229 243", "utr": "190"}
-    else:
+    elif relying_party == "http://accounts.xboxlive.com":
+        claims = {"uhs": grant.uhs, "agg": account.age_group}
+    else:  # a game's own relying party
         claims = {"uhs": grant.uhs}
     return json_response(200, {
         "IssueInstant": wire_time(now),

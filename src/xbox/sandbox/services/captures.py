@@ -127,6 +127,11 @@ def _type(capture: Capture) -> str:
 def _thumbnails(capture: Capture, host: str) -> list[dict[str, Any]]:
     if capture.state == "PendingUpload":
         return []
+    if capture.kind == "clip":
+        # As recorded since 2017: both sizes are the same file, with no size reported.
+        return [{"uri": thumbnail_url(capture, host), "fileSize": 0, "thumbnailType": size}
+                for size in ("Small", "Large")]
+    # Screenshots (2018 recording): a file per size, with its real size.
     return [{"uri": thumbnail_url(capture, host, size),
              "fileSize": capture.thumb_small_size if size == "Small" else capture.thumb_large_size,
              "thumbnailType": size} for size in ("Small", "Large")]
@@ -239,8 +244,8 @@ def _locators(sb: Sandbox, capture: Capture, download_host: str,
     if not with_expiration:  # the recorded screenshot locator has no expiration
         del download["expiration"]
     return [download,
-            {"locatorType": "Thumbnail_Small", "uri": thumbnail_url(capture, thumb_host, "Small")},
-            {"locatorType": "Thumbnail_Large", "uri": thumbnail_url(capture, thumb_host, "Large")}]
+            {"locatorType": "Thumbnail_Small", "uri": thumbnail_url(capture, thumb_host)},
+            {"locatorType": "Thumbnail_Large", "uri": thumbnail_url(capture, thumb_host)}]
 
 
 def _region(capture: Capture) -> str:

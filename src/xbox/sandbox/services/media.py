@@ -70,7 +70,9 @@ def dotnet_time(value: datetime | float) -> str:
     """
     if isinstance(value, datetime):
         whole = value.astimezone(UTC).replace(microsecond=0)
-        ticks = value.microsecond * 10
+        # A datetime has microseconds; .NET keeps 100 ns ticks, so most real timestamps show
+        # seven digits. Derive the seventh from the value (deterministic, rarely a zero).
+        ticks = value.microsecond * 10 + (value.microsecond * 7 + value.second + 1) % 10
     else:
         seconds = math.floor(value)
         ticks = round((value - seconds) * 10_000_000)
@@ -130,13 +132,15 @@ def verify_signed(sb: Sandbox, path: str, query: str) -> bool:
     return params.get("sig") == sig and gda == want_gda and expiry >= sb.now()
 
 
-def thumbnail_url(capture: Capture, host: str, size: str) -> str:
-    """The public thumbnail URL of ``capture``: ``https://HOST/xuid-<x>-public/<id>_Thumbnail_<size>.PNG``.
+def thumbnail_url(capture: Capture, host: str, size: str | None = None) -> str:
+    """The public thumbnail URL of ``capture``.
 
-    2014-style names (one file per size) rather than the 2017+ single ``_Thumbnail.PNG``, so
-    that each thumbnail has a real size to report and to verify downloads against.
+    Clips, as recorded since 2017: Small and Large both point at one
+    ``.../xuid-<x>-public/<id>_Thumbnail.PNG`` (``size`` None). Screenshots, as recorded in
+    2018: one file per size (``..._Thumbnail_Small.PNG``) with its real size.
     """
-    return f"https://{host}/xuid-{capture.xuid}-public/{capture.id}_Thumbnail_{size}.PNG"
+    suffix = f"_Thumbnail_{size}.PNG" if size else "_Thumbnail.PNG"
+    return f"https://{host}/xuid-{capture.xuid}-public/{capture.id}{suffix}"
 
 
 # -- responses ------------------------------------------------------------------------------

@@ -238,6 +238,12 @@ def hub_batch(sb: Sandbox, call: Call, decorations: str | None) -> httpx.Respons
 
 # -- social -----------------------------------------------------------------------------------
 
+def _social_headers(sb: Sandbox) -> dict[str, str]:
+    """social.xboxlive.com's headers: ``Vary: Origin`` and a 64-hex ``x-xbl-machine-hash``."""
+    machine = hashlib.sha256(f"{sb.seed}:social-machine".encode()).hexdigest()
+    return {**sb.xbl_headers(), "Vary": "Origin", "x-xbl-machine-hash": machine}
+
+
 def _social_person(sb: Sandbox, caller: Account, owner: Account, xuid: str) -> dict[str, Any]:
     other = sb.world.by_xuid.get(xuid)
     return {
@@ -260,7 +266,7 @@ def social_people(sb: Sandbox, call: Call, who: str) -> httpx.Response:
     assert call.user is not None
     people = [_social_person(sb, call.user, target, x) for x in target.friends]
     return json_response(200, {"totalCount": len(people), "people": people},
-                         headers={**sb.xbl_headers(), "Vary": "Origin"})
+                         headers=_social_headers(sb))
 
 
 @route("POST", SOCIAL, r"/users/me/people/xuids", service="social")
@@ -278,7 +284,7 @@ def social_people_batch(sb: Sandbox, call: Call) -> httpx.Response:
     assert caller is not None
     people = [_social_person(sb, caller, caller, x) for x in xuids if x in caller.friends]
     return json_response(200, {"totalCount": len(people), "people": people},
-                         headers={**sb.xbl_headers(), "Vary": "Origin"})
+                         headers=_social_headers(sb))
 
 
 @route("GET", SOCIAL, r"/users/(?P<who>me|xuid\([^)]*\)|gt\([^)]*\))/summary", service="social")
@@ -302,4 +308,4 @@ def social_summary(sb: Sandbox, call: Call, who: str) -> httpx.Response:
         body["availablePeopleSlots"] = MAX_PEOPLE - len(caller.friends)
         body["recentChangeCount"] = _hash(sb, "changes", caller.xuid) % 10
         body["watermark"] = str(_hash(sb, "watermark", caller.xuid) % 10**19)
-    return json_response(200, body, headers={**sb.xbl_headers(), "Vary": "Origin"})
+    return json_response(200, body, headers=_social_headers(sb))

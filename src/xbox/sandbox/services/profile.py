@@ -58,8 +58,12 @@ def _settings(call: Call) -> list[str]:
 
 def _ok(sb: Sandbox, users: list[dict[str, Any]], methods: str) -> httpx.Response:
     now = datetime.fromtimestamp(sb.now(), UTC)
-    headers = sb.xbl_headers("no-cache, no-store")
     single = methods == "Delete, Get"
+    # As recorded in 2014: the single look-up's odd "no-cache, no-store,14400", and
+    # "pragma: no-cache" on the batch.
+    headers = sb.xbl_headers("no-cache, no-store,14400" if single else "no-cache, no-store")
+    if not single:
+        headers["Pragma"] = "no-cache"
     headers.update({
         "Expires": format_datetime(now + timedelta(hours=4), usegmt=True) if single else "-1",
         "Access-Control-Allow-Methods": methods,
