@@ -37,7 +37,7 @@ SUBS = [
     ("_async", "_sync"),
     ("AsyncFetch", "Fetch"),
 ]
-PATTERNS = [(re.compile(r"\bAsync(?=[A-Z])"), "")] + [
+PATTERNS = [(re.compile(r"\b(_?)Async(?=[A-Z])"), r"\1")] + [
     (re.compile(rf"\b{re.escape(a)}\b"), b) for a, b in SUBS
 ] + [
     (re.compile(r"\basync def\b"), "def"),

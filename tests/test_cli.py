@@ -144,7 +144,7 @@ def test_archive_dry_run_then_run_then_status(tmp_path: Path) -> None:
     (["profile", "ThisGamertagIsWayTooLong"], "at most 15 characters"),
     (["profile", "SixteenCharsLong#1234"], "at most 15 characters"),
     (["clips", "Bad/Name"], "letters, digits and spaces"),
-    (["download", "abc:" + MISSING_CLIP], "an xuid is a positive number"),
+    (["download", "abc:" + MISSING_CLIP], "an xuid is a positive decimal number"),
     (["download", "not-a-clip-id"], "a clip or screenshot id"),
     (["download", MISSING_CLIP, "-o", "{nope}.{ext}"], "bad output template"),
 ])

@@ -17,7 +17,7 @@ from xbox.exceptions import (
     NotFoundException,
     XboxException,
 )
-from xbox.sandbox import JOE_XUID, Sandbox
+from xbox.sandbox import JOE_XUID, Fault, Sandbox
 
 
 @pytest.fixture
@@ -104,10 +104,19 @@ def test_unknown_gamertag_and_xuid_raise_gamertag_not_found(seed_client: xbox.Cl
 
 def test_invalid_xuid_400_becomes_gamertag_not_found(seed_client: xbox.Client, sandbox: Sandbox) -> None:
     seed_client.authenticate("joe@example.org", "hunter2")
-    # A 20-digit number passes local checks; the service calls it invalid (400 code 2).
-    with pytest.raises(GamertagNotFound) as info:
-        xbox.GamerProfile.from_xuid("99999999999999999999")
+    # Xbox Live calls some well-formed xuids invalid (400 code 2), as the 2014 recordings show.
+    sandbox.faults.append(Fault(status=400, host="profile.xboxlive.com", body={
+        "code": 2, "source": "Profile", "description": "Xuid 2533274800000001 is invalid",
+        "traceInformation": None}))
+    with pytest.raises(GamertagNotFound, match="No such user: 2533274800000001") as info:
+        xbox.GamerProfile.from_xuid("2533274800000001")
     assert info.value.status_code == 400
+    # Numbers that cannot be an xuid (0, 2**64 and above) are refused before any request.
+    before = len(sandbox.requests)
+    for bad in ("0", "18446744073709551616", "abc"):
+        with pytest.raises(GamertagNotFound):
+            xbox.GamerProfile.from_xuid(bad)
+    assert len(sandbox.requests) == before
 
 
 def test_400_elsewhere_is_invalid_request_with_message_and_response(seed_client: xbox.Client) -> None:
@@ -151,6 +160,8 @@ def test_clip_attributes_have_the_wire_types(seed_client: xbox.Client) -> None:
     assert clip.media_url is not None and clip.media_url.startswith("https://gameclipscontent-d")
     assert clip.thumbnails.small and clip.thumbnails.large
     assert clip.thumbnails["small"] == clip.thumbnails.small
+    assert isinstance(clip.thumbnails, dict) and set(clip.thumbnails) == {"small", "large"}
+    assert "small" in clip.thumbnails and dict(clip.thumbnails)["large"] == clip.thumbnails.large
     assert clip.raw_json["gameClipId"] == clip.clip_id
 
 

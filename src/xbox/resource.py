@@ -118,21 +118,21 @@ class _LazyGamerProfile(GamerProfile):
         return f"<xbox.resource.GamerProfile: ({self.xuid})>"
 
 
-class _Thumbnails:
-    """``clip.thumbnails.small`` / ``.large`` (also readable as a dict)."""
+class _Thumbnails(dict[str, str | None]):
+    """The seed's ``thumbnails`` dict, ``{'small': url, 'large': url}``, whose keys also read
+    as attributes (``clip.thumbnails.small``)."""
 
     def __init__(self, small: str | None = None, large: str | None = None) -> None:
-        self.small = small
-        self.large = large
+        super().__init__(small=small, large=large)
 
-    def __getitem__(self, key: str) -> str | None:
-        return {"small": self.small, "large": self.large}[key]
+    def __getattr__(self, name: str) -> str | None:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
 
-    def get(self, key: str, default: str | None = None) -> str | None:
-        return {"small": self.small, "large": self.large}.get(key, default)
-
-    def __repr__(self) -> str:
-        return f"{{'small': {self.small!r}, 'large': {self.large!r}}}"
+    def __setattr__(self, name: str, value: str | None) -> None:
+        self[name] = value
 
 
 class Clip:

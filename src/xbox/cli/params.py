@@ -13,6 +13,8 @@ from typing import Any
 
 import click
 
+from .._sync.resources._base import validate_xuid
+
 __all__ = ["CAPTURE", "USER", "XUID", "CaptureRef", "InputError", "UserRef"]
 
 CLASSIC_GAMERTAG_MAX = 15
@@ -30,9 +32,10 @@ class InputError(click.ClickException):
 def check_xuid(text: str) -> str:
     """The xuid, or :class:`InputError` unless it is a positive decimal number."""
     text = text.strip()
-    if not text.isdigit() or int(text) == 0 or len(text) > 20:
-        raise InputError(f"an xuid is a positive number like 2533274812246958, not {text!r}")
-    return text
+    try:
+        return validate_xuid(text)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
 
 
 def check_gamertag(text: str) -> str:

@@ -23,7 +23,7 @@ MAX_GAMERTAG_LENGTH = 20  # classic 15 + "#1234" suffix of modern gamertags
 def validate_xuid(xuid: str | int) -> str:
     """The xuid as a string; raises ValueError unless it is a positive decimal number."""
     text = str(xuid).strip()
-    if not text.isdigit() or int(text) == 0 or len(text) > 20:
+    if not text.isdigit() or not 0 < int(text) < 2**64:
         raise ValueError(f"an xuid is a positive decimal number like 2533274812246958, not {xuid!r}")
     return text
 

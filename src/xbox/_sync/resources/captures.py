@@ -16,7 +16,7 @@ __all__ = ["Clips", "Screenshots"]
 C = TypeVar("C", Clip, Screenshot)
 
 
-class _AsyncCaptures(Resource, Generic[C]):
+class _Captures(Resource, Generic[C]):
     model: type[C]
     noun: str  # "clips" | "screenshots" (path segment)
     list_key: str  # "gameClips" | "screenshots"
@@ -85,7 +85,7 @@ class _AsyncCaptures(Resource, Generic[C]):
         return self.model.from_wire(item)
 
 
-class Clips(_AsyncCaptures[Clip]):
+class Clips(_Captures[Clip]):
     """``xbl.clips``: game clips from gameclipsmetadata.xboxlive.com."""
 
     host = "gameclipsmetadata.xboxlive.com"
@@ -97,7 +97,7 @@ class Clips(_AsyncCaptures[Clip]):
     contract_version = 1
 
 
-class Screenshots(_AsyncCaptures[Screenshot]):
+class Screenshots(_Captures[Screenshot]):
     """``xbl.screenshots``: screenshots from screenshotsmetadata.xboxlive.com."""
 
     host = "screenshotsmetadata.xboxlive.com"
