@@ -31,8 +31,10 @@ class WireModel(BaseModel):
     records themselves are :class:`XboxModel`\ s, which also keep their JSON in ``.raw``.
     """
 
+    # defer_build: a model's validator is built on first use, not at import (import xbox
+    # stays light; a program that never reads achievements never builds their schema).
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="allow",
-                              arbitrary_types_allowed=True)
+                              arbitrary_types_allowed=True, defer_build=True)
 
 
 class XboxModel(WireModel):
