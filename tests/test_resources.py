@@ -419,3 +419,68 @@ def test_models_require_only_identities() -> None:
                         (Title, {"name": "x"}), (Person, {}), (SearchResult, {"text": "x"})):
         with pytest.raises(MalformedResponse):
             model.from_wire(body)
+
+
+# -- profiles, clips and screenshots through the modern client --------------------------------
+
+async def test_profiles_me_get_and_a_batch_longer_than_one_request(xbl: Any,
+                                                                  sandbox: Sandbox) -> None:
+    me = await call(xbl.profiles.me())
+    assert me.xuid == JOE_XUID and me.gamertag == "JoeAlcorn" and me.gamerscore == 22791
+    assert me.app_display_name == "JoeAlcorn" and me.raw["id"] == JOE_XUID
+    by_tag = await call(xbl.profiles.get("joealcorn"))
+    assert by_tag.xuid == JOE_XUID
+    everyone = [a.xuid for a in sandbox.world.accounts if not a.email
+                or a.email.startswith(("user", "joe"))]
+    wanted = (everyone * 5)[:260]  # 260 look-ups: three requests of at most 100
+    assert len(wanted) == 260
+    before = len(requests_to(sandbox, "profile.xboxlive.com"))
+    profiles = await call(xbl.profiles.batch(wanted))
+    assert [p.xuid for p in profiles] == wanted
+    assert len(requests_to(sandbox, "profile.xboxlive.com")) - before == 3
+    with pytest.raises(GamertagNotFound):
+        await call(xbl.profiles.get("NobodyAtAll"))
+
+
+async def test_clips_saved_by_title_and_single(xbl: Any, sandbox: Sandbox) -> None:
+    joe = sandbox.world.joe
+    saved = await collect(xbl.clips.saved(JOE_XUID))
+    assert [c.game_clip_id for c in saved] == [c.id for c in joe.clips if c.saved]
+    title = joe.clips[0].title
+    by_title = await collect(xbl.clips.recent(JOE_XUID, title_id=title.title_id))
+    assert by_title and all(c.title_id == title.title_id for c in by_title)
+    assert len(by_title) == sum(c.title.title_id == title.title_id for c in joe.clips)
+    first = joe.clips[1]
+    one = await call(xbl.clips.get(JOE_XUID, first.title.scid, first.id))
+    assert isinstance(one, Clip) and one.game_clip_id == first.id
+    assert one.download is not None and one.download.file_size == first.size
+    limited = await collect(xbl.clips.recent(limit=7))  # default: the signed-in user
+    assert [c.id for c in limited] == [c.id for c in joe.clips[:7]]
+
+
+async def test_screenshots_recent_saved_and_single(xbl: Any, sandbox: Sandbox) -> None:
+    from xbox.exceptions import ScreenshotNotFound
+
+    joe = sandbox.world.joe
+    shots = await collect(xbl.screenshots.recent(JOE_XUID))
+    assert [s.screenshot_id for s in shots] == [s.id for s in joe.screenshots]
+    saved = await collect(xbl.screenshots.saved(JOE_XUID))
+    assert [s.id for s in saved] == [s.id for s in joe.screenshots if s.saved]
+    target = joe.screenshots[2]
+    one = await call(xbl.screenshots.get(JOE_XUID, target.title.scid, target.id))
+    assert one.screenshot_id == target.id and one.resolution_width == 1920
+    with pytest.raises(ScreenshotNotFound):
+        await call(xbl.screenshots.get(JOE_XUID, target.title.scid,
+                                       "00000000-0000-4000-8000-000000000000"))
+
+
+async def test_a_malformed_clip_is_reported_and_the_page_survives(
+        xbl: Any, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    broken = sandbox.world.joe.clips[2]
+    monkeypatch.setattr(broken, "views", "lots")  # a drifted field: not a number any more
+    pager = xbl.clips.recent(JOE_XUID, limit=10)
+    with pytest.warns(MalformedRecord):
+        clips = await collect(pager)
+    assert broken.id not in [c.id for c in clips]
+    assert len(clips) == 10 and len(pager.errors) == 1
+    assert "views" in str(pager.errors[0]) and pager.errors[0].body["views"] == "lots"
