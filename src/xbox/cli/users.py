@@ -23,6 +23,10 @@ MAX_SEARCHES = 6
 MIN_FRAGMENT = 3
 
 
+# What the Unlocked column says for an achievement not unlocked yet.
+_NOT_YET = {"NotStarted": "not yet", "InProgress": "in progress"}
+
+
 def suggest(client: Client, gamertag: str) -> list[str]:
     """Gamertags close to a mistyped one, from user search (empty when search fails).
 
@@ -176,7 +180,8 @@ def achievements(state: State, user: UserRef, title_id: int | None, limit: int |
         state.out.json(items)
         return
     rows = [[a.title_associations[0].name if a.title_associations else a.title_id, a.name,
-             a.gamerscore, a.unlocked_at if a.unlocked else a.progress_state] for a in items]
+             a.gamerscore, a.unlocked_at if a.unlocked else _NOT_YET.get(a.progress_state or "", "")]
+            for a in items]
     earned = sum(1 for a in items if a.unlocked)
     state.out.table(["Title", "Achievement", "Gamerscore", "Unlocked"], rows,
                     title=f"{earned} of {len(items)} achievements unlocked by {user}")
