@@ -355,3 +355,39 @@ def test_sandbox_serve_on_a_busy_port_says_so(served: ServedSandbox) -> None:
     result = run("sandbox", "serve", "--port", str(served.port))
     assert result.exit_code == 1
     assert "could not start" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_archive_progress_only_on_a_terminal(tmp_path: Path) -> None:
+    """Bars (overall and per file) on stderr when it is a terminal; nothing when it is not."""
+    import pty
+    import select
+
+    command = [sys.executable, "-m", "xbox", "--sandbox", "archive", JOE_GAMERTAG,
+               "--limit", "3"]
+    env = {**os.environ, "XBOX_HOME": str(tmp_path / "home"), "COLUMNS": "120"}
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen([*command, "--dest", str(tmp_path / "tty")], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=follower, env=env)
+    os.close(follower)
+    seen = b""
+    try:
+        while True:
+            ready, _, _ = select.select([leader], [], [], 60)
+            if not ready:
+                break
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the child closed its end
+                break
+            if not chunk:
+                break
+            seen += chunk
+    finally:
+        os.close(leader)
+        out, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 0
+    assert b"archiving" in seen and b".mp4" in seen  # the overall bar and a per-file bar
+    assert b"archiving" not in out  # stdout is for the summary only
+    piped = subprocess.run([*command, "--dest", str(tmp_path / "pipe")], capture_output=True,
+                           env=env, timeout=60, check=False)
+    assert piped.returncode == 0 and b"archiving" not in piped.stderr

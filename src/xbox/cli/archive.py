@@ -73,28 +73,38 @@ def _report_json(report: ArchiveReport) -> dict[str, Any]:
 
 @contextlib.contextmanager
 def _progress(state: State) -> Iterator[Any]:
-    """An overall byte progress bar on stderr, only for a person at a terminal."""
+    """Progress on stderr, only for a person at a terminal: one bar overall, and one per
+    capture while it downloads."""
     if state.out.json_mode or state.out.quiet or not sys.stderr.isatty():
         yield None
         return
     from rich.console import Console
-    from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
+    from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TransferSpeedColumn
 
     done: dict[str, int] = {}
+    files: dict[str, TaskID] = {}
     lock = threading.Lock()  # events come from the archiver's worker threads
     with Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(),
                   TransferSpeedColumn(), console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("archiving", total=None)
+        overall = bar.add_task("archiving", total=None)
 
         def on_event(event: ArchiveEvent) -> None:
             with lock:
+                item = event.item
                 if event.type == "planned" and event.plan is not None:
-                    bar.update(task, total=event.plan.bytes_to_fetch or None)
-                elif event.type == "progress" and event.item is not None:
-                    done[event.item.id] = event.bytes_done
-                    bar.update(task, completed=sum(done.values()))
-                elif event.type == "failed" and event.item is not None:
-                    bar.console.print(f"failed: {event.item.id}: {event.message}")
+                    bar.update(overall, total=event.plan.bytes_to_fetch or None)
+                elif event.type == "start" and item is not None:
+                    files[item.id] = bar.add_task(f"  {item.path.name}", total=event.bytes_total)
+                elif event.type == "progress" and item is not None:
+                    done[item.id] = event.bytes_done
+                    bar.update(overall, completed=sum(done.values()))
+                    if item.id in files:
+                        bar.update(files[item.id], completed=event.bytes_done)
+                elif event.type in ("done", "failed") and item is not None:
+                    if item.id in files:
+                        bar.remove_task(files.pop(item.id))
+                    if event.type == "failed":
+                        bar.console.print(f"failed: {item.id}: {event.message}")
 
         yield on_event
 
