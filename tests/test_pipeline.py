@@ -467,3 +467,26 @@ def test_a_corrupt_gzip_body_is_a_malformed_response(sandbox: Sandbox) -> None:
         client.authenticate("joe@example.org", "hunter2")
         with pytest.raises(MalformedResponse, match="could not be decompressed"):
             client.titles.history(JOE_XUID)
+
+
+def test_a_slow_server_is_cut_off_by_the_total_budget(served: ServedSandbox) -> None:
+    """Timeouts reach the socket (httpx's send() applies none by itself), and
+    RetryPolicy.max_total bounds the whole call, retries included."""
+    import time as _time
+
+    sandbox = served.sandbox
+    with xbox.Client(base_url=served.base_url, token_store=None,
+                     retry=RetryPolicy(max_total=1.5, backoff=0.1)) as client:
+        client.authenticate(JOE_EMAIL, JOE_PASSWORD)
+        sandbox.faults.append(Fault(delay=5, times=10, host="profile.xboxlive.com"))
+        start = _time.monotonic()
+        with pytest.raises(Timeout) as info:
+            client.profiles.get(xuid=JOE_XUID)
+        took = _time.monotonic() - start
+    assert took < 5, took  # cut off before the slow server would have answered even once
+    assert "profile.xboxlive.com" in str(info.value)
+    with xbox.Client(base_url=served.base_url, token_store=None, timeout=0.5) as client:
+        client.authenticate(JOE_EMAIL, JOE_PASSWORD)
+        sandbox.faults[:] = [Fault(delay=2, times=1, host="profile.xboxlive.com")]
+        # One read timeout, then a retry that the (now fast) server answers.
+        assert client.profiles.get(xuid=JOE_XUID).gamertag == "JoeAlcorn"

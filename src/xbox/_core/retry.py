@@ -20,7 +20,8 @@ class RetryPolicy:
         max_attempts: attempts in all, the first included (1 = never retry).
         backoff: first wait in seconds; doubles each retry (Microsoft: 2, 4, 8 ...).
         max_backoff: the longest single wait.
-        max_total: stop retrying once this many seconds have passed since the first try.
+        max_total: the whole call's budget in seconds, from its first send: no retry starts
+            and no wait (connect, read...) runs past it; then :class:`~xbox.exceptions.Timeout`.
         jitter: fraction of each wait randomised (0.25 = +-25 %).
     """
 

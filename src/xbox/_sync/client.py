@@ -418,8 +418,14 @@ class Client:
 
     def build_request(self, method: str, url: str, *, params: Mapping[str, Any] | None = None,
                       headers: Mapping[str, str] | None = None, json: Any = None,
-                      data: Mapping[str, str] | None = None, content: bytes | None = None) -> httpx.Request:
-        """An ``httpx.Request`` for the real ``url``, sent where the mapping says."""
+                      data: Mapping[str, str] | None = None, content: bytes | None = None,
+                      remaining: float | None = None) -> httpx.Request:
+        """An ``httpx.Request`` for the real ``url``, sent where the mapping says.
+
+        Args:
+            remaining: seconds left of the call's total budget; no single wait (connect,
+                read, write, pool) may exceed it.
+        """
         target = map_url(url, self.base_url)
         # httpx.Client.send() does not add the client's default headers to a Request built
         # by hand, so name ourselves and ask for compression here (titlehub sends gzip).
@@ -429,8 +435,24 @@ class Client:
         # Tokens only go to Microsoft/Xbox hosts (or the mapped base URL).
         if "Authorization" in request_headers and not is_trusted_host(urlsplit(url).hostname or ""):
             del request_headers["Authorization"]
+        # send() sends a Request as it is: without this it would have no timeouts at all.
+        timeouts = self._timeout.as_dict()
+        if remaining is not None:
+            timeouts = {k: remaining if v is None else min(v, remaining) for k, v in timeouts.items()}
         return httpx.Request(method, target, params=params, headers=request_headers, json=json,
-                             data=data, content=content)
+                             data=data, content=content, extensions={"timeout": timeouts})
+
+    def _remaining(self, host: str, started: float) -> float:
+        """Seconds left of ``RetryPolicy.max_total`` for a call that began at ``started``.
+
+        Raises:
+            Timeout: none left.
+        """
+        remaining = self.retry.max_total - (time.monotonic() - started)
+        if remaining <= 0:
+            raise Timeout(f"{host} did not answer within {self.retry.max_total:g} s "
+                          "(RetryPolicy.max_total)", service=host)
+        return remaining
 
     def _send_raw(self, method: str, url: str, *, retry: bool,
                         params: Mapping[str, Any] | None = None,
@@ -441,8 +463,9 @@ class Client:
         attempt = 0
         while True:
             attempt += 1
+            remaining = self._remaining(urlsplit(url).hostname or "", started)
             request = self.build_request(method, url, params=params, headers=headers, json=json,
-                                         data=data)
+                                         data=data, remaining=remaining)
             try:
                 response = self._transport_send(request)
             except TransportError:
@@ -482,7 +505,7 @@ class Client:
         if contract_version is not None:
             base_headers["x-xbl-contract-version"] = str(contract_version)
         base_headers.update(headers or {})
-        started = time.monotonic()
+        started: float | None = None
         attempt = 0
         reauthorized = False
         while True:
@@ -498,8 +521,10 @@ class Client:
             if wait > 0:
                 log.debug("rate-limit governor: waiting %.2f s for %s", wait, host)
                 self._sleep(wait)
+            if started is None:
+                started = time.monotonic()  # the budget starts with the first send
             request = self.build_request(method, url, params=params, headers=request_headers,
-                                         json=json)
+                                         json=json, remaining=self._remaining(host, started))
             try:
                 response = self._transport_send(request)
             except TransportError:

@@ -43,6 +43,8 @@ class Fault:
             over HTTP the connection is dropped.
         host: only requests to this host (None: any).
         path_contains: only requests whose path contains this text.
+        delay: over HTTP, answer normally but only after this many seconds (a slow server,
+            for timeout tests; in-process transports ignore it).
         truncate_at: serve the request normally but cut the body after this many bytes, then
             fail the stream with ``httpx.RemoteProtocolError`` (over HTTP the connection drops
             mid-body, with the full ``Content-Length`` promised).
@@ -56,6 +58,7 @@ class Fault:
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
     truncate_at: int | None = None
+    delay: float | None = None
 
     def matches(self, host: str, path: str) -> bool:
         return (self.host is None or self.host == host) and (
@@ -172,6 +175,10 @@ class Sandbox:
         for fault in self.faults:
             if fault.times > 0 and fault.matches(host, path):
                 fault.times -= 1
+                if fault.delay is not None:
+                    response = self._route(request, host, path, query)
+                    response.extensions["xbox_sandbox_delay"] = fault.delay
+                    return response
                 if fault.truncate_at is not None:
                     return _truncated(self._route(request, host, path, query), fault.truncate_at)
                 if fault.error is not None:

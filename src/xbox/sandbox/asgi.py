@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import threading
@@ -50,6 +51,9 @@ def make_asgi_app(sandbox: Sandbox) -> Callable[[Scope, Receive, Send], Awaitabl
             await send({"type": "http.response.start", "status": 200,
                         "headers": [(b"content-length", b"1000")]})
             raise
+        delay = response.extensions.get("xbox_sandbox_delay")
+        if delay:
+            await asyncio.sleep(delay)  # Fault(delay=...): a slow server
         await send({
             "type": "http.response.start",
             "status": response.status_code,
