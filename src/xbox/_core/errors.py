@@ -18,7 +18,7 @@ from ..exceptions import (
 )
 from .retry import parse_retry_after
 
-__all__ = ["correlation_id", "error_for_response", "read_body", "service_of"]
+__all__ = ["correlation_id", "error_for_response", "read_body"]
 
 
 def read_body(response: httpx.Response) -> Any:
@@ -35,10 +35,6 @@ def read_body(response: httpx.Response) -> Any:
 def correlation_id(response: httpx.Response) -> str | None:
     value: str | None = response.headers.get("x-xblcorrelationid") or response.headers.get("ms-cv")
     return value
-
-
-def service_of(host: str) -> str:
-    return host
 
 
 def _description(body: Any) -> str | None:

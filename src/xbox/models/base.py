@@ -13,7 +13,7 @@ from pydantic.alias_generators import to_camel
 
 from ..exceptions import MalformedResponse
 
-__all__ = ["MalformedRecord", "WireDateTime", "WireModel", "XboxModel", "parse_model", "parse_records"]
+__all__ = ["MalformedRecord", "WireDateTime", "WireModel", "XboxModel", "parse_records"]
 
 log = logging.getLogger("xbox")
 M = TypeVar("M", bound="XboxModel")
@@ -71,10 +71,6 @@ def _summary(exc: ValidationError) -> str:
 
 class MalformedRecord(UserWarning):
     """One record of a list or batch could not be read; the rest were."""
-
-
-def parse_model(cls: type[M], data: Any) -> M:
-    return cls.from_wire(data)
 
 
 def parse_records(cls: type[M], items: Any, errors: list[MalformedResponse] | None = None) -> list[M]:

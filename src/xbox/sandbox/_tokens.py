@@ -60,12 +60,11 @@ class TokenRegistry:
     grants: dict[str, Grant] = field(default_factory=dict)
     _counter: int = 0
 
-    def _mint(self, prefix: str, length: int, alphabet: str = "b64") -> str:
+    def _mint(self, prefix: str, length: int) -> str:
         self._counter += 1
         material = hashlib.sha512(f"{self.seed}:{prefix}:{self._counter}:{secrets.token_hex(4)}".encode())
         raw = material.digest() * (length // 64 + 1)
-        text = base64.b64encode(raw).decode() if alphabet == "b64" else raw.hex()
-        text = text[:length]
+        text = base64.b64encode(raw).decode()[:length]
         return prefix + text
 
     def issue(self, kind: str, xuid: str, expires: float, *, uhs: str = "", scope: str = "",
