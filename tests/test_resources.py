@@ -31,10 +31,8 @@ from xbox.models import (
     TitleProgress360,
 )
 from xbox.sandbox import JOE_EMAIL, JOE_PASSWORD, JOE_XUID, Sandbox
-from xbox.sandbox.services import achievements as sb_achievements
-from xbox.sandbox.services import people as sb_people
-from xbox.sandbox.services import presence as sb_presence
-from xbox.sandbox.services import titlehub as sb_titlehub
+
+from .drift import Drift
 
 RECORDED = Path(__file__).parent / "fixtures" / "recorded"
 HALO5 = 219630713  # 73 achievements in the sandbox, as in the recording
@@ -54,16 +52,21 @@ async def collect(pager: Any) -> list[Any]:
     return list(pager)
 
 
+@pytest.fixture
+def drift(sandbox: Sandbox) -> Drift:
+    return Drift(sandbox)
+
+
 @pytest.fixture(params=["sync", "async"])
-async def xbl(request: pytest.FixtureRequest, sandbox: Sandbox) -> AsyncIterator[Any]:
-    """A client signed in as JoeAlcorn, sync or async."""
+async def xbl(request: pytest.FixtureRequest, sandbox: Sandbox, drift: Drift) -> AsyncIterator[Any]:
+    """A client signed in as JoeAlcorn, sync or async (over ``drift``: no drift unless asked)."""
     if request.param == "sync":
-        with xbox.Client(base_url=sandbox.base_url, transport=sandbox.transport(),
+        with xbox.Client(base_url=sandbox.base_url, transport=drift.transport(),
                          token_store=None) as c:
             c.authenticate(JOE_EMAIL, JOE_PASSWORD)
             yield c
     else:
-        async with xbox.AsyncClient(base_url=sandbox.base_url, transport=sandbox.transport(),
+        async with xbox.AsyncClient(base_url=sandbox.base_url, transport=drift.transport(),
                                     token_store=None) as ac:
             await ac.authenticate(JOE_EMAIL, JOE_PASSWORD)
             yield ac
@@ -150,26 +153,24 @@ async def test_achievement_arguments_are_checked_before_any_request(xbl: Any,
     assert len(sandbox.requests) == before
 
 
-async def test_one_malformed_achievement_does_not_sink_the_listing(
-        xbl: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    real = sb_achievements._v2_item
+async def test_one_malformed_achievement_does_not_sink_the_listing(xbl: Any, drift: Drift) -> None:
+    def drifting(body: Any) -> None:
+        for item in body["achievements"]:
+            if item["id"] == "40":  # on the second page
+                del item["id"]
+            elif item["id"] == "41":
+                item["progression"]["timeUnlocked"] = "yesterday"
 
-    def drifting(sb: Sandbox, title: Any, p: Any) -> dict[str, Any]:
-        item = real(sb, title, p)
-        if p.definition.id == 40:  # on the second page
-            del item["id"]
-        if p.definition.id == 41:
-            item["progression"]["timeUnlocked"] = "yesterday"
-        return item
-
-    monkeypatch.setattr(sb_achievements, "_v2_item", drifting)
+    drift.on("achievements.xboxlive.com", drifting)
     pager = xbl.achievements.list(title_id=HALO5)
-    with pytest.warns(MalformedRecord) as caught:
+    with pytest.warns(MalformedRecord, match="1 record could not be read") as caught:
         items = await collect(pager)
-    assert len(items) == 71
-    assert "40" not in {a.id for a in items} and "41" not in {a.id for a in items}
-    assert len(pager.errors) == 2 and len(caught) == 2
-    assert all(isinstance(e, MalformedResponse) for e in pager.errors)
+    assert len(items) == 72 and len(caught) == 1  # one warning for the whole listing
+    assert "40" not in {a.id for a in items}
+    survivor = next(a for a in items if a.id == "41")  # a drifted date keeps the record
+    assert survivor.progression is not None and survivor.progression.time_unlocked is None
+    assert survivor.raw["progression"]["timeUnlocked"] == "yesterday"
+    assert len(pager.errors) == 1 and isinstance(pager.errors[0], MalformedResponse)
     assert "id" in str(pager.errors[0]) and pager.errors[0].body["name"]
 
 
@@ -194,21 +195,19 @@ async def test_presence_get_me_and_other(xbl: Any, sandbox: Sandbox) -> None:
 
 
 async def test_presence_batch_is_chunked_and_tolerant(
-        xbl: Any, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+        xbl: Any, sandbox: Sandbox, drift: Drift) -> None:
     everyone = [a.xuid for a in sandbox.world.accounts]
     unknown = [str(2533274800000000 + n) for n in range(2300)]  # pushes it to 3 chunks
     broken = everyone[3]
-    real = sb_presence.record
 
-    def drifting(account: Any, level: str) -> dict[str, Any]:
-        out = real(account, level)
-        if account.xuid == broken:
-            del out["xuid"]
-        return out
+    def drifting(body: Any) -> None:
+        for record in body:
+            if record.get("xuid") == broken:
+                del record["xuid"]
 
-    monkeypatch.setattr(sb_presence, "record", drifting)
+    drift.on("userpresence.xboxlive.com", drifting, path="/users/batch")
     errors: list[MalformedResponse] = []
-    with pytest.warns(MalformedRecord):
+    with pytest.warns(MalformedRecord, match="1 record could not"):
         got = await call(xbl.presence.batch(everyone + unknown, errors=errors))
     assert [p.xuid for p in got] == [x for x in everyone if x != broken]
     assert all(isinstance(p, Presence) for p in got)
@@ -257,22 +256,24 @@ async def test_people_batch_and_summary(xbl: Any, sandbox: Sandbox) -> None:
 
 
 async def test_one_malformed_person_is_reported(xbl: Any, sandbox: Sandbox,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    real = sb_people.person
-    victim = sandbox.world.joe.friends[2]
+                                               drift: Drift) -> None:
+    drifted, lost = sandbox.world.joe.friends[2], sandbox.world.joe.friends[4]
 
-    def drifting(sb: Sandbox, caller: Any, account: Any, decorations: set[str]) -> dict[str, Any]:
-        out = real(sb, caller, account, decorations)
-        if account.xuid == victim:
-            out["isFavorite"] = {"not": "a bool"}
-        return out
+    def drifting(body: Any) -> None:
+        for person in body["people"]:
+            if person["xuid"] == drifted:
+                person["isFavorite"] = {"not": "a bool"}
+            elif person["xuid"] == lost:
+                person["xuid"] = None
 
-    monkeypatch.setattr(sb_people, "person", drifting)
+    drift.on("peoplehub.xboxlive.com", drifting)
     errors: list[MalformedResponse] = []
-    with pytest.warns(MalformedRecord, match="isFavorite|is_favorite"):
+    with pytest.warns(MalformedRecord, match="xuid"):
         got = await call(xbl.people.friends(errors=errors))
-    assert victim not in {p.xuid for p in got}
-    assert len(got) == len(sandbox.world.joe.friends) - 1 and len(errors) == 1
+    assert lost not in {p.xuid for p in got} and len(errors) == 1
+    assert len(got) == len(sandbox.world.joe.friends) - 1
+    kept = next(p for p in got if p.xuid == drifted)
+    assert kept.is_favorite is None and kept.raw["isFavorite"] == {"not": "a bool"}
 
 
 # -- titles ---------------------------------------------------------------------------------
@@ -299,18 +300,13 @@ async def test_title_history_and_get(xbl: Any, sandbox: Sandbox) -> None:
         await call(xbl.titles.get("halo"))
 
 
-async def test_title_history_tolerates_a_bad_title(xbl: Any,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    real = sb_titlehub.title_json
+async def test_title_history_tolerates_a_bad_title(xbl: Any, drift: Drift) -> None:
+    def drifting(body: Any) -> None:
+        for title in body["titles"]:
+            if title["titleId"] == str(HALO5):
+                title["titleId"] = None
 
-    def drifting(sb: Sandbox, account: Any, title: Any, decorations: set[str],
-                 played: Any) -> dict[str, Any]:
-        out = real(sb, account, title, decorations, played)
-        if title.title_id == HALO5:
-            out["titleId"] = None
-        return out
-
-    monkeypatch.setattr(sb_titlehub, "title_json", drifting)
+    drift.on("titlehub.xboxlive.com", drifting)
     errors: list[MalformedResponse] = []
     with pytest.warns(MalformedRecord):
         titles = await call(xbl.titles.history(errors=errors))
@@ -474,13 +470,40 @@ async def test_screenshots_recent_saved_and_single(xbl: Any, sandbox: Sandbox) -
                                        "00000000-0000-4000-8000-000000000000"))
 
 
-async def test_a_malformed_clip_is_reported_and_the_page_survives(
-        xbl: Any, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
-    broken = sandbox.world.joe.clips[2]
-    monkeypatch.setattr(broken, "views", "lots")  # a drifted field: not a number any more
+async def test_a_drifted_clip_field_keeps_the_record(
+        xbl: Any, sandbox: Sandbox, drift: Drift) -> None:
+    drifted = sandbox.world.joe.clips[2]
+
+    def drifting(body: Any) -> None:
+        for clip in body["gameClips"]:
+            if clip["gameClipId"] == drifted.id:
+                clip["views"] = "lots"  # a drifted field: not a number any more
+
+    drift.on("gameclipsmetadata.xboxlive.com", drifting)
     pager = xbl.clips.recent(JOE_XUID, limit=10)
-    with pytest.warns(MalformedRecord):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", MalformedRecord)  # nothing is set aside
         clips = await collect(pager)
-    assert broken.id not in [c.id for c in clips]
-    assert len(clips) == 10 and len(pager.errors) == 1
-    assert "views" in str(pager.errors[0]) and pager.errors[0].body["views"] == "lots"
+    assert len(clips) == 10 and pager.errors == []
+    kept = next(c for c in clips if c.id == drifted.id)
+    assert kept.views is None and kept.raw["views"] == "lots"
+    assert kept.download is not None and kept.title_name == drifted.title.name
+
+
+async def test_a_clip_without_its_id_is_set_aside_and_reported_once(
+        xbl: Any, sandbox: Sandbox, drift: Drift) -> None:
+    broken = {sandbox.world.joe.clips[2].id, sandbox.world.joe.clips[5].id}
+
+    def drop_ids(body: Any) -> None:
+        for clip in body["gameClips"]:
+            if clip["gameClipId"] in broken:
+                del clip["gameClipId"]
+
+    drift.on("gameclipsmetadata.xboxlive.com", drop_ids)
+    pager = xbl.clips.recent(JOE_XUID, limit=10)
+    with pytest.warns(MalformedRecord, match="2 records could not be read") as caught:
+        clips = await collect(pager)
+    assert len(caught) == 1  # once per call, with the count and the first error
+    assert "gameClipId" in str(caught[0].message)
+    assert len(clips) == 10 and not broken & {c.id for c in clips}
+    assert len(pager.errors) == 2 and all(e.body["state"] for e in pager.errors)

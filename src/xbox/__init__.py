@@ -15,6 +15,7 @@ and the modern client, sync and async::
 from __future__ import annotations
 
 import importlib
+import logging
 import sys
 import types
 from typing import Any
@@ -74,6 +75,10 @@ __all__ = [
 ]
 
 __version__ = "1.0.0.dev0"
+
+# A library logs and leaves the handling to the program (logging HOWTO): without this,
+# Python's last-resort handler would print the library's warnings on stderr by itself.
+logging.getLogger("xbox").addHandler(logging.NullHandler())
 
 #: The global client of the seed API: call ``xbox.client.authenticate()`` (or set
 #: ``MS_LOGIN``/``MS_PASSWD``, or run ``xbox login``) and use the resources.

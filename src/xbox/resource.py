@@ -9,11 +9,12 @@ the profile service's string, ``duration``/``views``/``ratings`` the JSON number
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from ._core.times import parse_datetime
 from .exceptions import GamertagNotFound
+from .models.captures import Clip as ModernClip
+from .models.enums import CaptureState, ThumbnailType, wire_name
 
 if TYPE_CHECKING:
     from ._sync.client import Client
@@ -155,29 +156,35 @@ class Clip:
     """
 
     def __init__(self, user: GamerProfile, clip_data: dict[str, Any]) -> None:
-        self.raw_json = clip_data
+        # The modern model reads both eras of the wire (names until 2024, numbers since);
+        # the seed's attributes keep their documented strings ('Published', 'Small'...).
+        self._init(user, ModernClip.from_wire(clip_data))
+
+    @classmethod
+    def _from_model(cls, user: GamerProfile, model: ModernClip) -> Clip:
+        clip = cls.__new__(cls)
+        clip._init(user, model)
+        return clip
+
+    def _init(self, user: GamerProfile, model: ModernClip) -> None:
+        self.raw_json: dict[str, Any] = model.raw
         self.user = user
-        self.clip_id: str = clip_data["gameClipId"]
-        self.scid: str | None = clip_data.get("scid")
-        self.duration: int | None = clip_data.get("durationInSeconds")
-        self.name: str | None = clip_data.get("clipName")
-        self.saved: bool = bool(clip_data.get("savedByUser", False))
-        self.state: str | None = clip_data.get("state")
-        self.views: int | None = clip_data.get("views")
-        self.rating: float | None = clip_data.get("rating")
-        self.ratings: int | None = clip_data.get("ratingCount")
-        self.caption: str | None = clip_data.get("userCaption")
-        self.thumbnails = _Thumbnails()
-        for thumb in clip_data.get("thumbnails") or []:
-            kind = str(thumb.get("thumbnailType", "")).lower()
-            if kind in ("small", "large"):
-                setattr(self.thumbnails, kind, thumb.get("uri"))
-        recorded = clip_data.get("dateRecorded")
-        self.recorded: datetime | None = parse_datetime(recorded) if recorded else None
-        self.media_url: str | None = None
-        for uri in clip_data.get("gameClipUris") or []:
-            if uri.get("uriType") == "Download":
-                self.media_url = uri.get("uri")
+        self.clip_id: str = model.game_clip_id
+        self.scid: str | None = model.scid
+        self.duration: int | None = model.duration_in_seconds
+        self.name: str | None = model.clip_name
+        self.saved: bool = bool(model.saved_by_user)
+        self.state: str | None = wire_name(model.state)
+        self.views: int | None = model.views
+        self.rating: float | None = model.rating
+        self.ratings: int | None = model.rating_count
+        self.caption: str | None = model.user_caption
+        small, large = model.thumbnail(ThumbnailType.SMALL), model.thumbnail(ThumbnailType.LARGE)
+        self.thumbnails = _Thumbnails(small.uri if small else None, large.uri if large else None)
+        recorded = model.date_recorded
+        self.recorded: datetime | None = recorded.astimezone(UTC) if recorded else None
+        download = model.download
+        self.media_url: str | None = download.uri if download else None
 
     @classmethod
     def get(cls, xuid: str, scid: str, clip_id: str) -> Clip:
@@ -196,16 +203,16 @@ class Clip:
         except ValueError:
             raise ClipNotFound(
                 f"Could not find clip: xuid={xuid}, scid={scid}, clip_id={clip_id}") from None
-        return cls(_LazyGamerProfile(str(xuid)), clip.raw)
+        return cls._from_model(_LazyGamerProfile(str(xuid)), clip)
 
     @classmethod
     def _iterate(cls, user: GamerProfile, saved: bool, include_pending: bool) -> Iterator[Clip]:
         clips = _client().clips
         listing = clips.saved(user.xuid) if saved else clips.recent(user.xuid)
         for clip in listing:
-            if clip.state == "PendingUpload" and not include_pending:
+            if clip.state == CaptureState.PENDING_UPLOAD and not include_pending:
                 continue
-            yield cls(user, clip.raw)
+            yield cls._from_model(user, clip)
 
     @classmethod
     def saved_from_user(cls, user: GamerProfile, include_pending: bool = False) -> Iterator[Clip]:

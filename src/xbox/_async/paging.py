@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Generic, TypeVar
 
 from ..exceptions import MalformedResponse
+from ..models.base import warn_set_aside
 
 __all__ = ["AsyncPaginator"]
 
@@ -24,8 +25,10 @@ class AsyncPaginator(Generic[T]):
         page_size: how many items to ask for per page (None: the service's default).
 
     Attributes:
-        errors: records that could not be read (each also warned about), so one bad record
-            never sinks a listing.
+        errors: records that could not be read and were set aside, so one bad record never
+            sinks a listing. When an iteration ends (or is left early) with records set
+            aside, one :class:`~xbox.models.MalformedRecord` warning gives their count and
+            the first one's error.
         pages: how many pages were fetched so far.
     """
 
@@ -43,6 +46,14 @@ class AsyncPaginator(Generic[T]):
         return self._iterate()
 
     async def _iterate(self) -> AsyncIterator[T]:
+        reported = len(self.errors)
+        try:
+            async for item in self._pages():
+                yield item
+        finally:
+            warn_set_aside(self.errors[reported:])
+
+    async def _pages(self) -> AsyncIterator[T]:
         token: str | None = None
         seen = 0
         seen_tokens: set[str] = set()
@@ -57,8 +68,11 @@ class AsyncPaginator(Generic[T]):
                     return
                 seen += 1
                 yield item
-            if not token:
+            if token is None or token == "":
                 return
+            if not isinstance(token, str):
+                raise MalformedResponse(
+                    f"the service sent a continuation token that is not a string: {token!r}"[:200])
             if token in seen_tokens:
                 # A service that hands back the same token would loop forever.
                 raise MalformedResponse(f"the service repeated continuation token {token!r}")

@@ -13,8 +13,9 @@ import contextlib
 import logging
 import sys
 import traceback
+import warnings
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar, cast
 
 import click
 
@@ -169,6 +170,28 @@ def _setup_logging(verbose: int, quiet: bool) -> Callable[[], None]:
     return undo
 
 
+def _route_warnings(quiet: bool) -> Callable[[], None]:
+    """The library's warnings about records it set aside become one ``warning:`` line each
+    on stderr (none with -q); returns the undo."""
+    from ..models import MalformedRecord
+
+    saved = warnings.catch_warnings()
+    saved.__enter__()
+    warnings.simplefilter("always", MalformedRecord)  # every call's own line, even if alike
+    previous = warnings.showwarning
+
+    def show(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+             file: TextIO | None = None, line: str | None = None) -> None:
+        if issubclass(category, MalformedRecord):
+            if not quiet:
+                click.echo(f"warning: {message}", err=True)
+            return
+        previous(message, category, filename, lineno, file, line)
+
+    warnings.showwarning = show
+    return lambda: saved.__exit__(None, None, None)
+
+
 @click.group(cls=XboxGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--sandbox", "use_sandbox", is_flag=True,
               help="Run against the embedded Xbox Live sandbox, signed in as its demo account.")
@@ -190,6 +213,7 @@ def cli(ctx: click.Context, use_sandbox: bool, account: str | None, json_mode: b
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--account") from None
     ctx.call_on_close(_setup_logging(verbose, quiet))
+    ctx.call_on_close(_route_warnings(quiet))
     injected = ctx.obj
     sandbox: Sandbox | None = None
     if injected is not None:

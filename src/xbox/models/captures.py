@@ -1,40 +1,94 @@
-"""gameclipsmetadata / screenshotsmetadata: game clips and screenshots."""
+"""Game clips and screenshots: from gameclipsmetadata / screenshotsmetadata and from mediahub.
+
+Both eras of the metadata services read the same: enum fields arrive as names (2014-2024)
+or numbers (since 2025) and become :mod:`~xbox.models.enums` members either way.
+
+Mediahub (``mediahub.xboxlive.com``, where the Xbox app reads a user's own captures,
+including newer titles' that the metadata lists leave out) sends another shape:
+``contentId``, ``contentLocators``, ``contentSegments``... :class:`MediahubClip` and
+:class:`MediahubScreenshot` read that shape into the same attributes as :class:`Clip` and
+:class:`Screenshot` (``game_clip_id``, ``download``, ``thumbnail("Small")``...), so
+everything that takes a capture takes either; ``.raw`` keeps mediahub's own JSON.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from pydantic import Field
 
 from .base import WireDateTime, WireModel, XboxModel
+from .enums import (
+    CaptureState,
+    LocatorType,
+    ThumbnailType,
+    UriType,
+    WireCaptureState,
+    WireCaptureType,
+    WireLocatorType,
+    WireThumbnailType,
+    WireUriType,
+    parse_wire_enum,
+)
 
-__all__ = ["Capture", "Clip", "MediaUri", "Screenshot", "Thumbnail"]
+__all__ = [
+    "Capture",
+    "Clip",
+    "ContentLocator",
+    "Locator",
+    "MediaUri",
+    "MediahubClip",
+    "MediahubScreenshot",
+    "Screenshot",
+    "Thumbnail",
+]
 
 
-class Thumbnail(WireModel):
+class Locator(WireModel):
+    """Where a file of a capture is. ``Download`` URIs are signed and expire in about an hour."""
+
     uri: str | None = None
     file_size: int | None = None
-    thumbnail_type: str | None = None
-
-
-class MediaUri(WireModel):
-    """A media locator. ``Download`` URIs are signed and expire about an hour after issue."""
-
-    uri: str | None = None
-    file_size: int | None = None
-    uri_type: str | None = None
     expiration: WireDateTime | None = None
 
 
-class Capture(XboxModel):
-    """What clips and screenshots share."""
+class Thumbnail(Locator):
+    thumbnail_type: WireThumbnailType = None
 
-    state: str | None = None
+
+class MediaUri(Locator):
+    """A media locator of the metadata services (``gameClipUris[]``, ``screenshotUris[]``)."""
+
+    uri_type: WireUriType = None
+
+
+class ContentLocator(Locator):
+    """A locator of mediahub (``contentLocators[]``)."""
+
+    locator_type: WireLocatorType = None
+
+
+def _usable_uri(uri: Any) -> bool:
+    return isinstance(uri, str) and uri.startswith(("https://", "http://"))
+
+
+class Capture(XboxModel):
+    """What clips and screenshots share, whichever service listed them.
+
+    Attributes:
+        kind: ``"clip"`` or ``"screenshot"``.
+        source: ``"metadata"`` (gameclipsmetadata/screenshotsmetadata) or ``"mediahub"``.
+    """
+
+    kind: ClassVar[str]
+    source: ClassVar[str] = "metadata"
+
+    state: WireCaptureState = None
     date_published: WireDateTime | None = None
     last_modified: WireDateTime | None = None
     user_caption: str | None = None
-    type: str | None = None
+    type: WireCaptureType = None
     scid: str | None = None
     title_id: int | None = None
     rating: float | None = None
@@ -66,21 +120,33 @@ class Capture(XboxModel):
     def download(self) -> MediaUri | None:
         """The signed ``Download`` locator of the original file, if there is one."""
         for uri in self.media_uris:
-            if uri.uri_type == "Download":
+            if uri.uri_type == UriType.DOWNLOAD:
                 return uri
         return None
 
     def thumbnail(self, kind: str) -> Thumbnail | None:
+        """The ``"Small"`` or ``"Large"`` thumbnail, if there is one."""
+        wanted = parse_wire_enum(ThumbnailType, kind)
         for thumb in self.thumbnails:
-            if thumb.thumbnail_type == kind:
+            if thumb.thumbnail_type == wanted:
                 return thumb
+        return None
+
+    def identity_problem(self) -> str | None:
+        """A capture must be fetchable: a ``Download`` locator needs a usable address, and
+        a published capture needs a ``Download`` locator (pending ones have none yet)."""
+        downloads = [u for u in self.media_uris if u.uri_type == UriType.DOWNLOAD]
+        if any(not _usable_uri(u.uri) for u in downloads):
+            return "its download locator has no usable address"
+        if not downloads and self.state == CaptureState.PUBLISHED:
+            return "it is published but has no download locator"
         return None
 
 
 class Clip(Capture):
     """A game clip. ``game_clip_id`` is its identity; everything else may be missing."""
 
-    game_clip_id: str
+    game_clip_id: str = Field(min_length=1)
     date_recorded: WireDateTime | None = None
     duration_in_seconds: int | None = None
     game_clip_uris: list[MediaUri] = Field(default_factory=list)
@@ -110,7 +176,7 @@ class Clip(Capture):
 class Screenshot(Capture):
     """A screenshot. ``screenshot_id`` is its identity."""
 
-    screenshot_id: str
+    screenshot_id: str = Field(min_length=1)
     resolution_height: int | None = None
     resolution_width: int | None = None
     date_taken: WireDateTime | None = None
@@ -132,3 +198,95 @@ class Screenshot(Capture):
     @property
     def media_uris(self) -> list[MediaUri]:
         return self.screenshot_uris
+
+
+# -- mediahub ------------------------------------------------------------------------------
+
+# Mediahub's key -> the metadata services' key with the same meaning, for both kinds.
+_HUB_COMMON = {"contentState": "state", "creationType": "type", "CreationType": "type",
+               "viewCount": "views", "uploadDeviceType": "deviceType"}
+_HUB_CLIP = {**_HUB_COMMON, "contentId": "gameClipId", "uploadDate": "datePublished",
+             "uploadLanguage": "gameClipLocale"}
+_HUB_SCREENSHOT = {**_HUB_COMMON, "contentId": "screenshotId", "captureDate": "dateTaken",
+                   "dateUploaded": "datePublished", "uploadLanguage": "screenshotLocale"}
+_HUB_THUMBNAILS = {LocatorType.THUMBNAIL_SMALL: "Small", LocatorType.THUMBNAIL_LARGE: "Large"}
+
+
+def _from_hub(data: Any, keys: dict[str, str], uris_key: str) -> Any:
+    """A mediahub record with the metadata services' keys added beside its own (its own
+    stay too: they are kept as extra fields). Anything unexpected is left for validation."""
+    if not isinstance(data, dict):
+        return data
+    out = dict(data)
+    for hub_key, key in keys.items():
+        if hub_key in data and key not in out:
+            out[key] = data[hub_key]
+    owner = data.get("ownerXuid")
+    if "xuid" not in out and isinstance(owner, int | str) and not isinstance(owner, bool):
+        out["xuid"] = str(owner)
+    locators = data.get("contentLocators")
+    if isinstance(locators, list) and uris_key not in out:
+        uris, thumbs = [], []
+        for loc in locators:
+            if not isinstance(loc, dict):
+                continue
+            kind = parse_wire_enum(LocatorType, loc.get("locatorType"))
+            entry = {k: v for k, v in loc.items() if k != "locatorType"}
+            if kind == LocatorType.DOWNLOAD:
+                uris.append({**entry, "uriType": "Download"})
+            elif kind in _HUB_THUMBNAILS:
+                thumbs.append({**entry, "thumbnailType": _HUB_THUMBNAILS[kind]})
+        out[uris_key] = uris
+        out.setdefault("thumbnails", thumbs)
+    return out
+
+
+class MediahubClip(Clip):
+    """A game clip as mediahub search lists it (the signed-in user's own, every title).
+
+    Read into :class:`Clip`'s attributes (``contentId`` is ``game_clip_id``, the
+    ``Download`` content locator is ``download``, ``Thumbnail_Small`` is
+    ``thumbnail("Small")``...). Mediahub does not say whether a clip was saved
+    (``saved_by_user`` is None) and has no SCID.
+
+    Attributes:
+        local_id: the console's own id of the capture; mediahub looks a capture up by it.
+        content_locators: mediahub's locators as sent (the HDR one of screenshots included).
+    """
+
+    source: ClassVar[str] = "mediahub"
+
+    local_id: str | None = None
+    content_locators: list[ContentLocator] = Field(default_factory=list)
+    owner_xuid: int | None = None
+
+    @classmethod
+    def prepare_wire(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "dateRecorded" not in data:
+            segments = data.get("contentSegments")
+            first = segments[0] if isinstance(segments, list) and segments else None
+            if isinstance(first, dict) and "recordDate" in first:
+                data = {**data, "dateRecorded": first["recordDate"]}
+        return _from_hub(data, _HUB_CLIP, "gameClipUris")
+
+
+class MediahubScreenshot(Screenshot):
+    """A screenshot as mediahub search lists it; see :class:`MediahubClip`."""
+
+    source: ClassVar[str] = "mediahub"
+
+    local_id: str | None = None
+    content_locators: list[ContentLocator] = Field(default_factory=list)
+    owner_xuid: int | None = None
+
+    @classmethod
+    def prepare_wire(cls, data: Any) -> Any:
+        return _from_hub(data, _HUB_SCREENSHOT, "screenshotUris")
+
+    @property
+    def hdr(self) -> ContentLocator | None:
+        """The HDR original (``Download_HDR``, a JPEG XR file), when the screenshot has one."""
+        for loc in self.content_locators:
+            if loc.locator_type == LocatorType.DOWNLOAD_HDR:
+                return loc
+        return None

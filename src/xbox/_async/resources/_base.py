@@ -68,7 +68,7 @@ def decoration_path(decorations: Sequence[str] | str) -> str:
 
 
 def records(model: type[M], body: Any, key: str, host: str,
-            errors: list[MalformedResponse] | None) -> list[M]:
+            errors: list[MalformedResponse] | None, *, warn: bool = True) -> list[M]:
     """The ``key`` list of a response body as models, one bad record never sinking the rest.
 
     Raises:
@@ -77,7 +77,7 @@ def records(model: type[M], body: Any, key: str, host: str,
     items = body.get(key) if isinstance(body, dict) else None
     if items is None:
         raise MalformedResponse(f"{host} sent no {key} list", body=body, service=host)
-    return parse_records(model, items, errors)
+    return parse_records(model, items, errors, warn=warn)
 
 
 class AsyncResource:

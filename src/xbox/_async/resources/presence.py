@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from ...exceptions import GamertagNotFound, MalformedResponse
 from ...models import presence as models  # a module: the sync class is also "Presence"
-from ...models.base import parse_records
+from ...models.base import parse_records, set_aside_once
 from ._base import AsyncResource, user_path, validate_xuid
 
 __all__ = ["AsyncPresence"]
@@ -73,12 +73,13 @@ class AsyncPresence(AsyncResource):
         level = _level(level)
         wanted = [validate_xuid(x) for x in xuids]
         out: list[models.Presence] = []
-        for start in range(0, len(wanted), BATCH_SIZE):
-            chunk = wanted[start:start + BATCH_SIZE]
-            # A batch read changes nothing: safe to retry although it is a POST.
-            body = await self._client._json(
-                "POST", self.host, "/users/batch", contract_version=CONTRACT,
-                json={"users": chunk, "onlineOnly": online_only, "level": level},
-                idempotent=True)
-            out.extend(parse_records(models.Presence, body, errors))
+        with set_aside_once(errors) as bad:
+            for start in range(0, len(wanted), BATCH_SIZE):
+                chunk = wanted[start:start + BATCH_SIZE]
+                # A batch read changes nothing: safe to retry although it is a POST.
+                body = await self._client._json(
+                    "POST", self.host, "/users/batch", contract_version=CONTRACT,
+                    json={"users": chunk, "onlineOnly": online_only, "level": level},
+                    idempotent=True)
+                out.extend(parse_records(models.Presence, body, bad, warn=False))
         return out

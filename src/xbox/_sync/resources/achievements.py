@@ -51,10 +51,10 @@ class Achievements(Resource):
             if not isinstance(body, dict):
                 raise MalformedResponse(f"{self.host} sent no {key} list", body=body,
                                         service=self.host)
-            items = parse_records(model, body.get(key, []), errors)
+            items = parse_records(model, body.get(key, []), errors, warn=False)
             paging = body.get("pagingInfo")
             token = paging.get("continuationToken") if isinstance(paging, dict) else None
-            return items, str(token) if token else None
+            return items, token
 
         return Paginator(fetch, limit=limit, page_size=page_size, errors=errors)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from ...exceptions import GamertagNotFound, MalformedResponse
+from ...models.base import set_aside_once
 from ...models.people import PeopleSummary, Person
 from ._base import Resource, decoration_path, records, user_path, validate_xuid
 
@@ -67,11 +68,12 @@ class People(Resource):
         wanted = [validate_xuid(x) for x in xuids]
         path = f"/users/me/people/batch{decoration_path(decorations)}"
         out: list[Person] = []
-        for start in range(0, len(wanted), BATCH_SIZE):
-            body = self._client._json(
-                "POST", self.host, path, contract_version=PEOPLEHUB_CONTRACT,
-                json={"xuids": wanted[start:start + BATCH_SIZE]}, idempotent=True)
-            out.extend(records(Person, body, "people", self.host, errors))
+        with set_aside_once(errors) as bad:
+            for start in range(0, len(wanted), BATCH_SIZE):
+                body = self._client._json(
+                    "POST", self.host, path, contract_version=PEOPLEHUB_CONTRACT,
+                    json={"xuids": wanted[start:start + BATCH_SIZE]}, idempotent=True)
+                out.extend(records(Person, body, "people", self.host, bad, warn=False))
         return out
 
     def summary(self, xuid: str | int | None = None) -> PeopleSummary:

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ...exceptions import GamertagNotFound, InvalidRequest, MalformedResponse
-from ...models.base import parse_records
+from ...models.base import parse_records, set_aside_once
 from ...models.profile import DEFAULT_SETTINGS, Profile
 from ._base import Resource, gamertag_path, user_path, validate_xuid
 
@@ -80,11 +80,12 @@ class Profiles(Resource):
         """
         wanted = [validate_xuid(x) for x in xuids]
         out: list[Profile] = []
-        for start in range(0, len(wanted), BATCH_SIZE):
-            chunk = wanted[start:start + BATCH_SIZE]
-            body = self._client._json(
-                "POST", self.host, "/users/batch/profile/settings", contract_version=3,
-                json={"userIds": chunk, "settings": list(settings)}, idempotent=True)
-            users = body.get("profileUsers") if isinstance(body, dict) else None
-            out.extend(parse_records(Profile, users, errors))
+        with set_aside_once(errors) as bad:
+            for start in range(0, len(wanted), BATCH_SIZE):
+                chunk = wanted[start:start + BATCH_SIZE]
+                body = self._client._json(
+                    "POST", self.host, "/users/batch/profile/settings", contract_version=3,
+                    json={"userIds": chunk, "settings": list(settings)}, idempotent=True)
+                users = body.get("profileUsers") if isinstance(body, dict) else None
+                out.extend(parse_records(Profile, users, bad, warn=False))
         return out
