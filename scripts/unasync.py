@@ -25,6 +25,8 @@ SUBS = [
     ("AsyncClient", "Client"),
     ("AsyncLock", "Lock"),
     ("async_sleep", "sleep"),
+    ("async_each_limited", "each_limited"),
+    ("async_run_blocking", "run_blocking"),
     ("__aenter__", "__enter__"),
     ("__aexit__", "__exit__"),
     ("__aiter__", "__iter__"),

@@ -22,6 +22,7 @@ from xbox.archive import (
     CATALOGUE_NAME,
     Archive,
     ArchiveEvent,
+    AsyncArchive,
     Catalogue,
     plan_captures,
     render_path,
@@ -148,11 +149,12 @@ async def test_async_archiver_runs_concurrently(tmp_path: Path) -> None:
         elif event.type in ("done", "failed"):
             running[0] -= 1
 
-    with sb.serve() as served, Archive(tmp_path) as archive:
-        async with xbox.AsyncClient(base_url=served.base_url, token_store=None) as ajoe:
+    with sb.serve() as served:
+        async with xbox.AsyncClient(base_url=served.base_url, token_store=None) as ajoe, \
+                AsyncArchive(tmp_path) as archive:
             await ajoe.authenticate(JOE_EMAIL, JOE_PASSWORD)
-            report = await archive.archive_user_async(ajoe, "JoeAlcorn", kinds=("screenshot",),
-                                                      concurrency=3, progress=track)
+            report = await archive.archive_user(ajoe, "JoeAlcorn", kinds=("screenshot",),
+                                                concurrency=3, progress=track)
     assert report.ok and len(report.downloaded) == 40
     assert peak[0] == 3
     _check_disk_matches(sb, tmp_path, 40)

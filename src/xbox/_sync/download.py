@@ -24,7 +24,7 @@ import logging
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -164,16 +164,11 @@ class _Download:
         if self.refreshes >= MAX_REFRESHES:
             raise DownloadError(f"{self.label}: signed URL expired and could not be refreshed ({why})")
         capture = self.capture
-        if not capture.xuid or not capture.scid:
-            raise DownloadError(f"{self.label}: signed URL expired and could not be refreshed "
-                                f"(the capture has no xuid/scid to look it up by)")
         self.refreshes += 1
         log.debug("%s: fetching a fresh signed URL (%s)", self.label, why)
+        resource: Any = self.client.clips if capture.kind == "clip" else self.client.screenshots
         try:
-            if isinstance(capture, Clip):
-                fresh: Capture = self.client.clips.get(capture.xuid, capture.scid, capture.id)
-            else:
-                fresh = self.client.screenshots.get(capture.xuid, capture.scid, capture.id)
+            fresh: Capture = resource.refresh(capture)
         except NotFoundException:
             raise DownloadError(f"{self.label} no longer exists on Xbox Live") from None
         except XboxException as exc:

@@ -8,14 +8,20 @@
         report.downloaded, report.failed                  # what was saved, what went wrong
     xbox.archive.status("~/XboxCaptures").at_risk         # what Xbox may delete soon
 
+With an :class:`xbox.AsyncClient`, use :class:`AsyncArchive` the same way (``await``).
+
 Modules: :mod:`~xbox.archive.planner` (pure: paths, rescue order, retention assumptions),
 :mod:`~xbox.archive.catalogue` (the SQLite catalogue and :func:`status`),
-:mod:`~xbox.archive.runner` (:class:`Archive`: reconcile, list, plan, download, record).
+:mod:`~xbox.archive.folder` (the folder: reconcile, plan, record; the run's report). The
+run itself is ``xbox._async.archive`` and its generated twin ``xbox._sync.archive``.
 """
 
 from __future__ import annotations
 
-from .catalogue import CATALOGUE_NAME, ArchiveStatus, Catalogue, CatalogueRow, status
+from typing import TYPE_CHECKING, Any
+
+from .catalogue import CATALOGUE_NAME, ArchiveStatus, Catalogue, CatalogueRow, Unreadable, status
+from .folder import ArchiveEvent, ArchiveFolder, ArchiveProgress, ArchiveReport, ReconcileReport
 from .planner import (
     DEFAULT_TEMPLATE,
     SAVED_RETENTION,
@@ -26,15 +32,10 @@ from .planner import (
     plan_captures,
     render_path,
 )
-from .runner import (
-    Archive,
-    ArchiveEvent,
-    ArchiveProgress,
-    ArchiveReport,
-    ReconcileReport,
-    archive_user,
-    archive_user_async,
-)
+
+if TYPE_CHECKING:
+    from .._async.archive import AsyncArchive
+    from .._sync.archive import Archive, archive_user
 
 __all__ = [
     "CATALOGUE_NAME",
@@ -43,18 +44,34 @@ __all__ = [
     "UNSAVED_RETENTION",
     "Archive",
     "ArchiveEvent",
+    "ArchiveFolder",
     "ArchiveProgress",
     "ArchiveReport",
     "ArchiveStatus",
+    "AsyncArchive",
     "Catalogue",
     "CatalogueRow",
     "Plan",
     "PlannedCapture",
     "ReconcileReport",
+    "Unreadable",
     "archive_user",
-    "archive_user_async",
     "expires_at",
     "plan_captures",
     "render_path",
     "status",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # The runs live in xbox._async/_sync.archive, which build on this package's modules:
+    # importing them lazily keeps the import order one way.
+    if name == "AsyncArchive":
+        from .._async.archive import AsyncArchive
+
+        return AsyncArchive
+    if name in ("Archive", "archive_user"):
+        from .._sync import archive
+
+        return getattr(archive, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -10,6 +10,7 @@ adopts it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 import time
@@ -19,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 
+from ..exceptions import MalformedResponse
 from .planner import KnownCapture, PlannedCapture
 
 __all__ = [
@@ -30,6 +32,7 @@ __all__ = [
     "ArchiveStatus",
     "Catalogue",
     "CatalogueRow",
+    "Unreadable",
     "status",
 ]
 
@@ -55,10 +58,22 @@ CREATE TABLE IF NOT EXISTS captures (
     saved INTEGER NOT NULL DEFAULT 0,
     expires_at TEXT,
     updated TEXT NOT NULL,
-    error TEXT
+    error TEXT,
+    sources TEXT NOT NULL DEFAULT '[]'
 );
 CREATE INDEX IF NOT EXISTS captures_status_expiry ON captures (status, expires_at);
+CREATE TABLE IF NOT EXISTS unreadable (
+    key TEXT PRIMARY KEY,
+    xuid TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    source TEXT NOT NULL,
+    error TEXT NOT NULL,
+    body TEXT NOT NULL,
+    seen TEXT NOT NULL
+);
 """
+# Columns added after the first release, for catalogues made before them.
+_ADDED_COLUMNS = {"sources": "TEXT NOT NULL DEFAULT '[]'"}
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -84,6 +99,7 @@ class CatalogueRow:
         sha256: of the media file, set when ``status`` is ``done``.
         expires_at: when Xbox Live is assumed to delete it (``xbox.archive.planner``).
         error: why the last attempt failed, for ``failed`` rows.
+        sources: the lists that have shown it (``"metadata"``, ``"mediahub"``).
     """
 
     id: str
@@ -101,6 +117,7 @@ class CatalogueRow:
     expires_at: datetime | None
     updated: datetime | None
     error: str | None
+    sources: tuple[str, ...] = ()
 
     def days_left(self, now: float) -> float | None:
         """Days until the assumed deletion (negative when past), or None if unknown."""
@@ -114,7 +131,35 @@ def _row(r: sqlite3.Row) -> CatalogueRow:
         id=r["id"], kind=r["kind"], xuid=r["xuid"], gamertag=r["gamertag"], title=r["title"],
         recorded=_from_iso(r["recorded"]), size=r["size"], sha256=r["sha256"], path=r["path"],
         files=tuple(json.loads(r["files"] or "[]")), status=r["status"], saved=bool(r["saved"]),
-        expires_at=_from_iso(r["expires_at"]), updated=_from_iso(r["updated"]), error=r["error"])
+        expires_at=_from_iso(r["expires_at"]), updated=_from_iso(r["updated"]), error=r["error"],
+        sources=tuple(json.loads(r["sources"] or "[]")))
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A record a listing set aside: it could not be read (no id, no usable address...).
+
+    Attributes:
+        kind: ``"clip"`` or ``"screenshot"``.
+        source: ``"metadata"`` or ``"mediahub"``.
+        error: why, in a sentence.
+        body: the record as the service sent it.
+    """
+
+    kind: str
+    source: str
+    error: str
+    body: object = None
+
+    @classmethod
+    def of(cls, kind: str, source: str, exc: MalformedResponse) -> Unreadable:
+        return cls(kind, source, exc.message, exc.body)
+
+    @property
+    def key(self) -> str:
+        """A stable name for the record (a hash of what was sent): the same drift is one row."""
+        text = json.dumps([self.kind, self.source, self.body], sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 class Catalogue:
@@ -142,6 +187,10 @@ class Catalogue:
             # last commits, which the next run heals by adopting the complete files.
             self._conn.execute("PRAGMA synchronous=NORMAL")
             self._conn.executescript(_SCHEMA)
+            columns = {r[1] for r in self._conn.execute("PRAGMA table_info(captures)")}
+            for name, kind in _ADDED_COLUMNS.items():
+                if name not in columns:
+                    self._conn.execute(f"ALTER TABLE captures ADD COLUMN {name} {kind}")
             self._conn.commit()
         if self._conn is not None:
             self._conn.row_factory = sqlite3.Row
@@ -195,15 +244,20 @@ class Catalogue:
 
     # -- writing ------------------------------------------------------------------------------
     def record_seen(self, items: Iterable[PlannedCapture], *, uploading: Iterable[str] = (),
+                    sources: dict[str, tuple[str, ...]] | None = None,
                     now: float | None = None) -> None:
         """Insert or refresh the metadata of listed captures (one transaction).
 
         Archived rows keep their status, path and checksum; others take the planned path.
+        ``sources`` (by capture id) adds to the lists each capture was ever seen in.
         """
         conn = self._writable()
         stamp = _now_iso(now)
         pending_upload = set(uploading)
+        items = list(items)
         with conn:
+            before = {r[0]: json.loads(r[1] or "[]") for r in conn.execute(
+                "SELECT id, sources FROM captures")} if sources else {}
             conn.executemany(
                 """INSERT INTO captures (id, kind, xuid, gamertag, title, recorded, path, status,
                                          saved, expires_at, updated)
@@ -223,6 +277,36 @@ class Catalogue:
                   _iso(item.recorded), item.path.as_posix(),
                   UPLOADING if item.id in pending_upload else PENDING, int(item.saved),
                   _iso(item.expires_at), stamp) for item in items])
+            if sources:
+                conn.executemany(
+                    "UPDATE captures SET sources = ? WHERE id = ?",
+                    [(json.dumps(sorted({*before.get(item.id, ()), *sources.get(item.id, ())})),
+                      item.id) for item in items])
+
+    def record_unreadable(self, xuid: str, records: Iterable[Unreadable], *,
+                          now: float | None = None) -> None:
+        """Replace the records of ``xuid`` that the last listing could not read."""
+        conn = self._writable()
+        stamp = _now_iso(now)
+        with conn:
+            conn.execute("DELETE FROM unreadable WHERE xuid = ?", (xuid,))
+            conn.executemany(
+                "INSERT OR REPLACE INTO unreadable (key, xuid, kind, source, error, body, seen)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(r.key, xuid, r.kind, r.source, r.error[:2000],
+                  json.dumps(r.body, default=str)[:20000], stamp) for r in records])
+
+    def unreadable(self) -> list[Unreadable]:
+        """Records the last listing of each user could not read."""
+        if self._conn is None:
+            return []
+        try:
+            rows = self._conn.execute(
+                "SELECT kind, source, error, body FROM unreadable ORDER BY seen, key").fetchall()
+        except sqlite3.OperationalError:  # a read-only catalogue older than this table
+            return []
+        return [Unreadable(r["kind"], r["source"], r["error"], json.loads(r["body"]))
+                for r in rows]
 
     def mark_done(self, item: PlannedCapture, *, size: int, sha256: str, files: Iterable[str],
                   now: float | None = None) -> None:
@@ -265,6 +349,7 @@ class ArchiveStatus:
             assumed expiry), soonest first.
         within_days: the horizon ``at_risk`` used.
         now: the time the status was computed for (seconds since the epoch).
+        unreadable: records the last runs' listings set aside as unreadable.
     """
 
     total: int = 0
@@ -276,6 +361,7 @@ class ArchiveStatus:
     at_risk: list[CatalogueRow] = field(default_factory=list)
     within_days: float = 7
     now: float = 0.0
+    unreadable: list[Unreadable] = field(default_factory=list)
 
     @property
     def expired(self) -> list[CatalogueRow]:
@@ -298,7 +384,9 @@ def status(dest: str | Path, *, within_days: float = 7, now: float | None = None
     horizon = datetime.fromtimestamp(when, UTC) + timedelta(days=within_days)
     with Catalogue(dest, readonly=True) as cat:
         rows = cat.rows()
-    report = ArchiveStatus(total=len(rows), within_days=within_days, now=when)
+        unreadable = cat.unreadable()
+    report = ArchiveStatus(total=len(rows), within_days=within_days, now=when,
+                           unreadable=unreadable)
     for r in rows:
         if r.status == DONE:
             report.archived += 1

@@ -1,4 +1,9 @@
-"""Running an archive: reconcile, list, plan, download (concurrently), record.
+"""An archive folder: its catalogue and files, and what a run reports.
+
+The run itself (resolve, list, plan, download N at once, record) is written once, async,
+in ``xbox._async.archive`` (:class:`~xbox.archive.AsyncArchive`), and generated for
+threads in ``xbox._sync.archive`` (:class:`~xbox.archive.Archive`); both build on
+:class:`ArchiveFolder` here, which does everything that is not network.
 
 Crash safety, the invariant every step keeps: a final file name only ever holds verified
 bytes (downloads go to ``.part`` files renamed atomically), and a catalogue row is ``done``
@@ -11,36 +16,30 @@ duplicate, and a catalogue that matches the disk.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
 
 from ..download import SavedCapture, part_path
-from ..exceptions import AuthenticationException, XboxException
+from ..exceptions import MalformedResponse, XboxException
 from ..models.captures import Capture
-from .catalogue import DONE, ArchiveStatus, Catalogue, status
+from .catalogue import DONE, ArchiveStatus, Catalogue, Unreadable, status
 from .planner import DEFAULT_TEMPLATE, Plan, PlannedCapture, companion_paths, plan_captures
 
-if TYPE_CHECKING:
-    from .._async.client import AsyncClient
-    from .._sync.client import Client
-
 __all__ = [
-    "Archive",
+    "KINDS",
     "ArchiveEvent",
+    "ArchiveFolder",
     "ArchiveProgress",
     "ArchiveReport",
+    "Listing",
     "ReconcileReport",
-    "archive_user",
-    "archive_user_async",
+    "check_options",
 ]
 
 log = logging.getLogger("xbox")
@@ -61,7 +60,8 @@ class ArchiveEvent:
     * ``"done"``: ``item`` is archived (``saved`` says what was written).
     * ``"failed"``: ``item`` failed; ``message`` says why. The run goes on.
 
-    With ``concurrency > 1`` the sync runner calls the callback from worker threads.
+    With ``concurrency > 1`` :class:`~xbox.archive.Archive` calls the callback from worker
+    threads; :class:`~xbox.archive.AsyncArchive` calls it on the event loop.
     """
 
     type: str
@@ -105,6 +105,11 @@ class ArchiveReport:
         failed: ``{capture id: reason}``; these are retried next run.
         bytes_downloaded: bytes fetched from the network (media and thumbnails).
         reconciled: what the start-of-run check repaired.
+        unreadable: records a listing set aside because they could not be read (no id,
+            no usable download address); see :attr:`~xbox.archive.Unreadable.error`.
+        source_errors: ``{"mediahub clips": reason}`` for a list that could not be read at
+            all (mediahub refusing the sign-in, say): its captures may be missing.
+        sources: which lists saw each capture (``"metadata"``, ``"mediahub"``).
     """
 
     dest: Path
@@ -116,6 +121,9 @@ class ArchiveReport:
     failed: dict[str, str] = field(default_factory=dict)
     bytes_downloaded: int = 0
     reconciled: ReconcileReport = field(default_factory=ReconcileReport)
+    unreadable: list[Unreadable] = field(default_factory=list)
+    source_errors: dict[str, str] = field(default_factory=dict)
+    sources: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def up_to_date(self) -> list[PlannedCapture]:
@@ -128,20 +136,44 @@ class ArchiveReport:
 
     @property
     def ok(self) -> bool:
-        """True when nothing failed."""
-        return not self.failed
+        """True when every capture listed was archived or is up to date: nothing failed,
+        no record was unreadable, and every list could be read."""
+        return not self.failed and not self.unreadable and not self.source_errors
 
 
-def _is_xuid(who: str) -> bool:
-    return who.isdigit() and len(who) >= 15
-
-
-def _in_since(capture: Capture, since: datetime | None) -> bool:
+def in_since(capture: Capture, since: datetime | None) -> bool:
     return since is None or capture.recorded is None or capture.recorded >= since
 
 
-class Archive:
+@dataclass
+class Listing:
+    """Every capture the lists gave for one user, each once (by id), with its sources.
+
+    A capture both the metadata lists and mediahub know is kept as the metadata record
+    (which says whether it was saved, and has a SCID); mediahub's alone are kept as they are.
+    """
+
+    captures: dict[str, Capture] = field(default_factory=dict)
+    sources: dict[str, list[str]] = field(default_factory=dict)
+    unreadable: list[Unreadable] = field(default_factory=list)
+    source_errors: dict[str, str] = field(default_factory=dict)
+
+    def add(self, capture: Capture, source: str) -> None:
+        key = capture.id.lower()
+        seen = self.sources.setdefault(key, [])
+        if source not in seen:
+            seen.append(source)
+        self.captures.setdefault(key, capture)
+
+    def set_aside(self, kind: str, source: str, errors: Iterable[MalformedResponse]) -> None:
+        self.unreadable.extend(Unreadable.of(kind, source, exc) for exc in errors)
+
+
+class ArchiveFolder:
     """An archive folder: media files organised by a path template, plus the catalogue.
+
+    Everything here is disk and catalogue work; :class:`~xbox.archive.Archive` and
+    :class:`~xbox.archive.AsyncArchive` add the network run on top.
 
     Args:
         dest: the folder (created on the first real run; a dry run creates nothing).
@@ -166,7 +198,7 @@ class Archive:
             self._catalogue.close()
             self._catalogue = None
 
-    def __enter__(self) -> Archive:
+    def __enter__(self) -> ArchiveFolder:
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -238,28 +270,32 @@ class Archive:
         return plan_captures(captures, gamertag=gamertag, known=known, present=self._present,
                              template=template, since=since, limit=limit)
 
-    def _prepare(self, captures: list[Capture], gamertag: str, *, template: str,
-                 since: datetime | None, limit: int | None, dry_run: bool,
-                 progress: ArchiveProgress | None) -> tuple[Plan, ReconcileReport]:
+    def prepare(self, listing: Listing, gamertag: str, xuid: str, *, template: str,
+                since: datetime | None, limit: int | None, dry_run: bool) -> ArchiveReport:
+        """Reconcile the folder, plan the run over ``listing`` and record what was seen."""
         reconciled = ReconcileReport() if dry_run else self.reconcile()
-        plan = self.plan(captures, gamertag=gamertag, template=template, since=since, limit=limit,
-                         readonly=dry_run)
+        plan = self.plan(listing.captures.values(), gamertag=gamertag, template=template,
+                         since=since, limit=limit, readonly=dry_run)
+        sources = {c.id: tuple(listing.sources[key]) for key, c in listing.captures.items()}
         if not dry_run:
-            self.catalogue.record_seen(plan.all(), uploading=[i.id for i in plan.uploading])
-        if progress is not None:
-            progress(ArchiveEvent("planned", plan=plan))
-        return plan, reconciled
+            with self._lock:
+                self.catalogue.record_seen(plan.all(), uploading=[i.id for i in plan.uploading],
+                                           sources=sources)
+                self.catalogue.record_unreadable(xuid, listing.unreadable)
+        return ArchiveReport(self.dest, gamertag, xuid, dry_run, plan, reconciled=reconciled,
+                             unreadable=list(listing.unreadable),
+                             source_errors=dict(listing.source_errors), sources=sources)
 
     # -- one capture --------------------------------------------------------------------------
-    def _targets(self, item: PlannedCapture) -> tuple[Path, dict[str, Path], Path]:
+    def targets(self, item: PlannedCapture) -> tuple[Path, dict[str, Path], Path]:
         def local(rel: PurePosixPath) -> Path:
             return self.dest / Path(*rel.parts)
 
         thumbs = {size: local(p) for size, p in item.companions.thumbnails.items()}
         return local(item.path), thumbs, local(item.companions.sidecar)
 
-    def _record(self, item: PlannedCapture, saved: SavedCapture, report: ArchiveReport,
-                progress: ArchiveProgress | None) -> None:
+    def record(self, item: PlannedCapture, saved: SavedCapture, report: ArchiveReport) -> None:
+        """Mark ``item`` archived (its files have their final names) and count it."""
         files = [p.relative_to(self.dest).as_posix()
                  for p in (saved.sidecar, *(t.path for t in saved.thumbnails.values()))]
         with self._lock:
@@ -270,21 +306,17 @@ class Archive:
             report.bytes_downloaded += sum(t.size for t in fetched)
             if not saved.reused:
                 report.bytes_downloaded += saved.media.size
-        if progress is not None:
-            progress(ArchiveEvent("done", item=item, saved=saved))
 
-    def _fail(self, item: PlannedCapture, exc: XboxException, report: ArchiveReport,
-              progress: ArchiveProgress | None) -> None:
+    def fail(self, item: PlannedCapture, exc: XboxException, report: ArchiveReport) -> None:
+        """Mark ``item`` failed (it is retried next run) and say why in the report."""
         message = str(exc)
         log.warning("archive: %s %s failed: %s", item.kind, item.id, message)
         with self._lock:
             self.catalogue.mark_failed(item.id, message)
             report.failed[item.id] = message
-        if progress is not None:
-            progress(ArchiveEvent("failed", item=item, message=message))
 
     @staticmethod
-    def _byte_progress(item: PlannedCapture,
+    def byte_progress(item: PlannedCapture,
                        progress: ArchiveProgress | None) -> Callable[[int, int | None], None] | None:
         if progress is None:
             return None
@@ -294,154 +326,11 @@ class Archive:
 
         return report
 
-    # -- sync ---------------------------------------------------------------------------------
-    def archive_user(self, client: Client, who: str, *, kinds: Sequence[str] = KINDS,
-                     since: datetime | None = None, limit: int | None = None,
-                     dry_run: bool = False, concurrency: int = 4,
-                     template: str = DEFAULT_TEMPLATE,
-                     progress: ArchiveProgress | None = None) -> ArchiveReport:
-        """Archive every clip and screenshot of a user into this folder (incremental).
-
-        Args:
-            client: a signed-in :class:`xbox.Client`.
-            who: a gamertag or an xuid.
-            kinds: ``"clip"`` and/or ``"screenshot"``.
-            since: only captures recorded at or after this time (naive means UTC).
-            limit: download at most this many captures this run (soonest deletion first).
-            dry_run: list and plan only; write nothing (no folder, no catalogue).
-            concurrency: downloads at once (worker threads).
-            template: the path template (``xbox.archive.DEFAULT_TEMPLATE``).
-            progress: called with an :class:`ArchiveEvent` as things happen.
-
-        Returns:
-            The report; failures of single captures are in ``report.failed``, not raised.
-
-        Raises:
-            ValueError: bad arguments or template.
-            XboxException: the user could not be found or listed, or sign-in failed.
-        """
-        kinds, since = _check(kinds, since, concurrency)
-        from .._sync.download import save_capture
-
-        xuid, gamertag = self._resolve_sync(client, who)
-        captures = self._list_sync(client, xuid, kinds, since)
-        plan, reconciled = self._prepare(captures, gamertag, template=template, since=since,
-                                         limit=limit, dry_run=dry_run, progress=progress)
-        report = ArchiveReport(self.dest, gamertag, xuid, dry_run, plan, reconciled=reconciled)
-        if dry_run:
-            return report
-
-        def job(item: PlannedCapture) -> None:
-            if progress is not None:
-                progress(ArchiveEvent("start", item=item, bytes_total=item.size))
-            media, thumbs, sidecar = self._targets(item)
-            try:
-                saved = save_capture(client, item.capture, media, thumbnail_paths=thumbs,
-                                     sidecar_path=sidecar,
-                                     progress=self._byte_progress(item, progress))
-            except AuthenticationException:
-                raise  # every other capture would fail the same way
-            except XboxException as exc:
-                self._fail(item, exc, report, progress)
-                return
-            self._record(item, saved, report, progress)
-
-        if concurrency == 1 or len(plan.fetch) <= 1:
-            for item in plan.fetch:
-                job(item)
-            return report
-        pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="xbox-archive")
-        futures: list[Future[None]] = []
-        try:
-            futures = [pool.submit(job, item) for item in plan.fetch]
-            done, _ = wait(futures, return_when=FIRST_EXCEPTION)
-            for fut in done:
-                fut.result()  # re-raise a fatal error (sign-in) in the caller's thread
-        finally:
-            # On an error or Ctrl-C, queued captures are dropped; running ones finish (their
-            # .part files resume next run either way).
-            pool.shutdown(wait=True, cancel_futures=True)
-        return report
-
-    @staticmethod
-    def _resolve_sync(client: Client, who: str) -> tuple[str, str]:
-        profile = client.profiles.get(xuid=who) if _is_xuid(who) else client.profiles.get(who)
-        return profile.xuid, profile.gamertag or who
-
-    @staticmethod
-    def _list_sync(client: Client, xuid: str, kinds: Sequence[str],
-                   since: datetime | None) -> list[Capture]:
-        out: list[Capture] = []
-        for kind in kinds:
-            resource: Any = client.clips if kind == "clip" else client.screenshots
-            for capture in resource.recent(xuid, page_size=100):
-                if not _in_since(capture, since):
-                    break  # lists come newest first: everything after is older
-                out.append(capture)
-        return out
-
-    # -- async --------------------------------------------------------------------------------
-    async def archive_user_async(self, client: AsyncClient, who: str, *,
-                                 kinds: Sequence[str] = KINDS, since: datetime | None = None,
-                                 limit: int | None = None, dry_run: bool = False,
-                                 concurrency: int = 4, template: str = DEFAULT_TEMPLATE,
-                                 progress: ArchiveProgress | None = None) -> ArchiveReport:
-        """:meth:`archive_user` over an :class:`xbox.AsyncClient`; downloads run as tasks,
-        at most ``concurrency`` at once, paced by the client's rate-limit governor.
-
-        Args, Returns, Raises: as :meth:`archive_user`.
-        """
-        kinds, since = _check(kinds, since, concurrency)
-        from .._async.download import save_capture
-
-        if _is_xuid(who):
-            profile = await client.profiles.get(xuid=who)
-        else:
-            profile = await client.profiles.get(who)
-        xuid, gamertag = profile.xuid, profile.gamertag or who
-        captures: list[Capture] = []
-        for kind in kinds:
-            resource: Any = client.clips if kind == "clip" else client.screenshots
-            async for capture in resource.recent(xuid, page_size=100):
-                if not _in_since(capture, since):
-                    break
-                captures.append(capture)
-        plan, reconciled = self._prepare(captures, gamertag, template=template, since=since,
-                                         limit=limit, dry_run=dry_run, progress=progress)
-        report = ArchiveReport(self.dest, gamertag, xuid, dry_run, plan, reconciled=reconciled)
-        if dry_run:
-            return report
-        # Semaphore waiters are woken first come, first served: rescue order holds.
-        gate = asyncio.Semaphore(concurrency)
-
-        async def job(item: PlannedCapture) -> None:
-            async with gate:
-                if progress is not None:
-                    progress(ArchiveEvent("start", item=item, bytes_total=item.size))
-                media, thumbs, sidecar = self._targets(item)
-                try:
-                    saved = await save_capture(client, item.capture, media, thumbnail_paths=thumbs,
-                                               sidecar_path=sidecar,
-                                               progress=self._byte_progress(item, progress))
-                except AuthenticationException:
-                    raise
-                except XboxException as exc:
-                    self._fail(item, exc, report, progress)
-                    return
-                self._record(item, saved, report, progress)
-
-        try:
-            async with asyncio.TaskGroup() as group:
-                for item in plan.fetch:
-                    group.create_task(job(item))
-        except BaseExceptionGroup as group_error:
-            # One fatal error cancels the rest; hand the caller that error, not a group.
-            raise group_error.exceptions[0] from None
-        return report
 
 
-def _check(kinds: Sequence[str], since: datetime | None,
-           concurrency: int) -> tuple[tuple[str, ...], datetime | None]:
+def check_options(kinds: Sequence[str], since: datetime | None,
+                  concurrency: int) -> tuple[tuple[str, ...], datetime | None]:
+    """The run's options checked: kinds de-duplicated, ``since`` made aware (UTC)."""
     chosen = tuple(dict.fromkeys(kinds))
     unknown = [k for k in chosen if k not in KINDS]
     if unknown or not chosen:
@@ -451,20 +340,3 @@ def _check(kinds: Sequence[str], since: datetime | None,
     if since is not None and since.tzinfo is None:
         since = since.replace(tzinfo=UTC)
     return chosen, since
-
-
-def archive_user(client: Client, who: str, dest: str | os.PathLike[str], **options: Any) -> ArchiveReport:
-    """``Archive(dest).archive_user(client, who, **options)``, closing the catalogue after.
-
-    See :meth:`Archive.archive_user` for the options.
-    """
-    with Archive(dest) as archive:
-        return archive.archive_user(client, who, **options)
-
-
-async def archive_user_async(client: AsyncClient, who: str, dest: str | os.PathLike[str],
-                             **options: Any) -> ArchiveReport:
-    """``await Archive(dest).archive_user_async(client, who, **options)``, closing after."""
-    with Archive(dest) as archive:
-        return await archive.archive_user_async(client, who, **options)
-

@@ -68,6 +68,9 @@ def _report_json(report: ArchiveReport) -> dict[str, Any]:
         "deferred": len(plan.deferred), "failed": report.failed,
         "bytes_downloaded": report.bytes_downloaded,
         "reset": report.reconciled.reset,
+        "unreadable": [{"kind": u.kind, "source": u.source, "error": u.error}
+                       for u in report.unreadable],
+        "source_errors": report.source_errors,
     }
 
 
@@ -123,6 +126,14 @@ def _human(state: State, report: ArchiveReport) -> None:
                        f"next time, {len(report.failed)} failed -> {report.dest}")
     for capture_id, reason in report.failed.items():
         state.out.error(f"{capture_id}: {reason}")
+    for source, reason in report.source_errors.items():
+        state.out.error(f"{report.gamertag}: could not read the {source} ({reason}); captures "
+                        "only that list has may be missing from this archive")
+    if report.unreadable:
+        count = len(report.unreadable)
+        state.out.error(f"{report.gamertag}: {count} capture record{'s' if count != 1 else ''} "
+                        f"could not be read and {'were' if count != 1 else 'was'} not archived "
+                        f"(first: {report.unreadable[0].error}); `xbox archive status` lists them")
 
 
 @archive.command(hidden=True)
@@ -162,8 +173,9 @@ def run(state: State, users: Sequence[UserRef], dest: Path, since: datetime | No
             _human(state, report)
     if state.out.json_mode:
         state.out.json([_report_json(r) for r in reports])
-    if any(r.failed for r in reports):
-        # Failed captures are retried next run; a non-zero exit tells cron about them.
+    if not all(r.ok for r in reports):
+        # Failed captures are retried next run, unreadable records and lists are reported:
+        # a non-zero exit tells cron that the archive is not complete.
         click.get_current_context().exit(EXIT_FAILURE)
 
 
@@ -177,6 +189,8 @@ def _status_json(report: ArchiveStatus) -> dict[str, Any]:
                      "status": r.status, "expires_at": r.expires_at,
                      "days_left": r.days_left(report.now), "error": r.error}
                     for r in report.at_risk],
+        "unreadable": [{"kind": u.kind, "source": u.source, "error": u.error, "body": u.body}
+                       for u in report.unreadable],
     }
 
 
@@ -203,6 +217,7 @@ def status(state: State, dest: Path, within_days: float) -> None:
         ("Archived bytes", report.archived_bytes), ("Pending", report.pending),
         ("Failed", report.failed), ("Still uploading", report.uploading),
         (f"At risk ({within_days:g} days)", len(report.at_risk)),
+        ("Unreadable records", len(report.unreadable)),
     ], title=str(dest))
     if report.at_risk:
         state.out.table(["ID", "Kind", "Gamertag", "Title", "Status", "Days left"],
@@ -210,3 +225,7 @@ def status(state: State, dest: Path, within_days: float) -> None:
                           f"{r.days_left(report.now):.1f}" if r.days_left(report.now) is not None
                           else ""] for r in report.at_risk],
                         title="At risk, soonest deletion first")
+    if report.unreadable:
+        state.out.table(["Kind", "Source", "Why it could not be read"],
+                        [[u.kind, u.source, u.error] for u in report.unreadable],
+                        title="Records the last runs could not read (not archived)")
