@@ -46,6 +46,7 @@ PATTERNS = [(re.compile(r"\b(_?)Async(?=[A-Z])"), r"\1")] + [
     (re.compile(r"\basync with\b"), "with"),
     (re.compile(r"\basync for\b"), "for"),
     (re.compile(r"\bawait "), ""),
+    (re.compile(r"^[ \t]*from collections\.abc import Awaitable\n", re.M), ""),
     (re.compile(r"\bAwaitable, "), ""),
     (re.compile(r", Awaitable\b(?!\[)"), ""),
 ]

@@ -7,6 +7,7 @@ import json
 import uuid
 from datetime import UTC, datetime
 
+import httpx
 import pytest
 
 import xbox
@@ -104,10 +105,10 @@ async def test_an_azure_app_sends_d_and_the_sandbox_refuses_it_without() -> None
         assert _ticket(sb).startswith("d=")
         assert session.msa is not None
         token = session.msa.access_token
+    with httpx.Client(transport=sb.transport(), base_url=sb.base_url) as raw:
         for ticket in ("t=" + token, token):
-            response = await xbl._send_raw(
-                "POST", "https://user.auth.xboxlive.com/user/authenticate",
-                json=flows.user_token_body(ticket), retry=False)
+            response = raw.post("/user.auth.xboxlive.com/user/authenticate",
+                                json=flows.user_token_body(ticket))
             assert response.status_code == 400
 
 

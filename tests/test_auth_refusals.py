@@ -10,6 +10,7 @@ from xbox.auth.store import TokenStore
 from xbox.exceptions import (
     AuthenticationException,
     InvalidCredentials,
+    NotSignedIn,
     SignInBlocked,
     XstsError,
 )
@@ -76,11 +77,20 @@ async def test_password_failures_are_told_apart() -> None:
     assert "not-the-password" not in "".join(messages)
 
 
-async def test_a_failed_sign_in_keeps_the_previous_session() -> None:
+async def test_a_failed_sign_in_signs_out_and_leaves_the_saved_file() -> None:
     sb = Sandbox()
     async with async_client(sb) as xbl:
         await xbl.login_device_code(on_code=lambda code: None)
+        saved = TokenStore().path("default").read_bytes()
         with pytest.raises(AuthenticationException):
-            await xbl.login_password(JOE_EMAIL, "wrong")
-        assert (await xbl.whoami())["gamertag"] == "JoeAlcorn"
-    assert TokenStore().accounts() == ["default"]
+            await xbl.login_password("someone.else@example.org", "wrong")
+        # It must not go on as the earlier account: a script that catches the error and
+        # carries on would act as the wrong person.
+        assert not xbl.authenticated
+        with pytest.raises(NotSignedIn):
+            await xbl.whoami()
+        with pytest.raises(NotSignedIn):
+            await xbl.profiles.get("JoeAlcorn")
+    assert TokenStore().path("default").read_bytes() == saved  # the earlier file is untouched
+    async with async_client(sb) as again:  # a new client finds it as before
+        assert (await again.whoami())["gamertag"] == "JoeAlcorn"

@@ -37,16 +37,18 @@ def test_nothing_secret_in_logs_reprs_or_errors(caplog: pytest.LogCaptureFixture
         clock.advance(2 * 3600)  # every token expired: the whole refresh chain runs
         xbl.request("GET", "profile.xboxlive.com", "/users/me/profile/settings",
                     contract_version=2, params={"settings": "Gamertag"})
+        session = xbl.auth.session
+        assert session is not None and session.msa and session.user and session.xsts
+        whoami = repr(xbl.whoami())
+        shown = [repr(xbl), str(xbl)]
         for login, password in ((JOE_EMAIL, WRONG_PASSWORD), ("child@example.org", JOE_PASSWORD),
                                 ("twofactor@example.org", JOE_PASSWORD)):
             try:
                 xbl.login_password(login, password)
             except AuthenticationException as exc:
                 errors.append(exc)
-        session = xbl.auth.session
-        assert session is not None and session.msa and session.user and session.xsts
-        seen += [repr(xbl), str(xbl), repr(session), repr(session.msa), repr(session.user),
-                 repr(session.xsts), repr(codes[0]), str(codes[0]), repr(xbl.whoami())]
+        seen += [*shown, repr(xbl), repr(session), repr(session.msa), repr(session.user),
+                 repr(session.xsts), repr(codes[0]), str(codes[0]), whoami]
     assert len(errors) == 3
     seen += [str(e) for e in errors] + [repr(e) for e in errors]
     stored = TokenStore().load("default")

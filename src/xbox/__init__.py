@@ -14,39 +14,15 @@ and the modern client, sync and async::
 
 from __future__ import annotations
 
-import importlib
 import logging
-import sys
-import types
-from typing import Any
 
-
-def _defer_httpx_cli() -> None:
-    """Keep ``import xbox`` light: httpx imports its own command-line module, and with it
-    click, rich and pygments (about 90 ms), whenever they are installed, as they are for
-    our CLI. Library users never call ``httpx.main``, so a stand-in takes that module's
-    place until someone does; calling it then imports the real one."""
-    if "httpx" in sys.modules or "httpx._main" in sys.modules:
-        return
-    stand_in = types.ModuleType("httpx._main")
-
-    def main(*args: Any, **kwargs: Any) -> Any:
-        sys.modules.pop("httpx._main", None)
-        return importlib.import_module("httpx._main").main(*args, **kwargs)
-
-    stand_in.main = main  # type: ignore[attr-defined]
-    sys.modules["httpx._main"] = stand_in
-
-
-_defer_httpx_cli()
-
-from . import exceptions  # noqa: E402
-from ._async.client import AsyncClient  # noqa: E402
-from ._core.limits import Limit  # noqa: E402
-from ._core.retry import RetryPolicy  # noqa: E402
-from ._sync.client import Client  # noqa: E402
-from .auth.store import TokenStore  # noqa: E402
-from .exceptions import (  # noqa: E402
+from . import exceptions
+from ._async.client import AsyncClient
+from ._core.limits import Limit
+from ._core.retry import RetryPolicy
+from ._sync.client import Client
+from .auth.store import TokenStore
+from .exceptions import (
     AuthenticationException,
     ClipNotFound,
     GamertagNotFound,
@@ -54,7 +30,7 @@ from .exceptions import (  # noqa: E402
     NotFoundException,
     XboxException,
 )
-from .resource import Clip, GamerProfile  # noqa: E402
+from .resource import Clip, GamerProfile
 
 __all__ = [
     "AsyncClient",

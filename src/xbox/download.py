@@ -9,20 +9,30 @@ XML as ``.mp4`` files (xbox2local#29).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import errno
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .exceptions import DownloadError
+
+if TYPE_CHECKING:
+    from .models.captures import Capture
 
 __all__ = [
     "DEFAULT_CHUNK_SIZE",
     "REFRESH_MARGIN",
     "DownloadResult",
+    "MediaAnswer",
     "ProgressCallback",
     "SavedCapture",
     "content_type_problem",
     "extension_for",
+    "locator",
     "magic_problem",
+    "media_answer",
     "needs_refresh",
     "part_path",
 ]
@@ -153,3 +163,110 @@ def extension_for(kind: str, content_type: str | None = None) -> str:
         return "mp4"
     media = (content_type or "").split(";", 1)[0].strip().lower()
     return {"image/jpeg": "jpg", "image/vnd.ms-photo": "jxr", "image/jxr": "jxr"}.get(media, "png")
+
+
+# -- reading a media host's answer (pure) ---------------------------------------------------
+
+_DISK_FULL = frozenset({errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)})
+
+
+def locator(capture: Capture, thumbnail: str | None) -> tuple[str | None, int | None,
+                                                              datetime | None]:
+    """(url, expected size or None, expiration) of the file asked for."""
+    if thumbnail is not None:
+        thumb = capture.thumbnail(thumbnail)
+        if thumb is None:
+            return None, None, None
+        return thumb.uri, thumb.file_size or None, None
+    media = capture.download
+    if media is None:
+        return None, None, None
+    # fileSize 0 means "not reported" (streaming manifests, 2017+ thumbnails).
+    return media.uri, media.file_size or None, media.expiration
+
+
+def content_range(value: str | None) -> tuple[int, int | None] | None:
+    """(first byte, total or None) from ``Content-Range: bytes a-b/total``."""
+    if not value or not value.startswith("bytes "):
+        return None
+    span, _, total = value[6:].partition("/")
+    first, _, _ = span.partition("-")
+    try:
+        return int(first), (int(total) if total.strip() not in ("", "*") else None)
+    except ValueError:
+        return None
+
+
+def disk_error(exc: OSError, dest: Path, done: int, total: int | None) -> DownloadError:
+    """A full disk (the ``.part`` is kept for a resume) or another write failure."""
+    of = f" of {total}" if total else ""
+    if exc.errno in _DISK_FULL:
+        return DownloadError(
+            f"the disk is full: wrote {done}{of} bytes of {dest.name} to {part_path(dest).name}; "
+            f"free some space and run again to resume")
+    return DownloadError(f"cannot write {part_path(dest)}: {exc.strerror or exc}")
+
+
+@dataclass(frozen=True)
+class MediaAnswer:
+    """What to do with a media host's answer to a (maybe ranged) GET.
+
+    Attributes:
+        action: ``"write"`` (the body is the bytes from ``offset``), ``"refresh"`` (the
+            signed URL is refused: fetch the capture anew), ``"restart"`` (the ``.part``
+            does not fit the file: drop it and try again), or ``"fail"``.
+        offset: where the body's bytes go (0 when the server sent the whole file).
+        total: the file's size as the host tells it, if it does.
+        resumed: the body continues a partial file (HTTP 206).
+        content_type: the media type, without parameters.
+        reason: why, for the ``refresh``/``restart``/``fail`` actions.
+    """
+
+    action: str
+    offset: int = 0
+    total: int | None = None
+    resumed: bool = False
+    content_type: str | None = None
+    reason: str = ""
+
+
+def media_answer(status: int, headers: Mapping[str, str], *, offset: int,
+                 expected: int | None) -> MediaAnswer:
+    """Decide what a media host's answer means, before any byte of it is written.
+
+    Args:
+        status: the HTTP status (transient 408/429/5xx were retried before this).
+        headers: the response headers.
+        offset: the bytes already in the ``.part`` (a ``Range`` was asked from there).
+        expected: the size Xbox Live reported (None: unknown).
+    """
+    if status in (401, 403):
+        # Azure's AuthenticationFailed XML: the signature expired or was refused.
+        code = headers.get("x-ms-error-code", "")
+        return MediaAnswer("refresh", reason=f"the media host answered {status} {code}".strip())
+    if status == 416:
+        return MediaAnswer("restart", reason="the media host has no such byte range")
+    if status in (404, 410):
+        return MediaAnswer("fail", reason=f"the media file is gone (HTTP {status})")
+    if status not in (200, 206):
+        return MediaAnswer("fail", reason=f"the media host answered HTTP {status}")
+    kind = headers.get("Content-Type")
+    problem = content_type_problem(kind)
+    if problem is not None:
+        return MediaAnswer("fail", reason=problem)
+    media = kind.split(";", 1)[0].strip() if kind else None
+    if status == 206:
+        span = content_range(headers.get("Content-Range"))
+        if span is None or span[0] != offset:
+            # Not the bytes asked for: start the file again rather than splice wrong data.
+            return MediaAnswer("restart", reason="the media host sent another byte range")
+        total, resumed = span[1], True
+    else:
+        offset, resumed = 0, False  # Range ignored (or none sent): the body is the whole file
+        length = headers.get("Content-Length", "")
+        encoded = headers.get("Content-Encoding", "identity").lower() != "identity"
+        total = int(length) if length.isdigit() and not encoded else None
+    if expected is not None and total is not None and total != expected:
+        return MediaAnswer("fail", reason=f"size mismatch: the media host has {total} bytes "
+                                          f"but Xbox Live reported {expected}")
+    return MediaAnswer("write", offset=offset, total=total, resumed=resumed, content_type=media)

@@ -23,7 +23,8 @@
      ├── TransportError                     the connection failed (after retries)
      │    └── Timeout
      ├── MalformedResponse                  the body is not what the service promises
-     └── DownloadError                      media could not be fetched or failed verification
+     ├── DownloadError                      media could not be fetched or failed verification
+     └── InvalidArgument (also ValueError)  bad input, refused before any request
 
 Every exception carries what a user needs to act on it (``status_code``, ``service``,
 ``body``, ``correlation_id``) and ``str(e)`` always says what happened. No exception text
@@ -32,7 +33,10 @@ ever contains a token or a password.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = [
     "AuthenticationException",
@@ -41,6 +45,7 @@ __all__ = [
     "DeviceCodeExpired",
     "DownloadError",
     "GamertagNotFound",
+    "InvalidArgument",
     "InvalidCredentials",
     "InvalidRequest",
     "MalformedResponse",
@@ -69,15 +74,17 @@ class XboxException(Exception):
         service: the Xbox Live host that answered (``profile.xboxlive.com``), if any.
         body: the server's error body (parsed JSON when it was JSON), if any.
         correlation_id: the ``x-xblcorrelationid`` / ``MS-CV`` of the response, if any.
-        response: the HTTP response object, if any.
+        response: the HTTP response (an ``httpx.Response``), if any, for debugging: its
+            request's ``Authorization`` and ``Cookie`` headers are redacted.
     """
 
     default_message = "Xbox Live request failed"
+    response: httpx.Response | None
 
     def __init__(
         self,
         message: str | None = None,
-        response: Any = None,
+        response: httpx.Response | None = None,
         *,
         status_code: int | None = None,
         service: str | None = None,
@@ -184,7 +191,7 @@ class XstsError(AuthenticationException):
     def __init__(
         self,
         message: str,
-        response: Any = None,
+        response: httpx.Response | None = None,
         *,
         xerr: int | None,
         reason: str,
@@ -256,7 +263,7 @@ class RateLimited(XboxException):
 
     default_message = "Xbox Live rate limit reached"
 
-    def __init__(self, message: str | None = None, response: Any = None, *,
+    def __init__(self, message: str | None = None, response: httpx.Response | None = None, *,
                  retry_after: float | None = None, **kwargs: Any) -> None:
         self.retry_after = retry_after
         super().__init__(message, response, **kwargs)
@@ -296,3 +303,10 @@ class DownloadError(XboxException):
     """A capture could not be downloaded, or the bytes failed verification."""
 
     default_message = "Download failed"
+
+
+class InvalidArgument(XboxException, ValueError):
+    """An argument that cannot be right (a malformed xuid, gamertag, option...), refused
+    before any request. Also a :class:`ValueError`, so ``except ValueError`` still works."""
+
+    default_message = "Invalid argument"

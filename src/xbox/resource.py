@@ -12,12 +12,11 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from .exceptions import GamertagNotFound
-from .models.captures import Clip as ModernClip
-from .models.enums import CaptureState, ThumbnailType, wire_name
+from .exceptions import GamertagNotFound, InvalidArgument
 
 if TYPE_CHECKING:
     from ._sync.client import Client
+    from .models.captures import Clip as ModernClip
 
 __all__ = ["Clip", "GamerProfile"]
 
@@ -74,7 +73,7 @@ class GamerProfile:
         """
         try:
             return cls._fetch(gamertag=gamertag)
-        except ValueError:
+        except InvalidArgument:
             raise GamertagNotFound(f"No such user: {gamertag}") from None
 
     @classmethod
@@ -87,7 +86,7 @@ class GamerProfile:
         """
         try:
             return cls._fetch(xuid=str(xuid))
-        except ValueError:
+        except InvalidArgument:
             raise GamertagNotFound(f"No such user: {xuid}") from None
 
     def clips(self) -> Iterator[Clip]:
@@ -158,6 +157,8 @@ class Clip:
     def __init__(self, user: GamerProfile, clip_data: dict[str, Any]) -> None:
         # The modern model reads both eras of the wire (names until 2024, numbers since);
         # the seed's attributes keep their documented strings ('Published', 'Small'...).
+        from .models.captures import Clip as ModernClip
+
         self._init(user, ModernClip.from_wire(clip_data))
 
     @classmethod
@@ -167,6 +168,8 @@ class Clip:
         return clip
 
     def _init(self, user: GamerProfile, model: ModernClip) -> None:
+        from .models.enums import ThumbnailType, wire_name
+
         self.raw_json: dict[str, Any] = model.raw
         self.user = user
         self.clip_id: str = model.game_clip_id
@@ -200,7 +203,7 @@ class Clip:
 
         try:
             clip = _client().clips.get(xuid, scid, clip_id)
-        except ValueError:
+        except InvalidArgument:
             raise ClipNotFound(
                 f"Could not find clip: xuid={xuid}, scid={scid}, clip_id={clip_id}") from None
         return cls._from_model(_LazyGamerProfile(str(xuid)), clip)
@@ -210,7 +213,7 @@ class Clip:
         clips = _client().clips
         listing = clips.saved(user.xuid) if saved else clips.recent(user.xuid)
         for clip in listing:
-            if clip.state == CaptureState.PENDING_UPLOAD and not include_pending:
+            if clip.state == "PendingUpload" and not include_pending:
                 continue
             yield cls._from_model(user, clip)
 

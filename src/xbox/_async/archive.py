@@ -21,6 +21,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from .._concurrency import async_each_limited, async_run_blocking
+from .._core.ids import looks_like_xuid
 from ..archive.folder import (
     KINDS,
     ArchiveEvent,
@@ -39,10 +40,6 @@ if TYPE_CHECKING:
     from .client import AsyncClient
 
 __all__ = ["AsyncArchive"]
-
-
-def _is_xuid(who: str) -> bool:
-    return who.isdigit() and len(who) >= 15
 
 
 class AsyncArchive(ArchiveFolder):
@@ -89,7 +86,7 @@ class AsyncArchive(ArchiveFolder):
             XboxException: the user could not be found or listed, or sign-in failed.
         """
         kinds, since = check_options(kinds, since, concurrency)
-        if _is_xuid(who):
+        if looks_like_xuid(who):
             profile = await client.profiles.get(xuid=who)
         else:
             profile = await client.profiles.get(who)

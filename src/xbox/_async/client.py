@@ -1,75 +1,69 @@
 """The asynchronous Xbox Live client: the source of truth that ``_sync/`` is generated from.
 
-The request pipeline, in order: build the request (pure, with the host mapping), attach
-``XBL3.0`` authorization (refreshing tokens as needed), wait for a rate-limit slot, send,
-decide on a retry (pure), and turn a final error status into one typed exception.
+Everything that does not send lives in :class:`~xbox._base_client.BaseClient`. What is here
+is the one way down to the socket, used by API calls, every sign-in step and every media
+request alike (:meth:`AsyncClient._send`): wait for a rate-limit slot within the call's
+budget, send, decide on a retry (a pure function), refresh the tokens once after a 401,
+and hand back the answer. Sign-in flows (:mod:`xbox.auth.sign_in`) are generators that this
+client drives through the same path (:meth:`AsyncClient._run`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import os
+import secrets
 import time
-from collections.abc import Mapping
+import webbrowser
+from collections.abc import Callable, Mapping
+from functools import cached_property
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
-
-import httpx
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .. import _concurrency
+from .._base_client import UNSET, BaseClient
 from .._concurrency import AsyncLock
-from .._core.errors import error_for_response, read_body
-from .._core.governor import Governor
-from .._core.limits import Limit
-from .._core.retry import IDEMPOTENT_METHODS, RetryPolicy, parse_retry_after, retry_delay
-from .._core.urls import is_trusted_host, map_url, resolve_base_url, unmap_url
-from ..exceptions import (
-    MalformedResponse,
-    NotFoundException,
-    NotSignedIn,
-    Timeout,
-    TransportError,
-)
-from .auth import AsyncAuthenticator
-from .resources import (
-    AsyncAchievements,
-    AsyncClips,
-    AsyncPeople,
-    AsyncPresence,
-    AsyncProfiles,
-    AsyncScreenshots,
-    AsyncSearch,
-    AsyncTitles,
-)
+from .._core.call import NO_BODY, Call, Wait, api_call
+from .._core.retry import RETRY_STATUSES, Deadline, parse_retry_after, retry_delay
+from ..auth import flows, sign_in
+from ..auth.redirect import RedirectListener
+from ..exceptions import AuthenticationException, NotFoundException, NotSignedIn, TransportError
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
+    from collections.abc import Awaitable
     from os import PathLike
 
+    import httpx
+
+    from .._core.limits import Limit
+    from .._core.retry import RetryPolicy
     from ..auth.flows import DeviceCode
     from ..auth.store import TokenStore
     from ..auth.tokens import Session
     from ..download import DownloadResult, ProgressCallback
     from ..models.captures import Capture
+    from .resources import (
+        AsyncAchievements,
+        AsyncClips,
+        AsyncPeople,
+        AsyncPresence,
+        AsyncProfiles,
+        AsyncScreenshots,
+        AsyncSearch,
+        AsyncTitles,
+    )
 
-__all__ = ["DEFAULT_TIMEOUT", "AsyncClient"]
+__all__ = ["AsyncClient"]
 
 log = logging.getLogger("xbox")
+T = TypeVar("T")
 
-DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
-USER_AGENT = "xbox-python/1.0"
-_UNSET: Any = object()
-
-
-def _has_h2() -> bool:
-    try:
-        import h2  # noqa: F401
-    except ImportError:
-        return False
-    return True
+# How often the browser flow looks whether the redirect has arrived.
+_LISTENER_POLL = 0.05
 
 
-class AsyncClient:
+class AsyncClient(BaseClient):
     """Base API client object handling authentication and making requests.
 
     A global instance of this is instantiated on import (``xbox.client``); all you have to do
@@ -81,15 +75,19 @@ class AsyncClient:
 
     Args:
         base_url: send every request to ``BASE/HOST/PATH`` (the sandbox layout) instead of
-            the real hosts; defaults to ``$XBOX_LIVE_BASE_URL``.
-        transport: an httpx transport (``sandbox.transport()`` for in-process tests).
+            the real hosts; defaults to ``$XBOX_LIVE_BASE_URL``. Plain ``http://`` only for
+            loopback addresses, unless ``allow_insecure``.
+        transport: an httpx transport, the escape hatch for tests (``sandbox.transport()``
+            answers in-process).
         account: which saved account of the token store to use.
         token_store: where sign-ins are kept; None keeps them in memory only.
-        timeout: seconds, or an ``httpx.Timeout`` (connect 10 s, read/write 30 s by default).
-        retry: retry policy for idempotent calls.
+        timeout: seconds (or an ``httpx.Timeout``) per connect, read and write; by default
+            10 s to connect and 30 s for the rest.
+        retry: retry policy for idempotent calls, and each call's total budget.
         rate_limits: obey Xbox Live's per-user per-service limits by waiting for a slot.
         limits: override limits per service (``{"profile": Limit(10, 30)}``).
         language: ``Accept-Language`` for localized fields.
+        allow_insecure: accept a plain-http base URL that is not loopback (warns).
         clock / sleep: time source and sleeper (tests use fake ones to skip waiting).
     """
 
@@ -99,47 +97,86 @@ class AsyncClient:
         base_url: str | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         account: str = "default",
-        token_store: TokenStore | None = _UNSET,
-        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        token_store: TokenStore | None = UNSET,
+        timeout: float | httpx.Timeout | None = None,
         retry: RetryPolicy | None = None,
         rate_limits: bool = True,
         limits: Mapping[str, Limit] | None = None,
         language: str = "en-US",
         http2: bool = True,
+        allow_insecure: bool = False,
         clock: Callable[[], float] | None = None,
         sleep: Callable[[float], Awaitable[None]] | None = None,
     ) -> None:
-        self._base_url_arg = base_url
+        super().__init__(base_url=base_url, account=account, token_store=token_store,
+                         timeout=timeout, retry=retry, rate_limits=rate_limits, limits=limits,
+                         language=language, http2=http2, clock=clock,
+                         allow_insecure=allow_insecure)
         self._transport = transport
-        self._timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
-        self.retry = retry or RetryPolicy()
-        self.governor = Governor(dict(limits or {}), enabled=rate_limits)
-        self.language = language
-        self._http2 = http2
-        self.clock: Callable[[], float] = clock or time.time
+        # Through the module: in the generated twin a bare `sleep` is this parameter.
         self._sleep = sleep or _concurrency.async_sleep
-        self._http: httpx.AsyncClient | None = None
-        self._http_lock = AsyncLock()
-        if token_store is _UNSET:
-            from ..auth.store import TokenStore
+        self._pool: Any = None
+        self._pool_lock = AsyncLock()
+        self._sign_in_lock = AsyncLock()
 
-            token_store = TokenStore()
-        self.auth = AsyncAuthenticator(self, token_store, account)
-        self.profiles = AsyncProfiles(self)
-        self.clips = AsyncClips(self)
-        self.screenshots = AsyncScreenshots(self)
-        self.achievements = AsyncAchievements(self)
-        self.presence = AsyncPresence(self)
-        self.people = AsyncPeople(self)
-        self.titles = AsyncTitles(self)
-        self.search = AsyncSearch(self)
+    # -- the resources (imported on first use: `import xbox` stays light) -----------------------
+    @cached_property
+    def profiles(self) -> AsyncProfiles:
+        """Profiles by gamertag or xuid, one at a time or in batches."""
+        from .resources.profiles import AsyncProfiles
+
+        return AsyncProfiles(self)
+
+    @cached_property
+    def clips(self) -> AsyncClips:
+        """Game clips: recent, saved, by title, single, and your own from mediahub."""
+        from .resources.captures import AsyncClips
+
+        return AsyncClips(self)
+
+    @cached_property
+    def screenshots(self) -> AsyncScreenshots:
+        """Screenshots: recent, saved, by title, single, and your own from mediahub."""
+        from .resources.captures import AsyncScreenshots
+
+        return AsyncScreenshots(self)
+
+    @cached_property
+    def achievements(self) -> AsyncAchievements:
+        """Achievements of Xbox One and Xbox 360 titles, and title progress."""
+        from .resources.achievements import AsyncAchievements
+
+        return AsyncAchievements(self)
+
+    @cached_property
+    def presence(self) -> AsyncPresence:
+        """Who is online, on what, playing what."""
+        from .resources.presence import AsyncPresence
+
+        return AsyncPresence(self)
+
+    @cached_property
+    def people(self) -> AsyncPeople:
+        """Friends, people in batches, follow summaries."""
+        from .resources.people import AsyncPeople
+
+        return AsyncPeople(self)
+
+    @cached_property
+    def titles(self) -> AsyncTitles:
+        """Title history and title information."""
+        from .resources.titles import AsyncTitles
+
+        return AsyncTitles(self)
+
+    @cached_property
+    def search(self) -> AsyncSearch:
+        """Gamertag search."""
+        from .resources.search import AsyncSearch
+
+        return AsyncSearch(self)
 
     # -- the seed API ---------------------------------------------------------------------------
-    @property
-    def authenticated(self) -> bool:
-        """Whether the client is signed in (holds a session)."""
-        return self.auth.has_credentials()
-
     async def authenticate(self, login: str | None = None, password: str | None = None) -> AsyncClient:
         """Authenticate this client instance with an e-mail address and password.
 
@@ -152,15 +189,20 @@ class AsyncClient:
 
         Raises:
             AuthenticationException: wrong credentials, or the account was refused
-                (a subclass says which).
+                (a subclass says which). The client is then signed out: it does not go on
+                as an account signed in earlier.
 
         Returns:
             This client.
         """
-        await self.auth.password_sign_in(login, password)
+        login = login if login is not None else os.environ.get("MS_LOGIN")
+        password = password if password is not None else os.environ.get("MS_PASSWD")
+        if not login or not password:
+            raise sign_in.not_signed_in()
+        await self.login_password(login, password)
         return self
 
-    # -- signing in (issue 3) ---------------------------------------------------------------------
+    # -- signing in ---------------------------------------------------------------------------
     async def login_password(self, login: str, password: str) -> Session:
         """Sign in with an e-mail address and password (the 2014 login page flow).
 
@@ -176,7 +218,7 @@ class AsyncClient:
             SignInBlocked: two-step verification or a security block; use device code.
             XstsError: Xbox Live refused the account (``xerr``, ``reason``, fix URL).
         """
-        return await self.auth.password_sign_in(login, password)
+        return await self._sign_in(sign_in.password(login, password, self.clock))
 
     async def start_device_code(self, *, client_id: str | None = None,
                                 scope: str | None = None) -> DeviceCode:
@@ -193,7 +235,9 @@ class AsyncClient:
         Raises:
             AuthenticationException: login.live.com refused to hand out a code.
         """
-        return await self.auth.start_device_code(client_id, scope)
+        client_id = client_id or flows.PUBLIC_CLIENT_ID
+        return await self._run(sign_in.device_code(client_id, flows.default_scope(client_id, scope),
+                                                   self.clock))
 
     async def finish_device_code(self, code: DeviceCode, *,
                                  timeout: float | None = None) -> Session:
@@ -213,7 +257,8 @@ class AsyncClient:
             DeviceCodeDeclined: the person declined.
             XstsError: Xbox Live refused the account.
         """
-        return await self.auth.finish_device_code(code, timeout)
+        msa = await self._run(sign_in.poll_device_code(code, self.clock, timeout))
+        return await self._adopt(msa)
 
     async def login_device_code(self, *, on_code: Callable[[DeviceCode], None],
                                 client_id: str | None = None,
@@ -233,27 +278,9 @@ class AsyncClient:
         Raises:
             DeviceCodeExpired, DeviceCodeDeclined, XstsError: see :meth:`finish_device_code`.
         """
-        code = await self.auth.start_device_code(client_id, scope)
+        code = await self.start_device_code(client_id=client_id, scope=scope)
         on_code(code)
-        return await self.auth.finish_device_code(code)
-
-    def authorization_url(self, redirect_uri: str, *, client_id: str | None = None,
-                          scope: str | None = None, state: str | None = None,
-                          login_hint: str | None = None) -> str:
-        """The browser sign-in URL, for programs that run their own redirect endpoint.
-
-        Args:
-            redirect_uri: where the browser comes back with ``?code=&state=``.
-            client_id: see :meth:`start_device_code`.
-            scope: see :meth:`start_device_code`.
-            state: a random value to check when the browser comes back.
-            login_hint: an e-mail address to pre-fill.
-
-        Returns:
-            The URL to open (mapped to the base URL when one is set).
-        """
-        return self.auth.authorization_url(redirect_uri, client_id=client_id, scope=scope,
-                                           state=state, login_hint=login_hint)
+        return await self.finish_device_code(code)
 
     async def finish_authorization_code(self, code: str, redirect_uri: str, *,
                                         client_id: str | None = None,
@@ -270,8 +297,12 @@ class AsyncClient:
             AuthenticationException: the code was refused (expired, used, wrong redirect).
             XstsError: Xbox Live refused the account.
         """
-        return await self.auth.finish_authorization_code(
-            code, redirect_uri, client_id=client_id, client_secret=client_secret, scope=scope)
+        client_id = client_id or flows.PUBLIC_CLIENT_ID
+        msa = await self._run(sign_in.redeem_code(
+            code, redirect_uri=redirect_uri, client_id=client_id,
+            scope=flows.default_scope(client_id, scope), client_secret=client_secret,
+            now=self.clock))
+        return await self._adopt(msa, client_secret=client_secret)
 
     async def login_browser(self, *, client_id: str | None = None,
                             client_secret: str | None = None, scope: str | None = None,
@@ -297,10 +328,23 @@ class AsyncClient:
             AuthenticationException: timeout, refusal in the browser, or a ``state`` that
                 does not match (the code is then not redeemed).
         """
-        return await self.auth.login_browser(
-            client_id=client_id, client_secret=client_secret, scope=scope,
-            redirect_port=redirect_port, open_browser=open_browser, state=state,
-            timeout=timeout)
+        state = state or secrets.token_urlsafe(24)
+        opener = open_browser or webbrowser.open
+        with RedirectListener(redirect_port, expected_state=state) as listener:
+            redirect_uri = listener.redirect_uri
+            opener(self.authorization_url(redirect_uri, client_id=client_id, scope=scope,
+                                          state=state))
+            # A real-time bound: this waits for a person and a browser, not for a token.
+            deadline = time.monotonic() + timeout
+            while (result := listener.result()) is None:
+                if time.monotonic() >= deadline:
+                    raise AuthenticationException(
+                        f"The browser did not come back within {timeout:g} s; run "
+                        "`xbox login --browser` again or use `xbox login` (device code)")
+                await self._sleep(_LISTENER_POLL)
+        code = flows.redirect_code(result, state)
+        return await self.finish_authorization_code(
+            code, redirect_uri, client_id=client_id, client_secret=client_secret, scope=scope)
 
     async def logout(self) -> bool:
         """Forget the session and delete the account's token file.
@@ -311,7 +355,7 @@ class AsyncClient:
         return self.auth.forget()
 
     async def whoami(self, *, refresh: bool = True) -> dict[str, Any]:
-        """Who is signed in, without secrets.
+        """Who is signed in, and until when (no secrets).
 
         Args:
             refresh: renew expired tokens first (so the answer is known to still work);
@@ -326,60 +370,103 @@ class AsyncClient:
             ReauthenticationRequired: the saved sign-in can no longer be refreshed.
             TokenStoreError: the token file is corrupt.
         """
-        if refresh:
-            session = await self.auth.ensure()
-        else:
-            self.auth._load()
-            if self.auth.session is None:
-                raise NotSignedIn()
-            session = self.auth.session
+        session = await self._signed_in() if refresh else self.auth.load()
+        if session is None:
+            raise NotSignedIn()
         return self.auth.describe(session)
 
-    @property
-    def login(self) -> str | None:
-        session = self.auth.session
-        return session.login if session else None
+    # -- staying signed in ----------------------------------------------------------------------
+    async def _signed_in(self) -> Session:
+        """A session with a valid XSTS token: loaded, refreshed or signed in as needed."""
+        session = self.auth.load()
+        if session is not None and session.usable(self.clock()):
+            return session
+        async with self._sign_in_lock:
+            # Another caller may have refreshed while we waited for the lock.
+            session = self.auth.session
+            if session is not None and session.usable(self.clock()):
+                return session
+            return await self._renew()
 
-    @property
-    def xuid(self) -> str | None:
-        """The signed-in user's xuid (None until signed in)."""
-        session = self.auth.session
-        return session.xuid if session else None
+    async def _refresh(self, stale: Session | None) -> Session:
+        """Renew the tokens now (after a 401). Callers that saw the same stale session share
+        one refresh: whoever comes second finds a new session object and returns it."""
+        async with self._sign_in_lock:
+            current = self.auth.session
+            if current is not None and stale is not None and current is not stale:
+                return current
+            return await self._renew(force=True)
 
-    @property
-    def gamertag(self) -> str | None:
-        session = self.auth.session
-        return session.gamertag if session else None
-
-    def __repr__(self) -> str:
+    async def _renew(self, *, force: bool = False) -> Session:
         session = self.auth.session
         if session is None:
-            return f"<xbox.{type(self).__name__}: Unauthenticated>"
-        return f"<xbox.{type(self).__name__}: {session.login or session.gamertag or 'signed in'}>"
+            login, password = os.environ.get("MS_LOGIN"), os.environ.get("MS_PASSWD")
+            if login and password:
+                return self.auth.commit(await self._run(sign_in.password(login, password,
+                                                                         self.clock)))
+            raise sign_in.not_signed_in()
+        # Another process sharing the token store may have refreshed already: use its tokens
+        # rather than asking Microsoft again (and never when they are the ones just refused).
+        elsewhere = self.auth.refreshed_elsewhere(self.clock())
+        if elsewhere is not None:
+            return elsewhere
+        if not force and session.usable(self.clock()):
+            return session
+        return self.auth.commit(await self._run(sign_in.renew(session, self.clock)))
 
-    # -- lifecycle --------------------------------------------------------------------------------
-    @property
-    def base_url(self) -> str | None:
-        return resolve_base_url(self._base_url_arg)
+    async def _adopt(self, msa: Any, *, client_secret: str | None = None) -> Session:
+        """Finish an OAuth sign-in: its MSA token through user and XSTS tokens, saved."""
+        from ..auth.tokens import Session
 
-    async def _client(self) -> httpx.AsyncClient:
-        if self._http is None:
-            async with self._http_lock:
-                if self._http is None:
-                    self._http = httpx.AsyncClient(
-                        transport=self._transport,
-                        timeout=self._timeout,
-                        http2=self._http2 and self._transport is None and _has_h2(),
-                        follow_redirects=False,
-                        headers={"User-Agent": USER_AGENT},
-                    )
-        return self._http
+        return await self._sign_in(sign_in.xbox_tokens(
+            Session(msa=msa, client_secret=client_secret), self.clock))
+
+    async def _sign_in(self, flow: sign_in.Flow[Session]) -> Session:
+        """Run an explicit sign-in; a failed one signs the client out (never the stored
+        session of another login goes on in its place), leaving saved files untouched."""
+        async with self._sign_in_lock:
+            try:
+                session = await self._run(flow)
+            except BaseException:
+                self.auth.sign_out()
+                raise
+            return self.auth.commit(session)
+
+    async def _run(self, flow: sign_in.Flow[T]) -> T:
+        """Drive a sign-in flow: send each step it yields through :meth:`send`."""
+        try:
+            step = next(flow)
+            while True:
+                if isinstance(step, Wait):
+                    await self._sleep(step.seconds)
+                    step = flow.send(None)
+                else:
+                    step = flow.send(await self._send(step))
+        except StopIteration as done:
+            result: T = done.value
+            return result
+
+    # -- the one way down to the socket -----------------------------------------------------------
+    async def _http(self) -> Any:
+        if self._pool is None:
+            async with self._pool_lock:
+                if self._pool is None:
+                    import httpx
+
+                    from .. import _http
+
+                    self._pool = _http.new_pool(httpx.AsyncClient, self._transport,
+                                                _http.timeouts(self._timeout), self._http2)
+        return self._pool
 
     async def aclose(self) -> None:
         """Close the connection pool."""
-        if self._http is not None:
-            await self._http.aclose()
-            self._http = None
+        if self._pool is not None:
+            from .. import _http
+
+            pool, self._pool = self._pool, None
+            await pool.aclose()
+            _http.closed_pool()
 
     async def __aenter__(self) -> AsyncClient:
         return self
@@ -388,185 +475,132 @@ class AsyncClient:
                         tb: TracebackType | None) -> None:
         await self.aclose()
 
-    # -- sending ----------------------------------------------------------------------------------
-    async def _transport_send(self, request: httpx.Request, *, stream: bool = False) -> httpx.Response:
-        """Send one request; httpx's exceptions become ours (their text has no secrets)."""
-        http = await self._client()
-        try:
-            return await http.send(request, stream=stream)
-        except httpx.TimeoutException as exc:
-            host = self._real_host(request)
-            raise Timeout(f"{host} did not answer in time ({type(exc).__name__})",
-                          service=host) from None
-        except httpx.TransportError as exc:
-            host = self._real_host(request)
-            raise TransportError(f"could not reach {host} ({type(exc).__name__})",
-                                 service=host) from None
-        except httpx.DecodingError:
-            host = self._real_host(request)
-            raise MalformedResponse(f"{host} sent a body that could not be decompressed",
-                                    service=host) from None
-        except httpx.HTTPError as exc:  # anything else httpx can raise while sending
-            host = self._real_host(request)
-            raise TransportError(f"request to {host} failed ({type(exc).__name__})",
-                                 service=host) from None
+    async def _send(self, call: Call) -> httpx.Response:
+        """Send ``call`` the one way every request goes, and return its answer.
 
-    def _real_host(self, request: httpx.Request) -> str:
-        # Name the real service, not the sandbox/base URL the request was mapped to.
-        return urlsplit(unmap_url(str(request.url), self.base_url)).hostname or ""
+        In order: sign in (``call.authorize``), wait for a rate-limit slot
+        (``call.governed``) within the call's budget, send, and retry what may be retried
+        (transport errors, 408/429/5xx; only idempotent calls, but 429s always, since a
+        refused request did nothing) after the pure :func:`~xbox._core.retry.retry_delay`;
+        after a 401, refresh the tokens once and send again. An error status is returned,
+        not raised: API calls map it to an exception, sign-in flows read it.
 
-    def build_request(self, method: str, url: str, *, params: Mapping[str, Any] | None = None,
-                      headers: Mapping[str, str] | None = None, json: Any = None,
-                      data: Mapping[str, str] | None = None, content: bytes | None = None,
-                      remaining: float | None = None) -> httpx.Request:
-        """An ``httpx.Request`` for the real ``url``, sent where the mapping says.
-
-        Args:
-            remaining: seconds left of the call's total budget; no single wait (connect,
-                read, write, pool) may exceed it.
-        """
-        target = map_url(url, self.base_url)
-        # httpx.Client.send() does not add the client's default headers to a Request built
-        # by hand, so name ourselves and ask for compression here (titlehub sends gzip).
-        request_headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate",
-                           "Accept-Language": self.language}
-        request_headers.update(headers or {})
-        # Tokens only go to Microsoft/Xbox hosts (or the mapped base URL).
-        if "Authorization" in request_headers and not is_trusted_host(urlsplit(url).hostname or ""):
-            del request_headers["Authorization"]
-        # send() sends a Request as it is: without this it would have no timeouts at all.
-        timeouts = self._timeout.as_dict()
-        if remaining is not None:
-            timeouts = {k: remaining if v is None else min(v, remaining) for k, v in timeouts.items()}
-        return httpx.Request(method, target, params=params, headers=request_headers, json=json,
-                             data=data, content=content, extensions={"timeout": timeouts})
-
-    def _remaining(self, host: str, started: float) -> float:
-        """Seconds left of ``RetryPolicy.max_total`` for a call that began at ``started``.
+        Returns:
+            The response, its body read (unless ``call.stream``: then the caller reads and
+            closes it).
 
         Raises:
-            Timeout: none left.
+            TransportError / Timeout: no answer after the retries, or the budget ran out.
+            RateLimited: a rate-limit wait would not fit in the budget.
         """
-        remaining = self.retry.max_total - (time.monotonic() - started)
-        if remaining <= 0:
-            raise Timeout(f"{host} did not answer within {self.retry.max_total:g} s "
-                          "(RetryPolicy.max_total)", service=host)
-        return remaining
+        from .. import _http
 
-    async def _send_raw(self, method: str, url: str, *, retry: bool,
-                        params: Mapping[str, Any] | None = None,
-                        headers: Mapping[str, str] | None = None, json: Any = None,
-                        data: Mapping[str, str] | None = None) -> httpx.Response:
-        """Send with retries on transport errors and 5xx (when ``retry``); any status returns."""
-        started = time.monotonic()
+        host = call.host
+        deadline = Deadline(self.retry.max_total if call.budget is None else call.budget,
+                            self.clock(), host)
         attempt = 0
+        refreshed = False
         while True:
             attempt += 1
-            remaining = self._remaining(urlsplit(url).hostname or "", started)
-            request = self.build_request(method, url, params=params, headers=headers, json=json,
-                                         data=data, remaining=remaining)
+            headers = dict(call.headers)
+            session: Session | None = None
+            if call.authorize:
+                session = await self._signed_in()
+                headers["Authorization"] = session.authorization
+            user = (session.xuid or "me") if session is not None else "anonymous"
+            if call.governed:
+                wait = self.governor.reserve(user, host, call.method, self.clock())
+                if wait > 0:
+                    deadline.allow_wait(wait, "rate limit", self.clock())
+                    log.info("waiting %.0f s for %s (rate limit)", wait, host)
+                    await self._sleep(wait)
+            request = _http.build_request(
+                dataclasses.replace(call, headers=headers), base_url=self.base_url,
+                timeout=_http.timeouts(self._timeout), language=self.language,
+                remaining=deadline.remaining(self.clock()))
             try:
-                response = await self._transport_send(request)
+                response = await self._transport_send(request, host)
             except TransportError:
-                delay = retry_delay(self.retry, attempt=attempt, elapsed=time.monotonic() - started,
-                                    idempotent=retry, transport_error=True)
+                delay = retry_delay(self.retry, attempt=attempt, idempotent=call.idempotent,
+                                    remaining=deadline.remaining(self.clock()),
+                                    transport_error=True)
                 if delay is None:
                     raise
+                log.debug("transport error on %s %s; retrying in %.2f s", call.method, host, delay)
                 await self._sleep(delay)
                 continue
-            delay = retry_delay(self.retry, attempt=attempt, elapsed=time.monotonic() - started,
-                                idempotent=retry, status=response.status_code,
-                                retry_after=parse_retry_after(response.headers.get("Retry-After")))
-            if delay is None:
-                return response
-            await self._sleep(delay)
-
-    async def _api(
-        self,
-        method: str,
-        host: str,
-        path: str,
-        *,
-        contract_version: int | None = None,
-        params: Mapping[str, Any] | None = None,
-        json: Any = None,
-        headers: Mapping[str, str] | None = None,
-        auth: bool = True,
-        idempotent: bool | None = None,
-        not_found: type[NotFoundException] = NotFoundException,
-        not_found_message: str | None = None,
-    ) -> httpx.Response:
-        """One Xbox Live API call through the whole pipeline; returns a 2xx response."""
-        if idempotent is None:
-            idempotent = method.upper() in IDEMPOTENT_METHODS
-        url = f"https://{host}{path}"
-        base_headers = {"Accept": "application/json"}
-        if contract_version is not None:
-            base_headers["x-xbl-contract-version"] = str(contract_version)
-        base_headers.update(headers or {})
-        started: float | None = None
-        attempt = 0
-        reauthorized = False
-        while True:
-            attempt += 1
-            request_headers = dict(base_headers)
-            session = None
-            user_key = "anonymous"
-            if auth:
-                session = await self.auth.ensure()
-                request_headers["Authorization"] = session.authorization
-                user_key = session.xuid or "me"
-            wait = self.governor.reserve(user_key, host, method, self.clock())
-            if wait > 0:
-                log.debug("rate-limit governor: waiting %.2f s for %s", wait, host)
-                await self._sleep(wait)
-            if started is None:
-                started = time.monotonic()  # the budget starts with the first send
-            request = self.build_request(method, url, params=params, headers=request_headers,
-                                         json=json, remaining=self._remaining(host, started))
-            try:
-                response = await self._transport_send(request)
-            except TransportError:
-                delay = retry_delay(self.retry, attempt=attempt, elapsed=time.monotonic() - started,
-                                    idempotent=idempotent, transport_error=True)
-                if delay is None:
-                    raise
-                log.debug("transport error on %s %s; retrying in %.2f s", method, host, delay)
-                await self._sleep(delay)
-                continue
-            log.debug("%s %s%s -> %d", method, host, path.split("?", 1)[0], response.status_code)
             status = response.status_code
-            if status == 401 and auth and not reauthorized:
+            log.debug("%s %s%s -> %d", call.method, host, request.url.path.split("?", 1)[0], status)
+            if status == 401 and call.authorize and not refreshed:
                 # Tokens can be revoked or expire early: refresh once, then try again.
-                reauthorized = True
-                await self.auth.refresh(session)
+                refreshed = True
+                await response.aclose()
+                await self._refresh(session)
                 continue
-            retry_after = parse_retry_after(response.headers.get("Retry-After"))
-            if status == 429:
-                self.governor.penalize(user_key, host, method, self.clock(), retry_after,
-                                       read_body(response))
-            if status >= 400:
-                delay = retry_delay(self.retry, attempt=attempt, elapsed=time.monotonic() - started,
-                                    idempotent=idempotent or status == 429, status=status,
-                                    retry_after=retry_after)
+            if status in RETRY_STATUSES:
+                if status == 429:
+                    response = await self._read(response, deadline, host)
+                    if call.governed:
+                        self.governor.penalize(user, host, call.method, self.clock(),
+                                               parse_retry_after(response.headers.get("Retry-After")),
+                                               _json_or_none(response))
+                delay = retry_delay(self.retry, attempt=attempt,
+                                    idempotent=call.idempotent or status == 429, status=status,
+                                    retry_after=parse_retry_after(response.headers.get("Retry-After")),
+                                    remaining=deadline.remaining(self.clock()))
                 if delay is not None:
-                    log.debug("%s %s answered %d; retrying in %.2f s", method, host, status, delay)
+                    log.debug("%s %s answered %d; retrying in %.2f s", call.method, host, status,
+                              delay)
+                    await response.aclose()
                     await self._sleep(delay)
                     continue
-                raise error_for_response(response, host=host, not_found=not_found,
-                                         not_found_message=not_found_message)
+            if not call.stream:
+                response = await self._read(response, deadline, host)
             return response
 
-    async def _json(self, method: str, host: str, path: str, **kwargs: Any) -> Any:
-        response = await self._api(method, host, path, **kwargs)
-        if not response.content:
-            return None
+    async def _transport_send(self, request: httpx.Request, host: str) -> httpx.Response:
+        """The socket: httpx sends, its exceptions become ours."""
+        import httpx
+
+        from .. import _http
+
+        pool = await self._http()
         try:
-            return response.json()
-        except ValueError:
-            raise MalformedResponse(f"{host} sent a body that is not JSON",
-                                    status_code=response.status_code, service=host,
-                                    body=response.text[:2000]) from None
+            response: httpx.Response = await pool.send(request, stream=True)
+        except httpx.HTTPError as exc:
+            raise _http.translate(exc, host) from None
+        return response
+
+    async def _read(self, response: httpx.Response, deadline: Deadline,
+                    host: str) -> httpx.Response:
+        """The response with its body read, never past the call's budget (a slow drip is
+        cut off with Timeout)."""
+        import httpx
+
+        from .. import _http
+
+        if response.is_stream_consumed:
+            return response  # answered in-process, body already read (httpx.MockTransport)
+        chunks: list[bytes] = []
+        try:
+            async for chunk in response.aiter_raw():
+                chunks.append(chunk)
+                if deadline.passed(self.clock()):
+                    deadline.remaining(self.clock())  # raises Timeout, naming the budget
+        except httpx.HTTPError as exc:
+            raise _http.translate(exc, host) from None
+        finally:
+            await response.aclose()
+        return _http.settle(response, b"".join(chunks), host)
+
+    # -- API calls --------------------------------------------------------------------------------
+    async def _json(self, method: str, host: str, path: str, *,
+                    not_found: type[NotFoundException] = NotFoundException,
+                    not_found_message: str | None = None, **options: Any) -> Any:
+        """One Xbox Live API call: the parsed JSON of a 2xx answer, else the exception."""
+        response = await self._send(api_call(method, host, path, **options))
+        return self._result(response, host, not_found=not_found,
+                            not_found_message=not_found_message)
 
     async def request(
         self,
@@ -576,7 +610,7 @@ class AsyncClient:
         *,
         contract_version: int | None = None,
         params: Mapping[str, Any] | None = None,
-        json: Any = None,
+        json: Any = NO_BODY,
         headers: Mapping[str, str] | None = None,
         auth: bool = True,
     ) -> Any:
@@ -587,19 +621,19 @@ class AsyncClient:
             host: the service host, e.g. ``"profile.xboxlive.com"``.
             path: the path, e.g. ``"/users/me/profile/settings"``.
             contract_version: the ``x-xbl-contract-version`` to send.
+            json: a JSON body (none by default).
+            auth: send the ``XBL3.0`` authorization (False for public endpoints).
 
         Returns:
             The parsed JSON body (None for an empty body).
 
         Raises:
+            InvalidArgument: a malformed host or path (nothing is sent).
             XboxException: a subclass for every failure.
         """
-        if not host or "/" in host:
-            raise ValueError(f"host must be a bare host name like 'profile.xboxlive.com', not {host!r}")
-        if not path.startswith("/"):
-            raise ValueError(f"path must start with '/': {path!r}")
+        self._checked_target(host, path)
         return await self._json(method.upper(), host, path, contract_version=contract_version,
-                                params=params, json=json, headers=headers, auth=auth)
+                                params=params, json=json, headers=headers, authorize=auth)
 
     async def download(self, capture: Capture, dest: str | PathLike[str], *,
                        thumbnail: str | None = None, progress: ProgressCallback | None = None,
@@ -623,8 +657,16 @@ class AsyncClient:
         Raises:
             DownloadError: what went wrong, in plain words (a full disk keeps the ``.part``).
         """
-        # Imported here: the download module imports this one's types.
         from .download import download
 
         return await download(self, capture, dest, thumbnail=thumbnail, progress=progress,
                               chunk_size=chunk_size)
+
+
+def _json_or_none(response: httpx.Response) -> Any:
+    import json
+
+    try:
+        return json.loads(response.content)
+    except ValueError:
+        return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Generic, TypeVar
 
-from ..exceptions import MalformedResponse
+from ..exceptions import InvalidArgument, MalformedResponse
 from ..models.base import warn_set_aside
 
 __all__ = ["AsyncPaginator"]
@@ -35,7 +35,7 @@ class AsyncPaginator(Generic[T]):
     def __init__(self, fetch: AsyncFetch[T], *, limit: int | None = None,
                  page_size: int | None = None, errors: list[MalformedResponse] | None = None) -> None:
         if limit is not None and limit < 0:
-            raise ValueError("limit must be zero or more")
+            raise InvalidArgument("limit must be zero or more")
         self._fetch = fetch
         self.limit = limit
         self.page_size = page_size

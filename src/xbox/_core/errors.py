@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from ..exceptions import (
     AuthenticationException,
@@ -17,6 +15,9 @@ from ..exceptions import (
     XboxException,
 )
 from .retry import parse_retry_after
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = ["correlation_id", "error_for_response", "read_body"]
 

@@ -1,4 +1,5 @@
-"""When to retry a request, and how long to wait first (a pure decision)."""
+"""When to retry a request, how long to wait first, and how long a call may take in all
+(pure decisions: the client sleeps, these only decide)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,10 @@ import random
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 
-__all__ = ["IDEMPOTENT_METHODS", "RETRY_STATUSES", "RetryPolicy", "parse_retry_after", "retry_delay"]
+from ..exceptions import RateLimited, Timeout
+
+__all__ = ["IDEMPOTENT_METHODS", "RETRY_STATUSES", "Deadline", "RetryPolicy", "parse_retry_after",
+           "retry_delay"]
 
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
@@ -20,16 +24,23 @@ class RetryPolicy:
         max_attempts: attempts in all, the first included (1 = never retry).
         backoff: first wait in seconds; doubles each retry (Microsoft: 2, 4, 8 ...).
         max_backoff: the longest single wait.
-        max_total: the whole call's budget in seconds, from its first send: no retry starts
-            and no wait (connect, read...) runs past it; then :class:`~xbox.exceptions.Timeout`.
+        max_total: the whole call's budget in seconds, from the moment it is made: its
+            rate-limit waits, sends, reads and retries all fit in it. A wait that would not
+            fit raises at once, naming the wait; a body still arriving when the budget runs
+            out is cut off with :class:`~xbox.exceptions.Timeout`. The default leaves room
+            to wait out a whole sustain window (300 s) of the rate limits.
         jitter: fraction of each wait randomised (0.25 = +-25 %).
+        stall_timeout: downloads only (they may take longer than any budget): an attempt
+            that receives no byte for this many seconds ends, and the next one resumes
+            where it stopped. ``max_attempts`` attempts in a row without a new byte give up.
     """
 
     max_attempts: int = 4
     backoff: float = 1.0
     max_backoff: float = 30.0
-    max_total: float = 120.0
+    max_total: float = 360.0
     jitter: float = 0.25
+    stall_timeout: float = 60.0
 
 
 def parse_retry_after(value: str | None) -> float | None:
@@ -55,7 +66,7 @@ def retry_delay(
     policy: RetryPolicy,
     *,
     attempt: int,
-    elapsed: float,
+    remaining: float | None,
     idempotent: bool,
     status: int | None = None,
     retry_after: float | None = None,
@@ -66,7 +77,8 @@ def retry_delay(
 
     Args:
         attempt: attempts made so far (1 after the first try).
-        elapsed: seconds since the first try.
+        remaining: seconds left of the call's budget (None: no budget); a wait that would
+            not fit is not taken.
         idempotent: whether repeating the request is safe.
         status: the response status, if a response came back.
         retry_after: the server's ``Retry-After``, which is always honoured in full.
@@ -80,6 +92,51 @@ def retry_delay(
     delay *= 1 + policy.jitter * ((rng or random).random() * 2 - 1)
     if retry_after is not None:
         delay = max(delay, retry_after)
-    if elapsed + delay > policy.max_total:
+    if remaining is not None and delay > remaining:
         return None
     return delay
+
+
+class Deadline:
+    """A call's budget: started when the call is made, measured on the client's clock.
+
+    Args:
+        total: seconds (None: unbounded).
+        now: the clock's reading when the call was made.
+        host: the service, to name it in errors.
+    """
+
+    def __init__(self, total: float | None, now: float, host: str) -> None:
+        self.total = total
+        self.ends = None if total is None else now + total
+        self.host = host
+
+    def remaining(self, now: float) -> float | None:
+        """Seconds left (None: unbounded).
+
+        Raises:
+            Timeout: none left.
+        """
+        if self.ends is None:
+            return None
+        left = self.ends - now
+        if left <= 0:
+            raise Timeout(f"{self.host} did not answer within {self.total:g} s "
+                          "(RetryPolicy.max_total)", service=self.host)
+        return left
+
+    def passed(self, now: float) -> bool:
+        return self.ends is not None and now >= self.ends
+
+    def allow_wait(self, seconds: float, why: str, now: float) -> None:
+        """Check a wait before taking it.
+
+        Raises:
+            RateLimited: the wait would run past the budget; nothing is gained by waiting.
+        """
+        left = self.remaining(now)
+        if left is not None and seconds > left:
+            raise RateLimited(
+                f"{self.host} would need a {seconds:.0f} s wait ({why}), longer than the "
+                f"{left:.0f} s left of this call's {self.total:g} s budget "
+                "(RetryPolicy.max_total)", retry_after=seconds, service=self.host)

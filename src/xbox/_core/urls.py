@@ -7,10 +7,15 @@ users always stay the real ones; only the URL actually fetched is mapped.
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import warnings
 from urllib.parse import urlsplit
 
-__all__ = ["BASE_URL_ENV", "is_trusted_host", "map_url", "resolve_base_url", "unmap_url"]
+from ..exceptions import InvalidArgument
+
+__all__ = ["BASE_URL_ENV", "check_base_url", "is_loopback", "is_trusted_host", "map_url",
+           "resolve_base_url", "unmap_url"]
 
 BASE_URL_ENV = "XBOX_LIVE_BASE_URL"
 
@@ -27,6 +32,45 @@ def resolve_base_url(base_url: str | None) -> str | None:
     return value.rstrip("/")
 
 
+def is_loopback(host: str) -> bool:
+    """Whether requests to ``host`` stay on this machine: ``localhost``, 127.0.0.0/8, ::1,
+    or a ``.invalid`` name (RFC 2606: never resolves; the in-process sandbox's)."""
+    host = host.strip("[]").lower()
+    if host == "localhost" or host.endswith(".invalid"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_base_url(base_url: str | None, *, allow_insecure: bool = False) -> str | None:
+    """``base_url`` if it is safe to send passwords and tokens to.
+
+    Plain ``http://`` is accepted for loopback only (the sandbox on this machine, see
+    :func:`is_loopback`); anything
+    else must be ``https://``, or ``allow_insecure=True`` (which warns: everything sent,
+    passwords and tokens included, crosses the network in clear text).
+
+    Raises:
+        InvalidArgument: not an http(s) URL, or plain http to another machine.
+    """
+    if base_url is None:
+        return None
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidArgument(f"the base URL must be http(s)://HOST[:PORT], not {base_url!r}")
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
+        if not allow_insecure:
+            raise InvalidArgument(
+                f"refusing plain-http base URL {base_url!r}: passwords and tokens would cross "
+                "the network unencrypted. Use https://, a loopback address (127.0.0.1), or "
+                "allow_insecure=True if you really mean it")
+        warnings.warn(f"sending passwords and tokens unencrypted to {base_url} "
+                      "(allow_insecure=True)", stacklevel=4)
+    return base_url
+
+
 def map_url(url: str, base_url: str | None) -> str:
     """Rewrite a real Xbox Live URL to the mapped layout ``BASE/HOST/PATH?QUERY``.
 
@@ -39,7 +83,7 @@ def map_url(url: str, base_url: str | None) -> str:
         return url  # already mapped
     parts = urlsplit(url)
     if not parts.scheme or not parts.netloc:
-        raise ValueError(f"not an absolute URL: {url!r}")
+        raise InvalidArgument(f"not an absolute URL: {url!r}"[:120])
     rest = url.split(parts.netloc, 1)[1]
     if not rest.startswith("/"):
         rest = "/" + rest

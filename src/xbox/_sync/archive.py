@@ -22,6 +22,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from .._concurrency import each_limited, run_blocking
+from .._core.ids import looks_like_xuid
 from ..archive.folder import (
     KINDS,
     ArchiveEvent,
@@ -40,10 +41,6 @@ if TYPE_CHECKING:
     from .client import Client
 
 __all__ = ["Archive"]
-
-
-def _is_xuid(who: str) -> bool:
-    return who.isdigit() and len(who) >= 15
 
 
 class Archive(ArchiveFolder):
@@ -90,7 +87,7 @@ class Archive(ArchiveFolder):
             XboxException: the user could not be found or listed, or sign-in failed.
         """
         kinds, since = check_options(kinds, since, concurrency)
-        if _is_xuid(who):
+        if looks_like_xuid(who):
             profile = client.profiles.get(xuid=who)
         else:
             profile = client.profiles.get(who)

@@ -26,7 +26,7 @@ from pathlib import Path, PurePosixPath
 from types import TracebackType
 
 from ..download import SavedCapture, part_path
-from ..exceptions import MalformedResponse, XboxException
+from ..exceptions import InvalidArgument, MalformedResponse, XboxException
 from ..models.captures import Capture
 from .catalogue import DONE, ArchiveStatus, Catalogue, Unreadable, status
 from .planner import DEFAULT_TEMPLATE, Plan, PlannedCapture, companion_paths, plan_captures
@@ -334,9 +334,9 @@ def check_options(kinds: Sequence[str], since: datetime | None,
     chosen = tuple(dict.fromkeys(kinds))
     unknown = [k for k in chosen if k not in KINDS]
     if unknown or not chosen:
-        raise ValueError(f"kinds must be among {KINDS}, not {tuple(kinds)!r}")
+        raise InvalidArgument(f"kinds must be among {KINDS}, not {tuple(kinds)!r}")
     if concurrency < 1:
-        raise ValueError("concurrency must be at least 1")
+        raise InvalidArgument("concurrency must be at least 1")
     if since is not None and since.tzinfo is None:
         since = since.replace(tzinfo=UTC)
     return chosen, since

@@ -19,6 +19,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from ..download import extension_for
+from ..exceptions import InvalidArgument
 from ..models.captures import Capture, Clip
 
 __all__ = [
@@ -113,13 +114,13 @@ def render_path(template: str, capture: Capture, gamertag: str) -> PurePosixPath
     try:
         rendered = template.format_map(fields)
     except KeyError as exc:
-        raise ValueError(f"unknown field {exc} in the path template; known fields: "
+        raise InvalidArgument(f"unknown field {exc} in the path template; known fields: "
                          f"{', '.join(sorted(fields))}") from None
     except (ValueError, IndexError) as exc:
-        raise ValueError(f"bad path template {template!r}: {exc}") from None
+        raise InvalidArgument(f"bad path template {template!r}: {exc}") from None
     parts = [sanitize_component(p) for p in rendered.replace("\\", "/").split("/") if p.strip()]
     if not parts:
-        raise ValueError(f"the path template {template!r} renders to an empty path")
+        raise InvalidArgument(f"the path template {template!r} renders to an empty path")
     if not parts[-1].lower().endswith("." + ext):
         parts[-1] += "." + ext
     return PurePosixPath(*parts)
@@ -250,7 +251,7 @@ def plan_captures(
         ValueError: a bad template or a negative limit.
     """
     if limit is not None and limit < 0:
-        raise ValueError("limit must be zero or more")
+        raise InvalidArgument("limit must be zero or more")
     if since is not None and since.tzinfo is None:
         since = since.replace(tzinfo=UTC)
     # Paths already owned by other captures (a template without {id} can collide).

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import html
 import re
+import secrets
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote, urlencode, urlparse
 
 from ..exceptions import (
@@ -23,6 +24,9 @@ from ..exceptions import (
     XstsError,
 )
 from .tokens import MsaToken, XboxToken, parse_wire_time
+
+if TYPE_CHECKING:
+    from .redirect import RedirectResult
 
 __all__ = [
     "AZURE_SCOPE",
@@ -50,6 +54,7 @@ __all__ = [
     "parse_oauth_token",
     "parse_user_token",
     "parse_xsts",
+    "redirect_code",
     "refresh_form",
     "rps_ticket",
     "user_token_body",
@@ -245,6 +250,27 @@ def authorization_url(*, client_id: str, redirect_uri: str, scope: str, state: s
     if login_hint:
         query["login_hint"] = login_hint
     return f"https://{LOGIN_HOST}/oauth20_authorize.srf?{urlencode(query)}"
+
+
+def redirect_code(result: RedirectResult, state: str) -> str:
+    """The ``code`` a browser sign-in brought back, once its answer is checked.
+
+    Raises:
+        AuthenticationException: the person refused, the answer carries another sign-in's
+            ``state`` (it may come from another site; the code is not used), or no code.
+    """
+    if result.error:
+        raise AuthenticationException(
+            f"The browser sign-in was refused: {result.error}"
+            + (f" ({result.error_description})" if result.error_description else ""),
+            service=LOGIN_HOST)
+    if not secrets.compare_digest(result.state or "", state):
+        raise AuthenticationException(
+            "The browser sign-in answer did not carry this sign-in's state, so it was not "
+            "used (it may have come from another site); sign in again")
+    if not result.code:
+        raise AuthenticationException("The browser sign-in answer carried no code")
+    return result.code
 
 
 def authorization_code_form(code: str, *, client_id: str, redirect_uri: str, scope: str,

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from ..exceptions import TokenStoreError
+from ..exceptions import InvalidArgument, TokenStoreError
 from .tokens import Session
 
 __all__ = ["HOME_ENV", "TokenStore", "default_home"]
@@ -54,7 +54,7 @@ class TokenStore:
 
     def path(self, account: str) -> Path:
         if not _NAME_RE.match(account):
-            raise ValueError(
+            raise InvalidArgument(
                 f"an account name is letters, digits, '.', '_', '-' or '@' (max 64), not {account!r}")
         return self.folder / f"{account}.json"
 

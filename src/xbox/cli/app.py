@@ -19,7 +19,12 @@ from typing import TYPE_CHECKING, Any, TextIO, TypeVar, cast
 
 import click
 
-from ..exceptions import AuthenticationException, NotFoundException, XboxException
+from ..exceptions import (
+    AuthenticationException,
+    InvalidArgument,
+    NotFoundException,
+    XboxException,
+)
 from .output import Output
 
 if TYPE_CHECKING:
@@ -125,15 +130,15 @@ class XboxGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except InvalidArgument as exc:
+            # The library refused an argument before sending anything: bad input.
+            state = ctx.obj if isinstance(ctx.obj, State) else None
+            _report(state, str(exc))
+            ctx.exit(EXIT_USAGE)
         except XboxException as exc:
             state = ctx.obj if isinstance(ctx.obj, State) else None
             _report(state, str(exc) or type(exc).__name__)
             ctx.exit(exit_code_for(exc))
-        except ValueError as exc:
-            # The library validates arguments with ValueError; for the CLI that is bad input.
-            state = ctx.obj if isinstance(ctx.obj, State) else None
-            _report(state, str(exc))
-            ctx.exit(EXIT_USAGE)
         except OSError as exc:
             # A folder that cannot be created, a read-only or full disk: say which file.
             state = ctx.obj if isinstance(ctx.obj, State) else None

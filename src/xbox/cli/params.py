@@ -7,20 +7,15 @@ and vaguer.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
 import click
 
-from .._sync.resources._base import validate_xuid
+from .._core import ids
+from ..exceptions import InvalidArgument
 
 __all__ = ["CAPTURE", "USER", "XUID", "CaptureRef", "InputError", "UserRef"]
-
-CLASSIC_GAMERTAG_MAX = 15
-MODERN_GAMERTAG_MAX = 20  # "Name#1234": a modern gamertag with its number suffix
-_SUFFIX_RE = re.compile(r"^\d{1,4}$")
-_GUID_RE = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
 
 
 class InputError(click.ClickException):
@@ -29,34 +24,22 @@ class InputError(click.ClickException):
     exit_code = 2
 
 
+def _checked(check: Any, value: Any) -> Any:
+    """``check(value)`` with the identity rules' refusal as an :class:`InputError`."""
+    try:
+        return check(value)
+    except InvalidArgument as exc:
+        raise InputError(str(exc)) from None
+
+
 def check_xuid(text: str) -> str:
     """The xuid, or :class:`InputError` unless it is a positive decimal number."""
-    text = text.strip()
-    try:
-        return validate_xuid(text)
-    except ValueError as exc:
-        raise InputError(str(exc)) from None
+    return str(_checked(ids.check_xuid, text))
 
 
 def check_gamertag(text: str) -> str:
     """The gamertag, or :class:`InputError` if Xbox Live could never have issued it."""
-    gamertag = text.strip()
-    if not gamertag:
-        raise InputError("a gamertag cannot be empty")
-    base, sep, suffix = gamertag.rpartition("#")
-    if sep:
-        if not _SUFFIX_RE.match(suffix) or not base:
-            raise InputError(f"a gamertag suffix is '#' and up to 4 digits, as in Name#1234: {text!r}")
-        limit, name = MODERN_GAMERTAG_MAX, base
-    else:
-        limit, name = CLASSIC_GAMERTAG_MAX, gamertag
-    if len(gamertag) > limit:
-        raise InputError(
-            f"a gamertag is at most {CLASSIC_GAMERTAG_MAX} characters "
-            f"({MODERN_GAMERTAG_MAX} with a #1234 suffix), not {len(gamertag)}: {text!r}")
-    if not all(ch.isalnum() or ch == " " for ch in name):
-        raise InputError(f"a gamertag has only letters, digits and spaces: {text!r}")
-    return gamertag
+    return str(_checked(ids.check_gamertag, text))
 
 
 @dataclass(frozen=True)
@@ -88,7 +71,7 @@ class _UserType(click.ParamType):  # type: ignore[type-arg]  # generic only from
         if isinstance(value, UserRef):
             return value
         text = str(value).strip()
-        if text.isdigit():
+        if ids.looks_like_xuid(text):
             return UserRef(xuid=check_xuid(text))
         return UserRef(gamertag=check_gamertag(text))
 
@@ -111,10 +94,7 @@ class _CaptureType(click.ParamType):  # type: ignore[type-arg]  # generic only f
         if ":" in text:
             owner, _, text = text.partition(":")
             xuid = check_xuid(owner)
-        if not _GUID_RE.match(text):
-            raise InputError(
-                f"a clip or screenshot id looks like 1b6e8c2a-58f3-4c2e-9e57-0d0b5b0e4c11, not {value!r}")
-        return CaptureRef(capture_id=text.lower(), xuid=xuid)
+        return CaptureRef(capture_id=str(_checked(ids.check_capture_id, text)), xuid=xuid)
 
 
 USER = _UserType()

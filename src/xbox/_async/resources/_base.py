@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
-from ...exceptions import MalformedResponse
+from ..._core.ids import check_gamertag, check_title_id, check_xuid
+from ...exceptions import InvalidArgument, MalformedResponse
 from ...models.base import XboxModel, parse_records
 
 if TYPE_CHECKING:
@@ -16,31 +17,10 @@ __all__ = ["AsyncResource", "user_path", "validate_gamertag", "validate_title_id
 
 M = TypeVar("M", bound=XboxModel)
 
-MAX_GAMERTAG_LENGTH = 20  # classic 15 + "#1234" suffix of modern gamertags
-
-
-def validate_xuid(xuid: str | int) -> str:
-    """The xuid as a string; raises ValueError unless it is a positive decimal number."""
-    text = str(xuid).strip()
-    if not text.isdigit() or not 0 < int(text) < 2**64:
-        raise ValueError(f"an xuid is a positive decimal number like 2533274812246958, not {xuid!r}")
-    return text
-
-
-def validate_gamertag(gamertag: str) -> str:
-    text = gamertag.strip() if isinstance(gamertag, str) else ""
-    if not text or len(text) > MAX_GAMERTAG_LENGTH:
-        raise ValueError(
-            f"a gamertag is 1 to {MAX_GAMERTAG_LENGTH} characters long, not {gamertag!r}")
-    return text
-
-
-def validate_title_id(title_id: str | int) -> int:
-    """The title id as an int; raises ValueError unless it is a positive decimal number."""
-    text = str(title_id).strip()
-    if not text.isdigit() or int(text) == 0 or int(text) >= 2**32:
-        raise ValueError(f"a title id is a positive 32-bit number like 219630713, not {title_id!r}")
-    return int(text)
+# The identity rules live in one pure module; these names are what resources import.
+validate_xuid = check_xuid
+validate_gamertag = check_gamertag
+validate_title_id = check_title_id
 
 
 def user_path(xuid: str | int | None) -> str:
@@ -56,14 +36,14 @@ def decoration_path(decorations: Sequence[str] | str) -> str:
     """``/decoration/a,b,c`` for peoplehub/titlehub (empty for no decorations).
 
     Raises:
-        ValueError: a decoration is not a plain word.
+        InvalidArgument: a decoration is not a plain word.
     """
     if isinstance(decorations, str):
         decorations = [decorations]
     names = [str(d).strip().lower() for d in decorations]
     for name in names:
         if not name or not name.isalnum():
-            raise ValueError(f"a decoration is a word like 'detail', not {name!r}")
+            raise InvalidArgument(f"a decoration is a word like 'detail', not {name!r}")
     return f"/decoration/{','.join(names)}" if names else ""
 
 
@@ -92,7 +72,7 @@ class AsyncResource:
         """``xuid`` validated, or the signed-in user's xuid (for services with no ``me`` path)."""
         if xuid is not None:
             return validate_xuid(xuid)
-        session = await self._client.auth.ensure()
+        session = await self._client._signed_in()
         if session.xuid:
             return session.xuid
         # An XSTS token without the xid claim: ask the profile service who we are.

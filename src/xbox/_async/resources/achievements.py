@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 from urllib.parse import quote
 
-from ...exceptions import MalformedResponse, NotFoundException
+from ...exceptions import InvalidArgument, MalformedResponse, NotFoundException
 from ...models.achievements import Achievement, Achievement360, TitleProgress, TitleProgress360
 from ...models.base import XboxModel, parse_records
 from ..paging import AsyncPaginator
@@ -85,7 +85,7 @@ class AsyncAchievements(AsyncResource):
             params["unlockedOnly"] = "true"
         if order_by is not None:
             if order_by.lower() not in ORDERS:
-                raise ValueError(f"order_by is one of Unordered, Title, UnlockTime, EndingSoon; "
+                raise InvalidArgument(f"order_by is one of Unordered, Title, UnlockTime, EndingSoon; "
                                  f"not {order_by!r}")
             params["orderBy"] = order_by
         return self._list(Achievement, "achievements", xuid, "/achievements", params, V2,
@@ -133,10 +133,10 @@ class AsyncAchievements(AsyncResource):
             xuid = validate_xuid(xuid)
         scid = str(scid).strip()
         if not scid or "/" in scid:
-            raise ValueError(f"a SCID looks like 1370999b-fca2-4c53-8ec5-73493bcb67e5, not {scid!r}")
+            raise InvalidArgument(f"a SCID looks like 1370999b-fca2-4c53-8ec5-73493bcb67e5, not {scid!r}")
         ident = str(achievement_id).strip()
         if not ident or "/" in ident:
-            raise ValueError(f"an achievement id looks like '39', not {achievement_id!r}")
+            raise InvalidArgument(f"an achievement id looks like '39', not {achievement_id!r}")
         who = await self._xuid(xuid)
         body = await self._client._json(
             "GET", self.host,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ...exceptions import GamertagNotFound, MalformedResponse
+from ...exceptions import GamertagNotFound, InvalidArgument, MalformedResponse
 from ...models import presence as models  # a module: the sync class is also "Presence"
 from ...models.base import parse_records, set_aside_once
 from ._base import AsyncResource, user_path, validate_xuid
@@ -19,7 +19,7 @@ CONTRACT = 3
 def _level(level: str) -> str:
     value = str(level).lower()
     if value not in LEVELS:
-        raise ValueError(f"level is one of {', '.join(LEVELS)}; not {level!r}")
+        raise InvalidArgument(f"level is one of {', '.join(LEVELS)}; not {level!r}")
     return value
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...exceptions import MalformedResponse
+from ...exceptions import InvalidArgument, MalformedResponse
 from ...models.base import parse_records
 from ...models.search import SearchResult
 from ._base import AsyncResource
@@ -33,7 +33,7 @@ class AsyncSearch(AsyncResource):
         """
         query = text.strip() if isinstance(text, str) else ""
         if not query or len(query) > MAX_QUERY:
-            raise ValueError(f"search text is 1 to {MAX_QUERY} characters, not {text!r}")
+            raise InvalidArgument(f"search text is 1 to {MAX_QUERY} characters, not {text!r}")
         body = await self._client._json("GET", self.host, "/suggest", params={"q": query},
                                         contract_version=1)
         results = body.get("results") if isinstance(body, dict) else None

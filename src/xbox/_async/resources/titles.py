@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ...exceptions import GamertagNotFound, MalformedResponse, NotFoundException
+from ...exceptions import GamertagNotFound, InvalidArgument, MalformedResponse, NotFoundException
 from ...models.titles import Title
 from ._base import AsyncResource, decoration_path, records, validate_title_id
 
@@ -41,7 +41,7 @@ class AsyncTitles(AsyncResource):
             ValueError: a malformed xuid, limit or decoration.
         """
         if limit is not None and (not isinstance(limit, int) or limit < 0):
-            raise ValueError(f"limit must be zero or more, not {limit!r}")
+            raise InvalidArgument(f"limit must be zero or more, not {limit!r}")
         path = f"/titles/titlehistory{decoration_path(decorations)}"
         if limit == 0:
             return []

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 from urllib.parse import quote
 
-from ...exceptions import MalformedResponse, NotFoundException
+from ...exceptions import InvalidArgument, MalformedResponse, NotFoundException
 from ...models.achievements import Achievement, Achievement360, TitleProgress, TitleProgress360
 from ...models.base import XboxModel, parse_records
 from ..paging import Paginator
@@ -86,7 +86,7 @@ class Achievements(Resource):
             params["unlockedOnly"] = "true"
         if order_by is not None:
             if order_by.lower() not in ORDERS:
-                raise ValueError(f"order_by is one of Unordered, Title, UnlockTime, EndingSoon; "
+                raise InvalidArgument(f"order_by is one of Unordered, Title, UnlockTime, EndingSoon; "
                                  f"not {order_by!r}")
             params["orderBy"] = order_by
         return self._list(Achievement, "achievements", xuid, "/achievements", params, V2,
@@ -134,10 +134,10 @@ class Achievements(Resource):
             xuid = validate_xuid(xuid)
         scid = str(scid).strip()
         if not scid or "/" in scid:
-            raise ValueError(f"a SCID looks like 1370999b-fca2-4c53-8ec5-73493bcb67e5, not {scid!r}")
+            raise InvalidArgument(f"a SCID looks like 1370999b-fca2-4c53-8ec5-73493bcb67e5, not {scid!r}")
         ident = str(achievement_id).strip()
         if not ident or "/" in ident:
-            raise ValueError(f"an achievement id looks like '39', not {achievement_id!r}")
+            raise InvalidArgument(f"an achievement id looks like '39', not {achievement_id!r}")
         who = self._xuid(xuid)
         body = self._client._json(
             "GET", self.host,

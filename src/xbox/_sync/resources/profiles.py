@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from ...exceptions import GamertagNotFound, InvalidRequest, MalformedResponse
+from ...exceptions import GamertagNotFound, InvalidArgument, InvalidRequest, MalformedResponse
 from ...models.base import parse_records, set_aside_once
 from ...models.profile import DEFAULT_SETTINGS, Profile
 from ._base import Resource, gamertag_path, user_path, validate_xuid
@@ -20,7 +20,7 @@ def _settings_query(settings: Sequence[str]) -> str:
     """``settings=A,B,C`` with the commas raw, as the 2014 client sent them."""
     for name in settings:
         if not name.isalnum():
-            raise ValueError(f"a profile setting is a name like 'Gamertag', not {name!r}")
+            raise InvalidArgument(f"a profile setting is a name like 'Gamertag', not {name!r}")
     return "settings=" + ",".join(settings)
 
 
@@ -46,7 +46,7 @@ class Profiles(Resource):
             ValueError: neither or both of gamertag and xuid, or a malformed one.
         """
         if (gamertag is None) == (xuid is None):
-            raise ValueError("give a gamertag or an xuid (one of them)")
+            raise InvalidArgument("give a gamertag or an xuid (one of them)")
         who = gamertag_path(gamertag) if gamertag is not None else user_path(xuid)
         shown = gamertag if gamertag is not None else str(xuid)
         try:

@@ -1,0 +1,142 @@
+"""What :class:`xbox.Client` and :class:`xbox.AsyncClient` share: everything that is not
+sending. The two differ only in how they send and wait (``_async/client.py`` is the
+source, ``_sync/client.py`` is generated from it), as httpx's ``BaseClient`` does.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from ._core.errors import error_for_response
+from ._core.governor import Governor
+from ._core.limits import Limit
+from ._core.retry import RetryPolicy
+from ._core.urls import check_base_url, map_url, resolve_base_url
+from .auth import flows
+from .auth.state import SignInState
+from .exceptions import InvalidArgument, MalformedResponse, NotFoundException
+
+if TYPE_CHECKING:
+    import httpx
+
+    from .auth.store import TokenStore
+
+__all__ = ["UNSET", "BaseClient"]
+
+#: "not given": the default token store (None means "memory only").
+UNSET: Any = type("Unset", (), {"__repr__": lambda self: "UNSET"})()
+
+
+class BaseClient:
+    """The options and sign-in state of a client; see :class:`xbox.Client` for the args."""
+
+    def __init__(self, *, base_url: str | None, account: str, token_store: TokenStore | None,
+                 timeout: Any, retry: RetryPolicy | None, rate_limits: bool,
+                 limits: Mapping[str, Limit] | None, language: str, http2: bool,
+                 clock: Callable[[], float] | None, allow_insecure: bool = False) -> None:
+        self._base_url = check_base_url(resolve_base_url(base_url), allow_insecure=allow_insecure)
+        self._timeout = timeout
+        self.retry = retry or RetryPolicy()
+        self.governor = Governor(dict(limits or {}), enabled=rate_limits)
+        self.language = language
+        self._http2 = http2
+        self.clock: Callable[[], float] = clock or time.time
+        if token_store is UNSET:
+            from .auth.store import TokenStore
+
+            token_store = TokenStore()
+        #: The sign-in state: the current session and the token store it is saved in.
+        self.auth = SignInState(token_store, account)
+
+    # -- who is signed in ---------------------------------------------------------------------
+    @property
+    def base_url(self) -> str | None:
+        """Where requests go instead of the real hosts (``BASE/HOST/PATH``), if anywhere."""
+        return self._base_url
+
+    @property
+    def authenticated(self) -> bool:
+        """Whether the client is signed in (holds a session)."""
+        return self.auth.load() is not None
+
+    @property
+    def login(self) -> str | None:
+        """The e-mail address the session signed in with, if known."""
+        session = self.auth.session
+        return session.login if session else None
+
+    @property
+    def xuid(self) -> str | None:
+        """The signed-in user's xuid (None until signed in)."""
+        session = self.auth.session
+        return session.xuid if session else None
+
+    @property
+    def gamertag(self) -> str | None:
+        """The signed-in user's gamertag (None until signed in)."""
+        session = self.auth.session
+        return session.gamertag if session else None
+
+    def __repr__(self) -> str:
+        session = self.auth.session
+        if session is None:
+            return f"<xbox.{type(self).__name__}: Unauthenticated>"
+        return f"<xbox.{type(self).__name__}: {session.login or session.gamertag or 'signed in'}>"
+
+    def authorization_url(self, redirect_uri: str, *, client_id: str | None = None,
+                          scope: str | None = None, state: str | None = None,
+                          login_hint: str | None = None) -> str:
+        """The browser sign-in URL, for programs that run their own redirect endpoint.
+
+        Args:
+            redirect_uri: where the browser comes back with ``?code=&state=``.
+            client_id: an own app's id (default: the Xbox app's public client id).
+            scope: default ``flows.LEGACY_SCOPE`` for Live client ids (16 hex digits),
+                ``flows.AZURE_SCOPE`` for Azure apps (GUIDs).
+            state: a random value to check when the browser comes back.
+            login_hint: an e-mail address to pre-fill.
+
+        Returns:
+            The URL to open (mapped to the base URL when one is set).
+        """
+        client_id = client_id or flows.PUBLIC_CLIENT_ID
+        url = flows.authorization_url(client_id=client_id, redirect_uri=redirect_uri,
+                                      scope=flows.default_scope(client_id, scope), state=state,
+                                      login_hint=login_hint)
+        return map_url(url, self.base_url)
+
+    # -- reading answers ------------------------------------------------------------------------
+    @staticmethod
+    def _checked_target(host: str, path: str) -> None:
+        """:meth:`request`'s host and path, checked before anything is sent."""
+        if not isinstance(host, str) or not host or any(c in host for c in "/\\@?# \t\r\n"):
+            raise InvalidArgument(
+                f"host must be a bare host name like 'profile.xboxlive.com', not {host!r}"[:120])
+        if not isinstance(path, str) or not path.startswith("/") or any(
+                c in path for c in "\t\r\n"):
+            raise InvalidArgument(f"path must start with '/' and be one line: {path!r}"[:120])
+
+    @staticmethod
+    def _result(response: httpx.Response, host: str, *,
+                not_found: type[NotFoundException] = NotFoundException,
+                not_found_message: str | None = None) -> Any:
+        """The parsed JSON of an API answer, or the exception for an error status.
+
+        Raises:
+            XboxException: a subclass for every error status; MalformedResponse for a
+                2xx body that is not JSON.
+        """
+        if response.status_code >= 400:
+            raise error_for_response(response, host=host, not_found=not_found,
+                                     not_found_message=not_found_message)
+        if not response.content:
+            return None
+        try:
+            return json.loads(response.content)
+        except ValueError:
+            raise MalformedResponse(f"{host} sent a body that is not JSON",
+                                    status_code=response.status_code, service=host,
+                                    body=response.text[:2000]) from None

@@ -1,0 +1,99 @@
+"""What a request is, before it is sent: :class:`Call`, and the one other step a sign-in
+flow can ask for, :class:`Wait`.
+
+API calls, sign-in steps and media downloads are all described as a ``Call`` and sent by
+the client's one send path (governor, budget, send, retry decision, 401 refresh), so every
+request reaches the socket the same way. A ``Call`` is plain data: building one touches
+nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from .retry import IDEMPOTENT_METHODS
+
+__all__ = ["NO_BODY", "Call", "Wait", "api_call"]
+
+#: ``Call.json`` when the request has no JSON body (None is a valid JSON body: ``null``).
+NO_BODY: Any = type("NoBody", (), {"__repr__": lambda self: "NO_BODY"})()
+
+
+@dataclass(frozen=True)
+class Call:
+    """One HTTP request to Xbox Live (or login.live.com, or a media host).
+
+    Attributes:
+        method: ``GET``, ``POST``...
+        url: the real URL (``https://HOST/PATH?QUERY``); the base-URL mapping is applied
+            only when sending.
+        params: query parameters to add to ``url``.
+        headers: request headers (the client adds User-Agent, Accept-Encoding and
+            Accept-Language).
+        json: a JSON body (``NO_BODY``: none); ``data`` a form; ``content`` raw bytes.
+        authorize: attach ``Authorization: XBL3.0 x=uhs;token`` (refreshing the tokens as
+            needed, and once more after a 401).
+        idempotent: safe to send again after a failure (retries happen only then).
+        governed: book the request with the rate-limit governor first.
+        stream: hand back the response before its body is read (media downloads).
+        read_timeout: the longest wait for the next bytes (None: the client's timeout).
+        budget: the longest the whole call may take before a response, retries and waits
+            included (None: ``RetryPolicy.max_total``).
+        sign: sign the request with the device key (ProofOfPossession).
+    """
+
+    method: str
+    url: str
+    params: Mapping[str, Any] | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    json: Any = NO_BODY
+    data: Mapping[str, str] | None = None
+    content: bytes | None = None
+    authorize: bool = False
+    idempotent: bool = True
+    governed: bool = False
+    stream: bool = False
+    read_timeout: float | None = None
+    budget: float | None = None
+    sign: bool = False
+
+    @property
+    def host(self) -> str:
+        """The real host the call is for (``profile.xboxlive.com``)."""
+        return (urlsplit(self.url).hostname or "").lower()
+
+    def __repr__(self) -> str:
+        # Never the headers or the body: they can carry tokens and passwords.
+        return f"Call({self.method} {self.url.split('?', 1)[0]})"
+
+
+@dataclass(frozen=True)
+class Wait:
+    """A sign-in flow asking to wait (device-code polling) before its next request."""
+
+    seconds: float
+
+
+def api_call(method: str, host: str, path: str, *, contract_version: int | None = None,
+             params: Mapping[str, Any] | None = None, json: Any = NO_BODY,
+             headers: Mapping[str, str] | None = None, authorize: bool = True,
+             idempotent: bool | None = None) -> Call:
+    """The :class:`Call` of an Xbox Live API request: JSON, signed in, rate limited.
+
+    Args:
+        host: the service host (``profile.xboxlive.com``).
+        path: the path, with any query already in it (``/users/me/profile/settings?...``).
+        contract_version: the ``x-xbl-contract-version`` to send.
+        idempotent: None: by method (GET, PUT, DELETE are; a POST is not unless said so).
+    """
+    base = {"Accept": "application/json"}
+    if contract_version is not None:
+        base["x-xbl-contract-version"] = str(contract_version)
+    base.update(headers or {})
+    method = method.upper()
+    return Call(method, f"https://{host}{path}", params=params, headers=base, json=json,
+                authorize=authorize, governed=True,
+                idempotent=method in IDEMPOTENT_METHODS if idempotent is None else idempotent)

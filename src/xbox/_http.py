@@ -1,0 +1,119 @@
+"""Where the client meets httpx: build a request from a :class:`~xbox._core.call.Call`, open
+a connection pool, and turn httpx's exceptions into ours.
+
+Imported when a client first sends, not by ``import xbox`` (httpx imports its own command
+line module, and with it click, rich and pygments).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from ._core.call import NO_BODY, Call
+from ._core.urls import is_trusted_host, map_url, unmap_url
+from .auth import redact
+from .exceptions import InvalidArgument, MalformedResponse, Timeout, TransportError, XboxException
+
+__all__ = ["USER_AGENT", "build_request", "closed_pool", "new_pool", "real_host", "settle",
+           "timeouts", "translate"]
+
+USER_AGENT = "xbox-python/1.0"
+
+
+def timeouts(timeout: Any) -> dict[str, float | None]:
+    """``connect``/``read``/``write``/``pool`` seconds from a number or an ``httpx.Timeout``
+    (None: 10 s to connect, 30 s for the rest)."""
+    if timeout is None:
+        timeout = httpx.Timeout(30.0, connect=10.0)
+    elif not isinstance(timeout, httpx.Timeout):
+        timeout = httpx.Timeout(timeout)
+    return dict(timeout.as_dict())
+
+
+def build_request(call: Call, *, base_url: str | None, timeout: Mapping[str, float | None],
+                  language: str, remaining: float | None) -> httpx.Request:
+    """The ``httpx.Request`` for ``call``, sent where the base-URL mapping says.
+
+    Args:
+        remaining: seconds left of the call's budget; no single wait (connect, read,
+            write, pool) may exceed it.
+
+    Raises:
+        InvalidArgument: the URL cannot be sent (a malformed host, say).
+    """
+    headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate",
+               "Accept-Language": language}
+    headers.update(call.headers)
+    # Tokens only go to Microsoft/Xbox hosts (or the mapped base URL).
+    if "Authorization" in headers and not is_trusted_host(call.host):
+        del headers["Authorization"]
+    waits = dict(timeout)
+    if call.read_timeout is not None:
+        waits["read"] = call.read_timeout
+    if remaining is not None:
+        # send() sends a Request as it is: without these it would have no timeouts at all.
+        waits = {k: remaining if v is None else min(v, remaining) for k, v in waits.items()}
+    try:
+        return httpx.Request(call.method, map_url(call.url, base_url), params=call.params,
+                             headers=headers, json=None if call.json is NO_BODY else call.json,
+                             data=call.data, content=call.content,
+                             extensions={"timeout": waits})
+    except (httpx.InvalidURL, ValueError) as exc:
+        raise InvalidArgument(f"cannot send a request to {call.url[:80]!r}: {exc}") from None
+
+
+def new_pool(kind: type[httpx.Client] | type[httpx.AsyncClient], transport: Any,
+             timeout: Mapping[str, float | None], http2: bool) -> Any:
+    """A connection pool; while one is open, httpcore's debug lines hide secrets."""
+    redact.acquire()
+    return kind(transport=transport, timeout=httpx.Timeout(**timeout),
+                http2=http2 and transport is None and _has_h2(), follow_redirects=False,
+                headers={"User-Agent": USER_AGENT})
+
+
+def closed_pool() -> None:
+    """A pool of :func:`new_pool` was closed."""
+    redact.release()
+
+
+def _has_h2() -> bool:
+    try:
+        import h2  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def settle(response: httpx.Response, raw: bytes, host: str) -> httpx.Response:
+    """``response`` again with ``raw`` (its body as received) as its content, decoded.
+
+    Raises:
+        MalformedResponse: the body does not decompress (a corrupt gzip).
+    """
+    try:
+        return httpx.Response(response.status_code, headers=response.headers, content=raw,
+                              request=response.request, extensions=response.extensions)
+    except httpx.DecodingError:
+        raise MalformedResponse(f"{host} sent a body that could not be decompressed",
+                                status_code=response.status_code, service=host) from None
+
+
+def real_host(request: httpx.Request, base_url: str | None) -> str:
+    """The real service a (maybe mapped) request was for, to name it in messages."""
+    return urlsplit(unmap_url(str(request.url), base_url)).hostname or ""
+
+
+def translate(exc: Exception, host: str) -> XboxException:
+    """Our exception for an httpx one (whose text carries no secrets)."""
+    if isinstance(exc, httpx.TimeoutException):
+        return Timeout(f"{host} did not answer in time ({type(exc).__name__})", service=host)
+    if isinstance(exc, httpx.DecodingError):
+        return MalformedResponse(f"{host} sent a body that could not be decompressed",
+                                 service=host)
+    if isinstance(exc, httpx.TransportError):
+        return TransportError(f"could not reach {host} ({type(exc).__name__})", service=host)
+    return TransportError(f"request to {host} failed ({type(exc).__name__})", service=host)

@@ -1,0 +1,107 @@
+"""The sign-in state of one client: its current session and where sessions are saved.
+
+Plain state and the token store, no network: the client runs the sign-in flows
+(:mod:`xbox.auth.sign_in`) and hands their result to :meth:`SignInState.commit`.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from .tokens import Session
+
+if TYPE_CHECKING:
+    from .store import TokenStore
+
+__all__ = ["SignInState"]
+
+log = logging.getLogger("xbox")
+
+
+def _when(ts: float | None) -> datetime | None:
+    return datetime.fromtimestamp(ts, UTC) if ts is not None else None
+
+
+class SignInState:
+    """Who a client is signed in as, loaded from and saved to a token store.
+
+    Args:
+        store: where sessions are saved (None: memory only).
+        account: the token store's account name.
+
+    Attributes:
+        session: the current session (None: not signed in, or not loaded yet).
+
+    Raises:
+        InvalidArgument: ``account`` is not a valid account name.
+    """
+
+    def __init__(self, store: TokenStore | None, account: str) -> None:
+        if store is not None:
+            store.path(account)  # validate the name now, not at the first call
+        self.store = store
+        self.account = account
+        self.session: Session | None = None
+        self._loaded = False
+
+    def load(self) -> Session | None:
+        """The current session, read from the store the first time."""
+        if not self._loaded:
+            if self.session is None and self.store is not None:
+                self.session = self.store.load(self.account)
+            # Only after a successful read: a corrupt file keeps raising, never reads "none".
+            self._loaded = True
+        return self.session
+
+    def commit(self, session: Session) -> Session:
+        """Save ``session``, then make it current (a refused save leaves memory unchanged)."""
+        if self.store is not None:
+            self.store.save(self.account, session)
+        self.session = session
+        self._loaded = True
+        return session
+
+    def sign_out(self) -> None:
+        """Forget the session in memory only (the saved file stays as it is)."""
+        self.session = None
+        self._loaded = True
+
+    def forget(self) -> bool:
+        """Drop the session and delete its saved file; True when there was either."""
+        had = self.session is not None
+        self.sign_out()
+        if self.store is not None:
+            had = self.store.delete(self.account) or had
+        return had
+
+    def refreshed_elsewhere(self, now: float) -> Session | None:
+        """A usable session another process sharing the store saved since ours, adopted.
+
+        Never the one whose tokens were just refused: only a session with other tokens.
+        """
+        if self.store is None or self.session is None:
+            return None
+        stored = self.store.load(self.account)
+        current = self.session.xsts
+        if stored is None or not stored.usable(now) or stored.xsts is None or (
+                current is not None and stored.xsts.token == current.token):
+            return None
+        log.debug("using tokens another process refreshed")
+        self.session = stored
+        return stored
+
+    def describe(self, session: Session) -> dict[str, Any]:
+        """Who ``session`` is and when its tokens expire: no secrets."""
+        return {
+            "account": self.account,
+            "gamertag": session.gamertag,
+            "xuid": session.xuid,
+            "login": session.login,
+            "age_group": session.xsts.claims.get("agg") if session.xsts else None,
+            "xsts_expires": _when(session.xsts.expires_at if session.xsts else None),
+            "user_expires": _when(session.user.expires_at if session.user else None),
+            "msa_expires": _when(session.msa.expires_at if session.msa else None),
+            "can_refresh": bool(session.msa and session.msa.refresh_token),
+        }
