@@ -162,8 +162,9 @@ async def _pause(seconds: float, conns: _Connections, transport: asyncio.Transpo
         await asyncio.sleep(min(left, _STEP))
 
 
-def _head(response: httpx.Response, content_length: int) -> bytes:
-    """The status line and headers, with ``content_length`` whatever the body really is."""
+def _head(response: httpx.Response, content_length: int, *, close: bool = False) -> bytes:
+    """The status line and headers, with ``content_length`` whatever the body really is;
+    ``close`` announces that the server closes the connection after this response."""
     try:
         reason = http.HTTPStatus(response.status_code).phrase
     except ValueError:
@@ -173,6 +174,8 @@ def _head(response: httpx.Response, content_length: int) -> bytes:
         if name.lower() not in (b"content-length", b"transfer-encoding"):
             lines.append(name + b": " + value)
     lines.append(b"content-length: " + str(content_length).encode())
+    if close:
+        lines.append(b"connection: close")
     return b"\r\n".join(lines) + b"\r\n\r\n"
 
 
@@ -185,7 +188,11 @@ async def _on_socket(answer: Answer, transport: asyncio.Transport, conns: _Conne
     reset = kind in (FaultKind.TRANSPORT_ERROR, FaultKind.RESET, FaultKind.RESET_MID_BODY)
     if kind in (FaultKind.RESET_MID_BODY, FaultKind.TRUNCATED):
         transport.write(_head(response, len(body)) + body[:cut_at(fault, body)])
-    elif kind in (FaultKind.CONTENT_LENGTH_SHORT, FaultKind.CONTENT_LENGTH_LONG):
+    elif kind is FaultKind.CONTENT_LENGTH_SHORT:
+        # The client stops reading at the claimed length and would reuse the connection,
+        # racing the close below: say it will close, so the leftover bytes go with it.
+        transport.write(_head(response, claimed_length(fault, body), close=True) + body)
+    elif kind is FaultKind.CONTENT_LENGTH_LONG:
         transport.write(_head(response, claimed_length(fault, body)) + body)
     elif kind is FaultKind.HANG_HEADERS:
         await _pause(fault.pause_seconds(), conns, transport)

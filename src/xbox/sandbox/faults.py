@@ -77,7 +77,8 @@ class FaultKind(StrEnum):
     * ``truncated``: the full ``Content-Length`` promised, the first ``at`` bytes sent, then
       the connection closes.
     * ``content_length_short``: the whole body, under a ``Content-Length`` of
-      ``content_length`` (default half the body); the connection then closes.
+      ``content_length`` (default half the body) and ``Connection: close``; the connection
+      then closes.
     * ``content_length_long``: the whole body, under a ``Content-Length`` of
       ``content_length`` (default the body plus 1024); the connection then closes.
     * ``hang_headers``: nothing at all for ``seconds`` (default 10), then the connection
@@ -286,7 +287,7 @@ def _made_up(fault: Fault, kind: FaultKind, sb: Sandbox, request: httpx.Request,
         if isinstance(body, (dict, list)):
             return json_response(fault.status or 500, body, headers=extra)
         data = body if isinstance(body, bytes) else str(body).encode()
-        return httpx.Response(fault.status or 500, headers=extra, content=data)
+        return _bytes(fault.status or 500, data, None, extra)
     if kind is FaultKind.SERVER_ERROR:
         return httpx.Response(fault.status or 503, headers={**sb.xbl_headers(), "Content-Length": "0",
                                                             **extra}, content=b"")
@@ -317,10 +318,13 @@ def _made_up(fault: Fault, kind: FaultKind, sb: Sandbox, request: httpx.Request,
     raise AssertionError(f"unhandled fault kind {kind}")  # pragma: no cover
 
 
-def _bytes(status: int, data: bytes, content_type: str, headers: dict[str, str]) -> httpx.Response:
-    return httpx.Response(status, headers={"Content-Type": content_type,
-                                           "Content-Length": str(len(data)), **headers},
-                          content=data)
+def _bytes(status: int, data: bytes, content_type: str | None,
+           headers: dict[str, str]) -> httpx.Response:
+    """A response of exactly ``data``. Built on a stream: ``content=`` would make httpx decode
+    the body at once, and a corrupt gzip body would fail here instead of at the client."""
+    first = {"Content-Type": content_type} if content_type else {}
+    return httpx.Response(status, headers={**first, "Content-Length": str(len(data)), **headers},
+                          stream=httpx.ByteStream(data))
 
 
 def _seconds_text(seconds: float) -> str:
