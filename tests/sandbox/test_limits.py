@@ -166,3 +166,8 @@ def test_the_clients_limit_type_is_accepted_as_an_override() -> None:
     sb = Sandbox(limits={"profile": client_limits.Limit(2, 12)})
     limit = sb.limits_for("profile", "PUT")
     assert limit is not None and (limit.burst, limit.sustain) == (2, 12)
+
+
+def test_an_override_must_allow_a_request() -> None:
+    with pytest.raises(ValueError, match="at least one request"):
+        Sandbox(limits={"profile": Limit(0, 30)})

@@ -299,7 +299,11 @@ class Sandbox:
     base_url = IN_PROCESS_BASE_URL
 
     def asgi(self) -> Callable[..., Any]:
-        """This sandbox as an ASGI application (for uvicorn)."""
+        """This sandbox as an ASGI application, for another ASGI server.
+
+        Faults that need the socket (resets, lying ``Content-Length``, hangs) are only
+        approximated there; ``serve()`` plays them for real.
+        """
         from .asgi import make_asgi_app
 
         return make_asgi_app(self)

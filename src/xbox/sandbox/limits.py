@@ -121,6 +121,12 @@ _ROWS = [
     _assumed("peoplehub", ("peoplehub.xboxlive.com",), Limit(30, 100), Limit(30, 100), _HUB_NOTE),
     _assumed("titlehub", ("titlehub.xboxlive.com",), Limit(30, 100), Limit(30, 100), _HUB_NOTE),
     _assumed("usersearch", ("usersearch.xboxlive.com",), Limit(30, 100), Limit(30, 100), _HUB_NOTE),
+    _assumed("messaging", ("xblmessaging.xboxlive.com",), Limit(100, 300), Limit(100, 300),
+             "no published limit; generous (like achievements), so that a client with no limit of "
+             "its own for this service does not meet it in normal use"),
+    _assumed("smartglass", ("xccs.xboxlive.com",), Limit(100, 300), Limit(100, 300),
+             "no published limit; generous (like achievements), so that a client with no limit of "
+             "its own for this service does not meet it in normal use"),
 ]
 
 #: Every service's row, by service name (the ``service=`` of the sandbox's routes).
@@ -191,6 +197,9 @@ class RateLimits:
         self.scale = float(scale)
         self.table = dict(table)
         self.overrides = {name: Limit(lim.burst, lim.sustain) for name, lim in (overrides or {}).items()}
+        for name, lim in self.overrides.items():
+            if lim.burst < 1 or lim.sustain < 1:
+                raise ValueError(f"the limit for {name} must allow at least one request per window")
         self.burst_seconds = BURST_SECONDS * self.scale
         self.sustain_seconds = SUSTAIN_SECONDS * self.scale
 
