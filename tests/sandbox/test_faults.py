@@ -303,6 +303,22 @@ def test_a_delay(sb: Sandbox, http: httpx.Client) -> None:
     assert time.monotonic() - start >= 0.3
 
 
+@pytest.mark.parametrize("where", ["served", "in-process"])
+def test_body_faults_on_a_head_leave_its_headers(where: str, sb: Sandbox, http: httpx.Client,
+                                                  local: httpx.Client) -> None:
+    client = http if where == "served" else local
+    url, data = media_url(sb)
+    for kind in (FaultKind.TRUNCATED, FaultKind.RESET_MID_BODY, FaultKind.HANG_BODY):
+        sb.faults.append(quick(kind))
+        head = client.head(url)
+        assert head.status_code == 200 and head.headers["content-length"] == str(len(data)), kind
+    sb.faults.append(Fault(kind="content_length_long"))
+    assert client.head(url).headers["content-length"] == str(len(data) + 1024)
+    sb.faults.append(Fault(kind="reset"))
+    with pytest.raises(ERRORS):
+        client.head(url)
+
+
 def test_a_transport_error_is_a_reset_on_the_socket(sb: Sandbox, http: httpx.Client) -> None:
     sb.faults.append(Fault(error=httpx.ConnectError))
     result = outcome(http)

@@ -111,7 +111,7 @@ def make_asgi_app(sandbox: Sandbox, connections: _Connections | None = None,
             if transport is None:
                 await _approximate(answer, send)
             else:
-                await _on_socket(answer, transport, conns, peer)
+                await _on_socket(answer, transport, conns, peer, head=request.method == "HEAD")
             return
         if kind is FaultKind.DELAY and answer.fault is not None:
             await _pause(answer.fault.pause_seconds(), conns, transport)
@@ -180,24 +180,31 @@ def _head(response: httpx.Response, content_length: int, *, close: bool = False)
 
 
 async def _on_socket(answer: Answer, transport: asyncio.Transport, conns: _Connections,
-                     peer: Peer) -> None:
-    """Play a fault that breaks HTTP on the connection itself, then end the connection."""
+                     peer: Peer, *, head: bool = False) -> None:
+    """Play a fault that breaks HTTP on the connection itself, then end the connection.
+
+    A HEAD answer has no body to damage: its headers go out (with the ``Content-Length`` of
+    the body it describes, or the lie a ``content_length_*`` fault tells) and, as they make
+    a whole response, ``Connection: close`` so that the client does not reuse a connection
+    about to end; then the ending.
+    """
     fault, response, kind = answer.fault, answer.response, answer.kind
     assert fault is not None
-    body = raw_body(response)
+    body = b"" if head else raw_body(response)
+    size = int(response.headers.get("content-length") or 0) if head else len(body)
     reset = kind in (FaultKind.TRANSPORT_ERROR, FaultKind.RESET, FaultKind.RESET_MID_BODY)
     if kind in (FaultKind.RESET_MID_BODY, FaultKind.TRUNCATED):
-        transport.write(_head(response, len(body)) + body[:cut_at(fault, body)])
+        transport.write(_head(response, size, close=head) + body[:cut_at(fault, body)])
     elif kind is FaultKind.CONTENT_LENGTH_SHORT:
         # The client stops reading at the claimed length and would reuse the connection,
         # racing the close below: say it will close, so the leftover bytes go with it.
-        transport.write(_head(response, claimed_length(fault, body), close=True) + body)
+        transport.write(_head(response, claimed_length(fault, size), close=True) + body)
     elif kind is FaultKind.CONTENT_LENGTH_LONG:
-        transport.write(_head(response, claimed_length(fault, body)) + body)
+        transport.write(_head(response, claimed_length(fault, size), close=head) + body)
     elif kind is FaultKind.HANG_HEADERS:
         await _pause(fault.pause_seconds(), conns, transport)
     elif kind is FaultKind.HANG_BODY:
-        transport.write(_head(response, len(body)))
+        transport.write(_head(response, size, close=head))
         await _pause(fault.pause_seconds(), conns, transport)
     if reset:
         await _flushed(transport)

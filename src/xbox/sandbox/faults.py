@@ -89,7 +89,8 @@ class FaultKind(StrEnum):
       in chunks of a tenth of that.
     * ``delay``: the whole answer after ``seconds`` (default 1) of silence.
 
-    ``at`` defaults to half the body.
+    ``at`` defaults to half the body. A HEAD has no body to damage: the body kinds leave its
+    headers whole (a ``Content-Length`` lie included) and only end the connection.
     """
 
     STATUS = "status"
@@ -248,13 +249,13 @@ def raw_body(response: httpx.Response) -> bytes:
     return b"".join(cast(Iterable[bytes], response.stream))
 
 
-def claimed_length(fault: Fault, body: bytes) -> int:
-    """The ``Content-Length`` a ``content_length_*`` fault claims for ``body``."""
+def claimed_length(fault: Fault, size: int) -> int:
+    """The ``Content-Length`` a ``content_length_*`` fault claims for a body of ``size`` bytes."""
     if fault.content_length is not None:
         return max(0, fault.content_length)
     if fault.fault_kind is FaultKind.CONTENT_LENGTH_SHORT:
-        return len(body) // 2
-    return len(body) + 1024
+        return size // 2
+    return size + 1024
 
 
 def cut_at(fault: Fault, body: bytes) -> int:
@@ -385,6 +386,12 @@ def in_process(result: Answer, request: httpx.Request) -> httpx.Response:
                     FaultKind.CONTENT_LENGTH_LONG, FaultKind.HANG_BODY, FaultKind.SLOW_DRIP):
         return response  # made-up answers are whole responses; a delay is not waited in-process
     body = raw_body(response)
+    if request.method == "HEAD":
+        # No body to damage: the headers arrive whole (a Content-Length lie included).
+        headers = httpx.Headers(response.headers)
+        if kind in (FaultKind.CONTENT_LENGTH_SHORT, FaultKind.CONTENT_LENGTH_LONG):
+            headers["Content-Length"] = str(claimed_length(fault, int(headers.get("content-length") or 0)))
+        return _streamed(response, [], None, headers)
     if kind is FaultKind.RESET_MID_BODY:
         return _streamed(response, [body[:cut_at(fault, body)]],
                          httpx.ReadError("injected fault: connection reset by peer mid-body",
@@ -398,7 +405,7 @@ def in_process(result: Answer, request: httpx.Request) -> httpx.Response:
     if kind is FaultKind.SLOW_DRIP:
         step = max(1, fault.drip_rate() // 10)
         return _streamed(response, [body[i:i + step] for i in range(0, len(body), step)], None)
-    claimed = claimed_length(fault, body)
+    claimed = claimed_length(fault, len(body))
     headers = httpx.Headers(response.headers)
     headers["Content-Length"] = str(claimed)
     if kind is FaultKind.CONTENT_LENGTH_SHORT:
