@@ -155,7 +155,7 @@ def test_invalid_input_is_rejected_before_any_request(args: list[str], fragment:
     assert fragment in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1  # one line, no usage block or traceback
     assert result.stdout == ""
-    assert sandbox.requests == []
+    assert len(sandbox.requests) == 0
 
 
 def test_modern_gamertag_with_suffix_is_accepted() -> None:

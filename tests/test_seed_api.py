@@ -62,7 +62,7 @@ def test_wrong_password_raises_authentication_exception(seed_client: xbox.Client
 def test_missing_credentials_fail_before_any_request(seed_client: xbox.Client, sandbox: Sandbox) -> None:
     with pytest.raises(AuthenticationException, match="MS_LOGIN"):
         seed_client.authenticate()
-    assert sandbox.requests == []
+    assert len(sandbox.requests) == 0
 
 
 def test_environment_credentials_are_used(seed_client: xbox.Client,

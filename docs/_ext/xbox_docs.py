@@ -3,7 +3,8 @@
 ``.. xbox-xerr-table::`` renders :data:`xbox.auth.flows.XERR_REASONS` (what each XSTS
 refusal means and where to fix it) together with the sandbox accounts that trigger it.
 ``.. xbox-limits-table::`` renders the per-service rate limits the governor obeys
-(:data:`xbox._core.limits.PUBLISHED`).
+(:data:`xbox._core.limits.PUBLISHED`); ``.. xbox-sandbox-limits-table::`` the sandbox's own
+table (:data:`xbox.sandbox.limits.TABLE`), with where each row comes from.
 """
 
 from __future__ import annotations
@@ -72,7 +73,36 @@ class LimitsTable(SphinxDirective):
         return list(container.children)
 
 
+class SandboxLimitsTable(SphinxDirective):
+    """The limits the sandbox enforces, each row published (with its source) or an assumption."""
+
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        from xbox.sandbox.limits import TABLE
+
+        lines = [
+            ".. csv-table::",
+            '   :header: "Service", "Hosts", "Reads: burst / sustain", "Writes: burst / sustain", '
+            '"Source"',
+            "   :widths: 12, 25, 12, 12, 39",
+            "",
+        ]
+        for row in TABLE.values():
+            source = ("published: `FGRL doc <" + row.source.split(" ")[0] + ">`__" if row.source
+                      else "assumption: " + row.note)
+            cells = [f"``{row.service}``", ", ".join(row.hosts),
+                     f"{row.read.burst} / {row.read.sustain}",
+                     f"{row.write.burst} / {row.write.sustain}", source]
+            lines.append("   " + ", ".join(_csv_cell(c) for c in cells))
+        container = nodes.container()
+        self.state.nested_parse(StringList(lines, source="xbox-sandbox-limits-table"),
+                                self.content_offset, container)
+        return list(container.children)
+
+
 def setup(app: Any) -> dict[str, Any]:
     app.add_directive("xbox-xerr-table", XerrTable)
     app.add_directive("xbox-limits-table", LimitsTable)
+    app.add_directive("xbox-sandbox-limits-table", SandboxLimitsTable)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -28,11 +28,20 @@ def _stop(signum: int, frame: FrameType | None) -> None:
               help="Port to listen on (0: any free port).")
 @click.option("--seed", type=int, default=0, show_default=True, help="World seed.")
 @click.option("--no-rate-limits", is_flag=True, help="Turn off Xbox Live rate limiting.")
+@click.option("--rate-limit-scale", type=click.FloatRange(min=0, min_open=True), default=1.0,
+              show_default=True, metavar="FACTOR",
+              help="Shrink the rate-limit windows by this factor (0.01: burst 0.15 s, sustain 3 s).")
 @pass_state
-def serve(state: State, host: str, port: int, seed: int, no_rate_limits: bool) -> None:
+def serve(state: State, host: str, port: int, seed: int, no_rate_limits: bool,
+          rate_limit_scale: float) -> None:
     """Serve the sandbox until stopped; its base URL is the first line of stdout."""
     from ..sandbox import Sandbox
-    from ..sandbox.asgi import run_server
+    from ..sandbox.asgi import is_loopback_host, run_server
+
+    if not is_loopback_host(host):
+        # Always shown (even with -q): the sandbox signs anyone in and serves its data.
+        click.echo(f"Warning: serving on {host}, not on loopback: the sandbox has no real "
+                   "security, so anyone who can reach this address can use it.", err=True)
 
     def ready(base_url: str) -> None:
         # The first stdout line is the contract scripts rely on: print it, flush it.
@@ -50,7 +59,8 @@ def serve(state: State, host: str, port: int, seed: int, no_rate_limits: bool) -
     except ValueError:
         previous = None  # not the main thread (an embedding test): leave signals alone
     try:
-        run_server(Sandbox(seed=seed, rate_limits=not no_rate_limits), host, port, on_ready=ready)
+        sandbox = Sandbox(seed=seed, rate_limits=not no_rate_limits, rate_limit_scale=rate_limit_scale)
+        run_server(sandbox, host, port, on_ready=ready)
     except OSError as exc:
         raise click.ClickException(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
     finally:

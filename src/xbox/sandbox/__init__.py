@@ -11,7 +11,7 @@ or over HTTP: ``with sandbox.serve() as served: ... served.base_url ...``, or
 from __future__ import annotations
 
 from ._tokens import Lifetimes
-from .app import Fault, Sandbox, ServedSandbox
+from .app import Fault, FaultKind, Sandbox, ServedSandbox
 from .world import JOE_EMAIL, JOE_GAMERTAG, JOE_PASSWORD, JOE_XUID, World
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "JOE_PASSWORD",
     "JOE_XUID",
     "Fault",
+    "FaultKind",
     "Lifetimes",
     "Sandbox",
     "ServedSandbox",

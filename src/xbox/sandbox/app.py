@@ -16,80 +16,63 @@ import threading
 import time
 import uuid
 from collections import defaultdict, deque
-from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, SupportsIndex, overload
 
 import httpx
 
-from .._core.limits import BURST_SECONDS, SUSTAIN_SECONDS, Limit, limit_for_host
+from . import faults as _faults
 from . import services as _services  # noqa: F401  (registers every route)
 from ._http import ROUTES, Call, empty, json_response, parse_query, parse_target
 from ._tokens import Lifetimes, TokenRegistry
+from .faults import Answer, Fault, FaultKind
+from .limits import EffectiveLimit, LimitLike, RateLimits, period_value
 from .world import Account, World
 
-__all__ = ["Fault", "Sandbox", "ServedSandbox"]
+__all__ = ["Fault", "FaultKind", "RequestLog", "Sandbox", "ServedSandbox"]
 
 IN_PROCESS_BASE_URL = "http://xbox-sandbox.invalid"
 
+#: How many requests ``sandbox.requests`` keeps by default (the oldest are dropped).
+REQUEST_LOG_SIZE = 10_000
 
-@dataclass
-class Fault:
-    """An injected failure: the next ``times`` matching requests fail this way.
 
-    Attributes:
-        status: answer with this HTTP status (and ``body``/``headers``) instead of serving.
-        error: raise this transport error class instead (``httpx.ConnectError``...);
-            over HTTP the connection is dropped.
-        host: only requests to this host (None: any).
-        path_contains: only requests whose path contains this text.
-        delay: over HTTP, answer normally but only after this many seconds (a slow server,
-            for timeout tests; in-process transports ignore it).
-        truncate_at: serve the request normally but cut the body after this many bytes, then
-            fail the stream with ``httpx.RemoteProtocolError`` (over HTTP the connection drops
-            mid-body, with the full ``Content-Length`` promised).
+class RequestLog(deque[httpx.Request]):
+    """The most recent requests the sandbox saw, oldest first: a ring of ``maxlen`` entries.
+
+    A ``collections.deque`` (``sandbox serve`` runs for days; a list would grow without
+    bound) that also slices like the list it replaced: ``sandbox.requests[-3:]`` is a list.
     """
 
-    status: int | None = None
-    error: type[httpx.TransportError] | None = None
-    times: int = 1
-    host: str | None = None
-    path_contains: str | None = None
-    body: Any = None
-    headers: dict[str, str] = field(default_factory=dict)
-    truncate_at: int | None = None
-    delay: float | None = None
+    @overload
+    def __getitem__(self, index: SupportsIndex) -> httpx.Request: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[httpx.Request]: ...
 
-    def matches(self, host: str, path: str) -> bool:
-        return (self.host is None or self.host == host) and (
-            self.path_contains is None or self.path_contains in path)
+    def __getitem__(self, index: SupportsIndex | slice) -> httpx.Request | list[httpx.Request]:
+        if isinstance(index, slice):
+            return list(self)[index]
+        return super().__getitem__(index)
 
 
-class _TruncatedStream(httpx.SyncByteStream, httpx.AsyncByteStream):
-    """The first ``keep`` bytes of a body, then a dropped connection (``Fault.truncate_at``)."""
+@dataclass(frozen=True)
+class Over:
+    """A request over a limit: which window, the count and maximum, and when to come back."""
 
-    def __init__(self, data: bytes, keep: int) -> None:
-        self.data = data[:keep]
-
-    def __iter__(self) -> Iterator[bytes]:
-        if self.data:
-            yield self.data
-        raise httpx.RemoteProtocolError("injected fault: connection closed mid-body")
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        for chunk in self:
-            yield chunk
-
-
-def _truncated(response: httpx.Response, keep: int) -> httpx.Response:
-    return httpx.Response(response.status_code, headers=response.headers,
-                          stream=_TruncatedStream(response.content, keep))
+    window: str  # "burst" or "sustain"
+    current: int
+    maximum: int
+    period: float
+    retry_after: float
 
 
 class RateLimiter:
-    """Sliding-window counters per (user, service): burst 15 s and sustain 300 s.
+    """Sliding-window counters per (user, service): burst and sustain at once.
 
-    Rejected requests still count toward sustain, as Xbox Live does.
+    Every request counts toward sustain, rejected or not, as Xbox Live counts them; only
+    accepted requests fill the burst window. Sliding windows are the strict reading of the
+    FGRL doc: a client that keeps under them keeps under fixed windows too.
     """
 
     def __init__(self, clock: Callable[[], float]) -> None:
@@ -98,23 +81,29 @@ class RateLimiter:
         self.sustain: dict[tuple[str, str], deque[float]] = defaultdict(deque)
         self.rejected = 0
 
-    def check(self, key: tuple[str, str], limit: Limit) -> tuple[str, int, float] | None:
-        """Count a request; return (window type, count, retry_after) when it is over a limit."""
+    def check(self, key: tuple[str, str], limit: EffectiveLimit) -> Over | None:
+        """Count a request; return how it is over a limit, or None when it may be served."""
         now = self.clock()
         burst, sustain = self.burst[key], self.sustain[key]
-        while burst and burst[0] <= now - BURST_SECONDS:
+        while burst and burst[0] <= now - limit.burst_seconds:
             burst.popleft()
-        while sustain and sustain[0] <= now - SUSTAIN_SECONDS:
+        while sustain and sustain[0] <= now - limit.sustain_seconds:
             sustain.popleft()
         sustain.append(now)  # every request counts toward sustain, rejected or not
+        overs = []
         if len(sustain) > limit.sustain:
-            self.rejected += 1
             # Rejected requests count too, so the window rolls over only once enough of the
             # newest entries (this one included) have aged out to leave room for one more.
-            return "sustain", len(sustain), sustain[-limit.sustain] + SUSTAIN_SECONDS - now
+            overs.append(Over("sustain", len(sustain), limit.sustain, limit.sustain_seconds,
+                              sustain[-limit.sustain] + limit.sustain_seconds - now))
         if len(burst) >= limit.burst:
+            overs.append(Over("burst", len(burst) + 1, limit.burst, limit.burst_seconds,
+                              burst[-limit.burst] + limit.burst_seconds - now))
+        if overs:
             self.rejected += 1
-            return "burst", len(burst) + 1, burst[0] + BURST_SECONDS - now
+            # Over both: report the window that frees up last, so that honouring Retry-After
+            # is enough to get through (given no requests in between).
+            return max(overs, key=lambda over: over.retry_after)
         burst.append(now)
         return None
 
@@ -128,7 +117,13 @@ class Sandbox:
             to move through token lifetimes and signed-URL expiry in no time.
         lifetimes: token lifetimes (shorten them to test refresh).
         rate_limits: enforce Xbox Live's per-user per-service limits (429 + Retry-After).
-        limits: override limits per service name (``{"profile": Limit(10, 30)}``).
+        limits: override limits per service name (``{"profile": Limit(10, 30)}``; the
+            client's ``xbox.Limit`` or ``xbox.sandbox.limits.Limit``).
+        rate_limit_scale: multiply both rate-limit windows by this factor (0.01: burst 0.15 s,
+            sustain 3 s), for benchmarks; ``Retry-After`` scales too, with a fractional value
+            (see :func:`xbox.sandbox.limits.format_seconds`). Counts are unchanged.
+        request_log_size: how many requests ``sandbox.requests`` keeps (a ring; the oldest
+            are dropped), 10,000 by default.
         auto_approve_device_codes: device codes are approved as soon as they are polled,
             signing in as ``device_code_account`` (for tests and ``--sandbox``).
         world: a prebuilt world (else ``World(seed)``).
@@ -141,7 +136,9 @@ class Sandbox:
         clock: Callable[[], float] | None = None,
         lifetimes: Lifetimes | None = None,
         rate_limits: bool = True,
-        limits: dict[str, Limit] | None = None,
+        limits: Mapping[str, LimitLike] | None = None,
+        rate_limit_scale: float = 1.0,
+        request_log_size: int = REQUEST_LOG_SIZE,
         auto_approve_device_codes: bool = True,
         device_code_account: str = "joe@example.org",
         world: World | None = None,
@@ -151,13 +148,15 @@ class Sandbox:
         self.clock = clock or time.time
         self.lifetimes = lifetimes or Lifetimes()
         self.rate_limits = rate_limits
-        self.limit_overrides = dict(limits or {})
+        self.rate_limit_table = RateLimits(limits, scale=rate_limit_scale)
         self.auto_approve_device_codes = auto_approve_device_codes
         self.device_code_account = device_code_account
         self.tokens = TokenRegistry(seed)
         self.limiter = RateLimiter(self.clock)
         self.faults: list[Fault] = []
-        self.requests: list[httpx.Request] = []  # every request seen, for tests to inspect
+        if request_log_size < 1:
+            raise ValueError("request_log_size must be at least 1")
+        self.requests = RequestLog(maxlen=request_log_size)  # the latest requests, for tests
         self.state: dict[str, Any] = {}  # per-service mutable state (device codes, ...)
         self._counter = 0
         self._lock = threading.Lock()
@@ -165,29 +164,36 @@ class Sandbox:
 
     # -- the router -------------------------------------------------------------------------
     def handle(self, request: httpx.Request) -> httpx.Response:
-        """Answer one request in the mapped layout, exactly as Xbox Live would."""
-        with self._lock:
-            return self._handle(request)
+        """Answer one request in the mapped layout, exactly as Xbox Live would.
 
-    def _handle(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        host, path, query = parse_target(request)
-        for fault in self.faults:
-            if fault.times > 0 and fault.matches(host, path):
-                fault.times -= 1
-                if fault.delay is not None:
-                    response = self._route(request, host, path, query)
-                    response.extensions["xbox_sandbox_delay"] = fault.delay
-                    return response
-                if fault.truncate_at is not None:
-                    return _truncated(self._route(request, host, path, query), fault.truncate_at)
-                if fault.error is not None:
-                    raise fault.error("injected fault", request=request)
-                body = fault.body if fault.body is not None else ""
-                if isinstance(body, (dict, list)):
-                    return json_response(fault.status or 500, body, headers=fault.headers)
-                return httpx.Response(fault.status or 500, headers=fault.headers, content=str(body).encode())
-        return self._route(request, host, path, query)
+        An injected fault shows as an httpx client would see it in-process: a raised
+        transport error, or a response whose body fails while it is read.
+        """
+        return _faults.in_process(self.answer(request), request)
+
+    def answer(self, request: httpx.Request) -> Answer:
+        """What the server does with ``request``: the response, and the fault that damages it.
+
+        ``handle`` plays the fault in-process; the ASGI adapter plays it on the socket.
+        """
+        with self._lock:
+            self.requests.append(request)
+            host, path, query = parse_target(request)
+            for fault in self.faults:
+                if fault.times > 0 and fault.matches(host, path, request.method):
+                    fault.times -= 1
+                    return _faults.answer(
+                        fault, self, request, host, path, query,
+                        serve=lambda: self._route(request, host, path, query),
+                        service=self._service_of(host, path, request.method))
+            return Answer(self._route(request, host, path, query))
+
+    def _service_of(self, host: str, path: str, method: str) -> str | None:
+        """The rate-limited service a request goes to, if any."""
+        for rt in ROUTES:
+            if rt.method == method and rt.host.fullmatch(host) and rt.path.fullmatch(path):
+                return rt.service
+        return None
 
     def _route(self, request: httpx.Request, host: str, path: str, query: str) -> httpx.Response:
         method_allowed = False
@@ -206,7 +212,7 @@ class Sandbox:
                 if user is None:
                     return empty(401, headers=self.xbl_headers())
                 call.user = user
-                limited = self._rate_limit(rt.service, user, request.method, host)
+                limited = self._rate_limit(rt.service, user, request.method)
                 if limited is not None:
                     return limited
             return rt.handler(self, call, **m.groupdict())
@@ -227,23 +233,28 @@ class Sandbox:
             return None
         return self.world.by_xuid.get(grant.xuid)
 
-    def _rate_limit(self, service: str | None, user: Account, method: str,
-                    host: str) -> httpx.Response | None:
+    def limits_for(self, service: str, method: str = "GET") -> EffectiveLimit | None:
+        """The limit this sandbox enforces for ``service`` (windows scaled), or None.
+
+        For a client test or benchmark to configure the same table:
+        ``xbox.Limit(lim.burst, lim.sustain)`` with windows ``lim.burst_seconds`` and
+        ``lim.sustain_seconds``.
+        """
+        return self.rate_limit_table.limit_for(service, method)
+
+    def _rate_limit(self, service: str | None, user: Account, method: str) -> httpx.Response | None:
         if not self.rate_limits or service is None:
             return None
-        limit = self.limit_overrides.get(service) or limit_for_host(host, method)
+        limit = self.limits_for(service, method)
         if limit is None:
             return None
         over = self.limiter.check((user.xuid, service), limit)
         if over is None:
             return None
-        window, count, retry_after = over
-        seconds = max(1, int(retry_after + 0.999))
-        body = {"version": 1, "currentRequests": count,
-                "maxRequests": limit.burst if window == "burst" else limit.sustain,
-                "periodInSeconds": int(BURST_SECONDS if window == "burst" else SUSTAIN_SECONDS),
-                "type": window}
-        return json_response(429, body, headers={**self.xbl_headers(), "Retry-After": str(seconds)})
+        body = {"version": 1, "currentRequests": over.current, "maxRequests": over.maximum,
+                "periodInSeconds": period_value(over.period), "type": over.window}
+        return json_response(429, body, headers={
+            **self.xbl_headers(), "Retry-After": self.rate_limit_table.retry_after(over.retry_after)})
 
     def authorization_for(self, email: str = "joe@example.org") -> str:
         """Sign ``email`` in directly and return its ``Authorization`` header value.
@@ -288,7 +299,11 @@ class Sandbox:
     base_url = IN_PROCESS_BASE_URL
 
     def asgi(self) -> Callable[..., Any]:
-        """This sandbox as an ASGI application (for uvicorn)."""
+        """This sandbox as an ASGI application, for another ASGI server.
+
+        Faults that need the socket (resets, lying ``Content-Length``, hangs) are only
+        approximated there; ``serve()`` plays them for real.
+        """
         from .asgi import make_asgi_app
 
         return make_asgi_app(self)
