@@ -17,6 +17,8 @@ from xbox.exceptions import AuthenticationException
 from xbox.sandbox import Sandbox, ServedSandbox
 from xbox.sandbox.world import JOE_EMAIL, JOE_GAMERTAG
 
+# Loopback redirects are for a user's own Azure app: login.live.com refuses them for
+# Microsoft's own client ids (the sandbox's client registry, xbox.sandbox.clients).
 AZURE_CLIENT = "388ea51c-0b25-4029-aae2-17df49d23905"
 
 
@@ -57,12 +59,13 @@ async def test_browser_sign_in_over_http(served_sb: ServedSandbox) -> None:
     seen: list[str] = []
     pages: list[str] = []
     async with xbox.AsyncClient(base_url=served_sb.base_url) as xbl:
-        session = await xbl.login_browser(open_browser=browser(served_sb, seen, pages=pages))
+        session = await xbl.login_browser(client_id=AZURE_CLIENT,
+                                          open_browser=browser(served_sb, seen, pages=pages))
         assert session.gamertag == JOE_GAMERTAG
     assert "close this window" in pages[0]
     [url] = seen
     query = parse_qs(urlsplit(url).query)
-    assert query["response_type"] == ["code"] and query["client_id"] == [flows.PUBLIC_CLIENT_ID]
+    assert query["response_type"] == ["code"] and query["client_id"] == [AZURE_CLIENT]
     assert query["redirect_uri"][0].startswith("http://127.0.0.1:")
     assert query["redirect_uri"][0].endswith("/auth/callback")
     assert len(query["state"][0]) >= 20  # random, unguessable
@@ -96,7 +99,7 @@ async def test_state_mismatch_refuses_and_does_not_redeem_the_code(
                    pages=pages)
     async with xbox.AsyncClient(base_url=served_sb.base_url) as xbl:
         with pytest.raises(AuthenticationException, match="state"):
-            await xbl.login_browser(open_browser=evil)
+            await xbl.login_browser(client_id=AZURE_CLIENT, open_browser=evil)
     assert "did not complete" in pages[0]
     assert requests_to(served_sb.sandbox, "login.live.com", "oauth20_token.srf") == []
     assert TokenStore().accounts() == []
@@ -112,7 +115,8 @@ async def test_an_error_from_the_browser_is_reported(served_sb: ServedSandbox) -
 
     async with xbox.AsyncClient(base_url=served_sb.base_url) as xbl:
         with pytest.raises(AuthenticationException, match="access_denied"):
-            await xbl.login_browser(open_browser=browser(served_sb, [], tamper=deny))
+            await xbl.login_browser(client_id=AZURE_CLIENT,
+                                    open_browser=browser(served_sb, [], tamper=deny))
 
 
 async def test_no_answer_times_out_and_closes_the_listener(served_sb: ServedSandbox) -> None:

@@ -47,13 +47,16 @@ async def test_device_code_signs_in_and_saves_the_session() -> None:
     [connect] = requests_to(sb, "login.live.com", "oauth20_connect.srf")
     assert form(connect) == {"client_id": flows.PUBLIC_CLIENT_ID, "scope": flows.LEGACY_SCOPE,
                              "response_type": "device_code"}
+    # The sandbox answers authorization_pending once: the client waited one interval.
+    assert clock.slept == [5.0] and len(requests_to(sb, "login.live.com", "oauth20_token")) == 2
+    signed_in = START + 5
     # A Live-client (MBI_SSL) token goes to user.auth with the t= prefix.
     assert _ticket(sb).startswith("t=")
     assert me["gamertag"] == JOE_GAMERTAG and me["xuid"] == JOE_XUID
     assert me["account"] == "default" and me["can_refresh"] is True
-    assert me["xsts_expires"] == datetime.fromtimestamp(START + 16 * 3600, UTC)
-    assert me["user_expires"] == datetime.fromtimestamp(START + 14 * 86400, UTC)
-    assert me["msa_expires"] == datetime.fromtimestamp(START + 86400, UTC)
+    assert me["xsts_expires"] == datetime.fromtimestamp(signed_in + 16 * 3600, UTC)
+    assert me["user_expires"] == datetime.fromtimestamp(signed_in + 14 * 86400, UTC)
+    assert me["msa_expires"] == datetime.fromtimestamp(signed_in + 86400, UTC)
     # Saved: a new client on the same store is signed in without any request.
     before = len(sb.requests)
     with sync_client(sb, clock) as again:
@@ -223,6 +226,7 @@ async def test_an_unknown_client_is_refused_readably() -> None:
 
 
 def test_accounts_keep_separate_sessions(sandbox: Sandbox) -> None:
+    sandbox.device_code_pending_polls = 0  # about accounts, not polling: approve at once
     with xbox.Client(base_url=sandbox.base_url, transport=sandbox.transport(),
                      account="main") as main:
         main.login_device_code(on_code=lambda code: None)

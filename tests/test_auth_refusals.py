@@ -34,7 +34,7 @@ ACTIONS = {
 @pytest.mark.parametrize("email", sorted(XERR_ACCOUNTS))
 async def test_each_xerr_account_gets_a_readable_xsts_error(email: str, flow: str) -> None:
     xerr, redirect = XERR_ACCOUNTS[email]
-    sb = Sandbox(device_code_account=email)
+    sb = Sandbox(device_code_account=email, device_code_pending_polls=0)  # approve at once
     async with async_client(sb) as xbl:
         with pytest.raises(XstsError) as info:
             if flow == "device_code":
@@ -78,7 +78,7 @@ async def test_password_failures_are_told_apart() -> None:
 
 
 async def test_a_failed_sign_in_signs_out_and_leaves_the_saved_file() -> None:
-    sb = Sandbox()
+    sb = Sandbox(device_code_pending_polls=0)  # the device code approves at once
     async with async_client(sb) as xbl:
         await xbl.login_device_code(on_code=lambda code: None)
         saved = TokenStore().path("default").read_bytes()

@@ -15,6 +15,9 @@ from xbox.exceptions import TokenStoreError
 from xbox.sandbox import Sandbox
 from xbox.sandbox.world import JOE_EMAIL, JOE_PASSWORD
 
+# These tests are about the store, not device-code polling: the sandbox approves at once.
+FAST = {"device_code_pending_polls": 0}
+
 
 async def _sign_in(sb: Sandbox) -> dict[str, object]:
     async with async_client(sb) as xbl:
@@ -26,7 +29,7 @@ async def _sign_in(sb: Sandbox) -> dict[str, object]:
 
 @pytest.mark.skipif(not hasattr(__import__("os"), "getuid"), reason="POSIX permissions")
 async def test_file_is_0600_and_folders_0700(isolated_home: Path) -> None:
-    await _sign_in(Sandbox())
+    await _sign_in(Sandbox(**FAST))
     path = isolated_home / "accounts" / "default.json"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
@@ -65,7 +68,7 @@ def _extra_field(text: str) -> str:
 ])
 async def test_a_damaged_file_is_reported_with_its_path_and_never_overwritten(
         damage: object) -> None:
-    sb = Sandbox()
+    sb = Sandbox(**FAST)
     await _sign_in(sb)
     path = TokenStore().path("default")
     damaged = damage(path.read_text())  # type: ignore[operator]

@@ -13,7 +13,8 @@ from xbox.sandbox import Sandbox
 from xbox.sandbox._tokens import Lifetimes
 from xbox.sandbox.services.login import revoke_refresh_tokens
 
-LEGACY_CLIENT = "0000000048093EE3"
+LEGACY_CLIENT = "0000000048093EE3"  # the 2014 library's id: password sign-in only
+XBOX_APP_CLIENT = "000000004C12AE6F"  # the Xbox app's id: device code (and SISU)
 LEGACY_SCOPE = "service::user.auth.xboxlive.com::MBI_SSL"
 AZURE_SCOPE = "Xboxlive.signin Xboxlive.offline_access"
 AZURE_CLIENT = "388ea51c-0b25-4029-aae2-17df49d23905"
@@ -365,7 +366,7 @@ def test_token_response_has_recorded_shape() -> None:
 
 def _connect(client: httpx.Client) -> dict[str, object]:
     resp = client.post("/login.live.com/oauth20_connect.srf", data={
-        "client_id": LEGACY_CLIENT, "scope": LEGACY_SCOPE, "response_type": "device_code"})
+        "client_id": XBOX_APP_CLIENT, "scope": LEGACY_SCOPE, "response_type": "device_code"})
     assert resp.status_code == 200
     body: dict[str, object] = resp.json()
     return body
@@ -373,7 +374,7 @@ def _connect(client: httpx.Client) -> dict[str, object]:
 
 def _poll(client: httpx.Client, device_code: object) -> httpx.Response:
     return client.post("/login.live.com/oauth20_token.srf", data={
-        "client_id": LEGACY_CLIENT, "grant_type": DEVICE_GRANT, "device_code": str(device_code)})
+        "client_id": XBOX_APP_CLIENT, "grant_type": DEVICE_GRANT, "device_code": str(device_code)})
 
 
 def test_device_code_start() -> None:
@@ -381,9 +382,9 @@ def test_device_code_start() -> None:
     with _client(sb) as client:
         body = _connect(client)
         bad = client.post("/login.live.com/oauth20_connect.srf", data={
-            "client_id": LEGACY_CLIENT, "scope": LEGACY_SCOPE, "response_type": "token"})
+            "client_id": XBOX_APP_CLIENT, "scope": LEGACY_SCOPE, "response_type": "token"})
         no_scope = client.post("/login.live.com/oauth20_connect.srf", data={
-            "client_id": LEGACY_CLIENT, "response_type": "device_code"})
+            "client_id": XBOX_APP_CLIENT, "response_type": "device_code"})
     assert set(body) == {"user_code", "device_code", "verification_uri", "interval", "expires_in"}
     assert re.fullmatch(r"[A-HJ-NP-Z2-9]{8}", str(body["user_code"]))
     assert body["verification_uri"] == "https://www.microsoft.com/link"
@@ -392,16 +393,29 @@ def test_device_code_start() -> None:
     assert no_scope.status_code == 400 and no_scope.json()["error"] == "invalid_request"
 
 
-def test_device_code_auto_approved() -> None:
-    sb = Sandbox(seed=0)
+def test_device_code_auto_approved_after_one_pending_poll() -> None:
+    t = [1_700_000_000.0]
+    sb = Sandbox(seed=0, clock=lambda: t[0])
     with _client(sb) as client:
         body = _connect(client)
         first = _poll(client, body["device_code"])
-        assert first.status_code == 200
-        assert first.json()["user_id"] == sb.world.joe.msa_user_id
-        assert first.json()["expires_in"] == 86400
+        assert first.status_code == 400 and first.json()["error"] == "authorization_pending"
+        t[0] += 1
+        assert _poll(client, body["device_code"]).json()["error"] == "slow_down"  # no shortcut
+        t[0] += 10
+        done = _poll(client, body["device_code"])
+        assert done.status_code == 200
+        assert done.json()["user_id"] == sb.world.joe.msa_user_id
+        assert done.json()["expires_in"] == 86400
         again = _poll(client, body["device_code"])
     assert again.status_code == 400 and again.json()["error"] == "invalid_grant"
+
+
+def test_device_code_pending_polls_is_configurable() -> None:
+    sb = Sandbox(seed=0, device_code_pending_polls=0)
+    with _client(sb) as client:
+        first = _poll(client, _connect(client)["device_code"])
+    assert first.status_code == 200
 
 
 def test_device_code_pending_slow_down_and_link_approval() -> None:

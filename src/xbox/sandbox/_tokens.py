@@ -11,6 +11,8 @@ import hashlib
 import secrets
 from dataclasses import dataclass, field
 
+from ._signature import ProofKey
+
 __all__ = ["Grant", "Lifetimes", "TokenRegistry"]
 
 
@@ -27,6 +29,8 @@ class Lifetimes:
         device_code: how long a device code may be approved: 15 min.
         device_interval: the polling interval the device-code endpoint asks for.
         sas: how long a signed media URL works: about 1 h.
+        device: device tokens from device.auth.xboxlive.com: 14 days (recorded).
+        title: title tokens from title.auth / SISU: 14 days (recorded SISU answer).
     """
 
     msa_legacy: float = 86400
@@ -37,19 +41,24 @@ class Lifetimes:
     device_code: float = 900
     device_interval: int = 5
     sas: float = 3600
+    device: float = 14 * 86400
+    title: float = 14 * 86400
 
 
 @dataclass
 class Grant:
     """What a token stands for."""
 
-    kind: str  # "msa" | "refresh" | "user" | "xsts"
-    xuid: str
+    kind: str  # "msa" | "refresh" | "user" | "xsts" | "device" | "title"
+    xuid: str  # "" for device and title tokens: they name no user
     expires: float
     uhs: str = ""
     scope: str = ""
     client_id: str = ""
     revoked: bool = False
+    proof_key: ProofKey | None = None  # device tokens: the key their requests are signed with
+    device_id: str = ""  # device, title and XSTS tokens: the device claim (xdi did)
+    title_id: str = ""  # title and XSTS tokens: the title claim (xti tid)
 
 
 @dataclass
@@ -68,14 +77,21 @@ class TokenRegistry:
         return prefix + text
 
     def issue(self, kind: str, xuid: str, expires: float, *, uhs: str = "", scope: str = "",
-              client_id: str = "") -> str:
+              client_id: str = "", proof_key: ProofKey | None = None, device_id: str = "",
+              title_id: str = "") -> str:
+        # Device and title tokens are opaque JWEs like the user token (the recordings are
+        # sanitized, so their lengths are the sandbox's choice).
         prefixes = {"msa": "EwCAAupv", "refresh": "M.R3_BAY.", "user": "eyJlbmMiOiJBMTI4Q0JDK0hTMjU2",
-                    "xsts": "eyJlbmMiOiJBMTI4Q0JDK0hTMjU2IiwiYWxnIjoiUlNBLU9BRVAi"}
-        lengths = {"msa": 472, "refresh": 300, "user": 1262, "xsts": 1230}
+                    "xsts": "eyJlbmMiOiJBMTI4Q0JDK0hTMjU2IiwiYWxnIjoiUlNBLU9BRVAi",
+                    "device": "eyJlbmMiOiJBMTI4Q0JDK0hTMjU2IiwiYWxnIjoiUlNBLU9BRVAiLCJjdHkiOiJKV1Qi",
+                    "title": "eyJlbmMiOiJBMTI4Q0JDK0hTMjU2IiwiYWxnIjoiUlNBLU9BRVAiLCJjdHkiOiJK"}
+        lengths = {"msa": 472, "refresh": 300, "user": 1262, "xsts": 1230, "device": 1104,
+                   "title": 1056}
         token = self._mint(prefixes[kind], lengths[kind])
         if kind == "refresh":
             token = token.replace("+", "!").replace("/", "*") + "$"
-        self.grants[token] = Grant(kind, xuid, expires, uhs=uhs, scope=scope, client_id=client_id)
+        self.grants[token] = Grant(kind, xuid, expires, uhs=uhs, scope=scope, client_id=client_id,
+                                   proof_key=proof_key, device_id=device_id, title_id=title_id)
         return token
 
     def check(self, token: str, kind: str, now: float) -> Grant | None:

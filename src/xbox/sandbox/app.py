@@ -25,7 +25,7 @@ import httpx
 from . import faults as _faults
 from . import services as _services  # noqa: F401  (registers every route)
 from ._http import ROUTES, Call, empty, json_response, parse_query, parse_target
-from ._tokens import Lifetimes, TokenRegistry
+from ._tokens import Grant, Lifetimes, TokenRegistry
 from .faults import Answer, Fault, FaultKind
 from .limits import EffectiveLimit, LimitLike, RateLimits, period_value
 from .world import Account, World
@@ -124,8 +124,16 @@ class Sandbox:
             (see :func:`xbox.sandbox.limits.format_seconds`). Counts are unchanged.
         request_log_size: how many requests ``sandbox.requests`` keeps (a ring; the oldest
             are dropped), 10,000 by default.
-        auto_approve_device_codes: device codes are approved as soon as they are polled,
-            signing in as ``device_code_account`` (for tests and ``--sandbox``).
+        auto_approve_device_codes: device codes approve themselves, signing in as
+            ``device_code_account`` (for tests and ``--sandbox``), once they have answered
+            ``device_code_pending_polls`` polls with ``authorization_pending``.
+        device_code_pending_polls: how many polls an auto-approved code answers
+            ``authorization_pending`` first (default 1, so clients meet the pending answer;
+            0 approves on the first poll).
+        signature_skew: how far (seconds, either way) a signed request's timestamp may be
+            from the sandbox clock (default 180; see "Signed sign-in" in the docs).
+        mediahub_requires_device_claims: mediahub search refuses XSTS tokens that carry no
+            device and title claims (default False).
         world: a prebuilt world (else ``World(seed)``).
     """
 
@@ -141,6 +149,9 @@ class Sandbox:
         request_log_size: int = REQUEST_LOG_SIZE,
         auto_approve_device_codes: bool = True,
         device_code_account: str = "joe@example.org",
+        device_code_pending_polls: int = 1,
+        signature_skew: float = 180.0,
+        mediahub_requires_device_claims: bool = False,
         world: World | None = None,
     ) -> None:
         self.seed = seed
@@ -151,6 +162,9 @@ class Sandbox:
         self.rate_limit_table = RateLimits(limits, scale=rate_limit_scale)
         self.auto_approve_device_codes = auto_approve_device_codes
         self.device_code_account = device_code_account
+        self.device_code_pending_polls = device_code_pending_polls
+        self.signature_skew = signature_skew
+        self.mediahub_requires_device_claims = mediahub_requires_device_claims
         self.tokens = TokenRegistry(seed)
         self.limiter = RateLimiter(self.clock)
         self.faults: list[Fault] = []
@@ -222,6 +236,12 @@ class Sandbox:
 
     def authorize(self, request: httpx.Request) -> Account | None:
         """The account an ``XBL3.0 x=uhs;token`` header stands for, if valid and unexpired."""
+        grant = self.xsts_grant(request)
+        return None if grant is None else self.world.by_xuid.get(grant.xuid)
+
+    def xsts_grant(self, request: httpx.Request) -> Grant | None:
+        """The XSTS grant behind a request's ``XBL3.0 x=uhs;token`` header (its device and
+        title claims included), if valid and unexpired."""
         header = request.headers.get("Authorization", "")
         if not header.startswith("XBL3.0 x="):
             return None
@@ -231,7 +251,7 @@ class Sandbox:
         grant = self.tokens.check(token, "xsts", self.clock())
         if grant is None or grant.uhs != uhs:
             return None
-        return self.world.by_xuid.get(grant.xuid)
+        return grant
 
     def limits_for(self, service: str, method: str = "GET") -> EffectiveLimit | None:
         """The limit this sandbox enforces for ``service`` (windows scaled), or None.

@@ -517,6 +517,12 @@ _CLAUSE = re.compile(r"\s*(OwnerXuid|TitleId)\s+eq\s+(\d+)\s*", re.I)
 def _mediahub(sb: Sandbox, call: Call, kind: _Kind,
               to_json: Callable[[Sandbox, Capture], dict[str, Any]]) -> httpx.Response:
     """``POST /{gameclips|screenshots}/search`` with ``{"max","query","skip"}`` (contract 3)."""
+    if sb.mediahub_requires_device_claims:
+        # With the option on, only XSTS tokens of a signed (device + title) sign-in pass;
+        # the refusal's status and empty body are an assumption (docs: sandbox assumptions).
+        grant = sb.xsts_grant(call.request)
+        if grant is None or not (grant.device_id and grant.title_id):
+            return empty(403, headers=sb.xbl_headers())
     body = call.json()
     if not isinstance(body, dict) or not isinstance(body.get("query"), str):
         return _bad(sb)

@@ -10,7 +10,13 @@ Spec §1a-§1c. Four ways in, all ending in an MSA access token plus a refresh t
   then ``oauth20_token.srf`` with ``grant_type=authorization_code``;
 * the refresh grant, by GET (legacy) or POST;
 * the device-code flow: ``oauth20_connect.srf`` then polling ``oauth20_token.srf``, approved by
-  a person on ``www.microsoft.com/link`` (or at once with ``sb.auto_approve_device_codes``).
+  a person on ``www.microsoft.com/link`` (or by itself with ``sb.auto_approve_device_codes``,
+  after ``sb.device_code_pending_polls`` polls answered ``authorization_pending``).
+
+Every flow is checked against the client id's registration (:mod:`xbox.sandbox.clients`):
+an unknown id, a flow the id may not use, or a redirect URI not registered for it is refused
+as login.live.com refuses it. Authorization codes with a PKCE ``code_challenge`` (the Xbox
+app's SISU sign-in) are only redeemed with the matching ``code_verifier``.
 
 State lives in ``sb.state`` under ``login.*`` keys. Tokens come from ``sb.tokens``.
 """
@@ -24,10 +30,11 @@ import string
 import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
 import httpx
 
+from .. import clients
 from .._http import Call, html_response, json_response, route
 
 if TYPE_CHECKING:
@@ -45,7 +52,8 @@ __all__ = [
 HOST = r"login\.live\.com"
 LINK_HOST = r"www\.microsoft\.com"
 LEGACY_SCOPE = "service::user.auth.xboxlive.com::MBI_SSL"
-DESKTOP_REDIRECT = "https://login.live.com/oauth20_desktop.srf"
+DESKTOP_REDIRECT = clients.DESKTOP_REDIRECT
+ERROR_PAGE = "https://login.live.com/err.srf?lc=1033"
 VERIFICATION_URI = "https://www.microsoft.com/link"
 DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 # An e-mail whose sign-in Microsoft blocks for security (no world account needed).
@@ -71,6 +79,14 @@ ERR_SESSION = ("Your session has timed out. To sign in, please go back and try a
 ERR_MISSING = "Please enter your email address and password.<!-- HR=80041010 -->"
 ERR_CLIENT = ("We\\'re unable to complete your request. invalid_request: The client does not "
               "exist or is not enabled for consumers.")
+# Where login.live.com sends the browser for a redirect URI the app did not register
+# (HTBox/allReady#312, jasonjoh/javascript-tutorial#1, auth0-samples#113: the browser
+# lands on err.srf with this in the fragment).
+ERR_REDIRECT_URI = ("The provided value for the input parameter 'redirect_uri' is not valid. "
+                    "The expected value is 'https://login.live.com/oauth20_desktop.srf' or a URL "
+                    "which matches the redirect URI registered for this client application.")
+# A flow the app may not use: RFC 6749 §4.1.2.1's error and text (MSA's own text unrecorded).
+ERR_FLOW = "The client is not authorized to request {what} using this method."
 
 PROOF_SCRIPT = ("var PROOF = {}; PROOF.Type = {SQSA: 6, CSS: 5, DeviceId: 4, Email: 1, "
                 "AltEmail: 2, SMS: 3, HIP: 8};")
@@ -129,6 +145,8 @@ class _AuthCode:
     scope: str
     expires: float
     used: bool = False
+    code_challenge: str = ""  # PKCE (RFC 7636), as the authorize request gave it
+    code_challenge_method: str = ""
 
 
 @dataclass
@@ -143,6 +161,7 @@ class _DeviceCode:
     status: str = "pending"  # pending | approved | declined | redeemed
     xuid: str = ""
     last_poll: float | None = None
+    polls: int = 0
 
 
 def _bucket(sb: Sandbox, name: str) -> dict[str, Any]:
@@ -313,7 +332,8 @@ def _proof_page(sb: Sandbox, email: str) -> httpx.Response:
     return html_response(200, page, headers=_page_headers(sb, cookies=False))
 
 
-_CODE_FIELDS = ("client_id", "redirect_uri", "state", "scope")
+_CODE_FIELDS = ("client_id", "redirect_uri", "state", "scope", "code_challenge",
+                "code_challenge_method")
 
 
 def _code_page(sb: Sandbox, params: dict[str, str], *, error: str = "",
@@ -354,7 +374,9 @@ def _new_auth_code(sb: Sandbox, params: dict[str, str], account: Account) -> str
     code = f"M.C5{raw[0] % 100:02d}_BAY.2.{uuid.UUID(bytes=raw[1:17], version=4)}"
     _bucket(sb, "codes")[code] = _AuthCode(
         client_id=params.get("client_id", ""), redirect_uri=params.get("redirect_uri", ""),
-        xuid=account.xuid, scope=params.get("scope", ""), expires=sb.now() + CODE_LIFETIME)
+        xuid=account.xuid, scope=params.get("scope", ""), expires=sb.now() + CODE_LIFETIME,
+        code_challenge=params.get("code_challenge", ""),
+        code_challenge_method=params.get("code_challenge_method", "") or "plain")
     return code
 
 
@@ -371,16 +393,60 @@ def _code_redirect(sb: Sandbox, params: dict[str, str], account: Account) -> htt
         ("Server", "Microsoft-IIS/7.5"), ("Location", location)], content=b"")
 
 
+def _err_redirect(sb: Sandbox, error: str, description: str,
+                  params: dict[str, str]) -> httpx.Response:
+    """302 to login.live.com's error page, the error in the fragment (state echoed)."""
+    location = (f"{ERROR_PAGE}#error={error}"
+                f"&error_description={quote_plus(description, safe=chr(39) + ':/')}")
+    if "state" in params:
+        location += f"&state={quote_plus(params['state'])}"
+    return httpx.Response(302, headers=[
+        ("Cache-Control", "no-cache"), ("Pragma", "no-cache"),
+        ("Content-Type", "text/html; charset=utf-8"), ("Content-Length", "0"),
+        ("Server", "Microsoft-IIS/7.5"), ("Location", location)], content=b"")
+
+
+def _client_refusal(sb: Sandbox, params: dict[str, str]) -> httpx.Response | None:
+    """How login.live.com refuses this authorize request for its client id (None: served)."""
+    app = clients.lookup(params.get("client_id", ""))
+    if app is None:
+        return _error_page(sb, ERR_CLIENT)
+    code_flow = params.get("response_type") == "code"
+    if not app.allows(clients.CODE if code_flow else clients.PASSWORD):
+        return _err_redirect(sb, "unauthorized_client", ERR_FLOW.format(
+            what="an authorization code" if code_flow else "an access token"), params)
+    if not app.redirect_allowed(params.get("redirect_uri") or DESKTOP_REDIRECT):
+        return _err_redirect(sb, "invalid_request", ERR_REDIRECT_URI, params)
+    if params.get("code_challenge") and \
+            params.get("code_challenge_method", "plain") not in ("S256", "plain"):
+        return _err_redirect(sb, "invalid_request", "The provided value for the input "
+                             "parameter 'code_challenge_method' is not valid.", params)
+    return None
+
+
+@route("GET", HOST, r"/err\.srf", auth=False)
+def error_page(sb: Sandbox, call: Call) -> httpx.Response:
+    """Where refused authorize requests land (the error itself is in the URL fragment)."""
+    page = ("<!DOCTYPE html><html><head><title>Microsoft account</title></head><body>"
+            "<div class=\"title\">We're unable to complete your request</div>"
+            "<div>Microsoft account is experiencing technical problems. Please try again later."
+            "</div></body></html>")
+    return html_response(200, page, headers=_page_headers(sb, cookies=False))
+
+
 @route("GET", HOST, r"/oauth20_authorize\.srf", auth=False)
 def authorize(sb: Sandbox, call: Call) -> httpx.Response:
     """The sign-in page: the 2014 scrape page (token) or a browser form (code)."""
     params = call.params  # parse_qsl copes with both raw (2014 client) and encoded queries
     if not params.get("client_id"):
         return _error_page(sb, ERR_CLIENT)
+    if params.get("response_type") == "code" and not params.get("redirect_uri"):
+        return _error_page(sb, "The provided value for the input parameter "
+                               "\\'redirect_uri\\' is not valid.")
+    refused = _client_refusal(sb, params)
+    if refused is not None:
+        return refused
     if params.get("response_type") == "code":
-        if not params.get("redirect_uri"):
-            return _error_page(sb, "The provided value for the input parameter "
-                                   "\\'redirect_uri\\' is not valid.")
         hint = params.get("login_hint", "").lower()
         account = sb.world.by_email.get(hint)
         # Test convenience: with auto-approval on, a known login_hint signs in at once.
@@ -452,6 +518,9 @@ def post_credentials(sb: Sandbox, call: Call) -> httpx.Response:
 
     if not params.get("client_id") or (code_flow and not params.get("redirect_uri")):
         return _error_page(sb, ERR_CLIENT)
+    refused = _client_refusal(sb, params)  # a post must not get past what the page refused
+    if refused is not None:
+        return refused
     if not _take_ppft(sb, form.get("PPFT", "")):
         return again(ERR_SESSION)
     if not email or not password:
@@ -531,12 +600,24 @@ def _code_grant(sb: Sandbox, params: dict[str, str]) -> httpx.Response:
         return _invalid(sb, "code")
     if entry.redirect_uri != params["redirect_uri"]:
         return _invalid(sb, "redirect_uri")
+    if entry.code_challenge and not _pkce_ok(entry, params.get("code_verifier", "")):
+        return _invalid(sb, "code_verifier")
     entry.used = True  # single use, even if what follows fails
     account = sb.world.by_xuid.get(entry.xuid)
     if account is None:
         return _invalid(sb, "code")
     return _token_body(sb, account, params.get("scope") or entry.scope or LEGACY_SCOPE,
                        params["client_id"])
+
+
+def _pkce_ok(entry: _AuthCode, verifier: str) -> bool:
+    """RFC 7636 §4.6: the verifier hashes (S256) or equals (plain) the code's challenge."""
+    if not verifier:
+        return False
+    if entry.code_challenge_method == "S256":
+        digest = hashlib.sha256(verifier.encode("ascii", "replace")).digest()
+        verifier = base64.urlsafe_b64encode(digest).decode().rstrip("=")
+    return verifier == entry.code_challenge
 
 
 def _device_grant(sb: Sandbox, params: dict[str, str]) -> httpx.Response:
@@ -554,19 +635,22 @@ def _device_grant(sb: Sandbox, params: dict[str, str]) -> httpx.Response:
     if entry.status == "declined":
         return _oauth_error(sb, "authorization_declined",
                             "The user has declined to authorize the application.")
-    if entry.status == "pending" and sb.auto_approve_device_codes:
-        # Test convenience: approve on the first poll and answer with tokens straight away.
+    previous, entry.last_poll = entry.last_poll, now
+    too_fast = previous is not None and now - previous < entry.interval
+    if entry.status == "pending" and sb.auto_approve_device_codes and not too_fast \
+            and entry.polls >= sb.device_code_pending_polls:
+        # Test convenience: a person "approves" once the client has seen the code pending.
         account = sb.world.by_email.get(sb.device_code_account.lower())
         if account is not None:
             entry.status, entry.xuid = "approved", account.xuid
+    entry.polls += 1
     if entry.status == "approved":
         account = sb.world.by_xuid.get(entry.xuid)
         entry.status = "redeemed"  # a device code gives tokens once
         if account is None:
             return _invalid(sb, "device_code")
         return _token_body(sb, account, entry.scope, entry.client_id)
-    previous, entry.last_poll = entry.last_poll, now
-    if previous is not None and now - previous < entry.interval:
+    if too_fast:
         entry.interval += SLOW_DOWN_STEP  # RFC 8628: the client must add 5 s too
         return _oauth_error(sb, "slow_down",
                             "The client is polling too quickly and should back off.")
@@ -626,6 +710,12 @@ def connect(sb: Sandbox, call: Call) -> httpx.Response:
         return _oauth_error(sb, "invalid_request",
                             "The provided value for the input parameter 'response_type' is "
                             "not valid.")
+    app = clients.lookup(params["client_id"])
+    if app is None:
+        return _oauth_error(sb, "invalid_client",
+                            "The client does not exist or is not enabled for consumers.")
+    if not app.allows(clients.DEVICE_CODE):
+        return _oauth_error(sb, "unauthorized_client", ERR_FLOW.format(what="a device code"))
     user_code = _new_user_code(sb)
     device_code = "DAQABAAEAAAD" + base64.urlsafe_b64encode(
         _digest(sb, "device_code")[:48]).decode().rstrip("=")
