@@ -239,19 +239,19 @@ def horizon(sb: Sandbox, call: Call) -> httpx.Response:
     assert call.user is not None
     me = call.user.xuid
     world = services_world(sb)
-    changes = []
+    changes: list[tuple[dict[str, int], int]] = []
     for item in items:
         if not isinstance(item, dict):
             return bad_request(sb)
-        kind, value = item.get("horizonType"), str(item.get("horizon", ""))
+        kind, raw = item.get("horizonType"), str(item.get("horizon", ""))
         conv = world.conversations.get(str(item.get("conversationId", "")).lower())
-        if kind not in ("Delete", "Read") or not value.isdigit():
+        if kind not in ("Delete", "Read") or not raw.isdigit():
             return bad_request(sb)
         if conv is None or me not in conv.participants:
             return not_found(sb)
-        changes.append((conv, kind, int(value)))
-    for conv, kind, value in changes:
-        horizons = conv.delete_horizon if kind == "Delete" else conv.read_horizon
+        changes.append((conv.delete_horizon if kind == "Delete" else conv.read_horizon,
+                        int(raw)))
+    for horizons, value in changes:
         # A horizon only moves forward: an older one changes nothing (idempotent).
         horizons[me] = max(horizons.get(me, 0), value)
     return empty(200, headers=sb.xbl_headers())
