@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from ..app import Sandbox
     from ..world import Account
 
+__all__ = ["invalid_xuid", "valid_xuid"]
+
 HOST = r"profile\.xboxlive\.com"
 MAX_BATCH = 100
 # Both versions answer with the same settings shape in every recording.
@@ -33,9 +35,6 @@ NOT_FOUND = {"code": 28, "source": "Profile",
 
 def _error(sb: Sandbox, status: int, body: dict[str, Any]) -> httpx.Response:
     return json_response(status, body, headers=sb.xbl_headers())
-
-
-__all__ = ["invalid_xuid", "valid_xuid"]
 
 
 def invalid_xuid(sb: Sandbox, value: str) -> httpx.Response:
