@@ -281,6 +281,7 @@ class Pin:
     provider_id: str | None
     added: datetime
     modified: datetime
+    kvalue: int  # a number the pin keeps while it is in the list
 
 
 # -- the whole -------------------------------------------------------------------------------
@@ -299,6 +300,7 @@ class ServicesWorld:
     conversations: dict[str, Conversation] = field(default_factory=dict)
     pins: dict[str, list[Pin]] = field(default_factory=dict)
     pin_versions: dict[str, int] = field(default_factory=dict)
+    pin_kvalues: int = 0  # the last KValue handed out
     reservations: dict[str, tuple[str, float]] = field(default_factory=dict)  # gt -> (xuid, until)
     free_changes: dict[str, int] = field(default_factory=dict)
     facts: dict[int, TitleFacts] = field(default_factory=dict)
@@ -430,8 +432,10 @@ class ServicesWorld:
             items.append((halo.pfn, "DGame", halo.title.name))
         self.pins[joe.xuid] = [
             Pin(item, kind, name, "XboxOne", None, None,
-                epoch - timedelta(days=400 - 30 * n), epoch - timedelta(days=400 - 30 * n))
+                epoch - timedelta(days=400 - 30 * n), epoch - timedelta(days=400 - 30 * n),
+                kvalue=n + 1)
             for n, (item, kind, name) in enumerate(items)]
+        self.pin_kvalues = len(items)
         self.pin_versions[joe.xuid] = 40 + len(items)
 
     # -- gamertags ---------------------------------------------------------------------------
