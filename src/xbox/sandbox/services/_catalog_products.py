@@ -89,7 +89,8 @@ def _guid(*parts: object) -> str:
 
 
 def _number(*parts: object, digits: int = 7) -> int:
-    return int.from_bytes(_digest(*parts)[:8], "big") % 10**digits
+    value: int = int.from_bytes(_digest(*parts)[:8], "big") % 10**digits
+    return value
 
 
 def _time(when: datetime) -> str:
