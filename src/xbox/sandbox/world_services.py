@@ -112,15 +112,16 @@ class TitleFacts:
 
 
 # titleId -> (developer, publisher, genre, release date, min age, devices, streamable,
-#             game pass, gold required, online players)
+#             game pass, gold required, online players). Xbox One games list XboxSeries too
+# when they play there (the 2020 history recording shows such a title).
 _FACTS: dict[int, tuple[str, str, str, str, int, tuple[str, ...], bool, bool, bool,
                         tuple[int, int] | None]] = {
     1813362885: ("EA Canada", "Electronic Arts", "Sports", "2013-11-22", 3,
-                 ("XboxOne",), False, False, True, (2, 22)),
+                 ("XboxOne", "XboxSeries"), False, False, True, (2, 22)),
     219630713: ("343 Industries", "Microsoft Studios", "Shooter", "2015-10-27", 16,
-                ("XboxOne",), True, True, True, (2, 24)),
+                ("XboxOne", "XboxSeries"), True, True, True, (2, 24)),
     822567888: ("Three Fields Entertainment", "Three Fields Entertainment", "Racing & flying",
-                "2017-05-30", 3, ("XboxOne",), False, False, False, None),
+                "2017-05-30", 3, ("XboxOne", "XboxSeries"), False, False, False, None),
     1717113201: ("Rare Ltd", "Microsoft Studios", "Action & adventure", "2018-03-20", 12,
                  ("PC", "XboxOne", "XboxSeries"), True, True, True, (2, 4)),
     1560034050: ("Ubisoft Quebec", "Ubisoft", "Action & adventure", "2015-10-23", 16,
