@@ -1,7 +1,9 @@
 """Fidelity of the sandbox's profile, user.auth and XSTS services against real recordings.
 
 Bodies recorded from Xbox Live live in tests/fixtures/recorded/ (ORIGIN.md says where each
-came from); error bodies are the 2014 recordings quoted byte for byte.
+came from); profile's error bodies are the 2014 recordings quoted byte for byte, and the XSTS
+refusal is the shape Microsoft's XSAPI test mock and the community clients agree on (no
+recording holds it).
 """
 
 from __future__ import annotations

@@ -95,6 +95,9 @@ _METADATA_NOTE = ("no published limit (the FGRL doc names GameClips only as an e
 _HUB_NOTE = ("no published limit; between social (10/30) and achievements (100/300), like "
              "leaderboards (30/100), the published service closest in use (batch look-ups)")
 
+_GENEROUS_NOTE = ("no published limit; generous (like achievements), so that a client with no "
+                  "limit of its own for this service does not meet it in normal use")
+
 _ROWS = [
     # Published (FGRL doc table, per user per title; burst per 15 s / sustain per 300 s).
     _published("profile", ("profile.xboxlive.com",), Limit(10, 30)),
@@ -122,11 +125,16 @@ _ROWS = [
     _assumed("titlehub", ("titlehub.xboxlive.com",), Limit(30, 100), Limit(30, 100), _HUB_NOTE),
     _assumed("usersearch", ("usersearch.xboxlive.com",), Limit(30, 100), Limit(30, 100), _HUB_NOTE),
     _assumed("messaging", ("xblmessaging.xboxlive.com",), Limit(100, 300), Limit(100, 300),
-             "no published limit; generous (like achievements), so that a client with no limit of "
-             "its own for this service does not meet it in normal use"),
+             _GENEROUS_NOTE),
     _assumed("smartglass", ("xccs.xboxlive.com",), Limit(100, 300), Limit(100, 300),
-             "no published limit; generous (like achievements), so that a client with no limit of "
-             "its own for this service does not meet it in normal use"),
+             _GENEROUS_NOTE),
+    _assumed("eplists", ("eplists.xboxlive.com",), Limit(100, 300), Limit(100, 300),
+             _GENEROUS_NOTE),
+    _assumed("cqs", ("cqs.xboxlive.com",), Limit(100, 300), Limit(100, 300), _GENEROUS_NOTE),
+    _assumed("account", ("user.mgt.xboxlive.com", "gamertag.xboxlive.com",
+                         "accounts.xboxlive.com"), Limit(10, 30), Limit(3, 30),
+             "no published limit; gamertag checks and changes are rare, so as strict as the "
+             "strictest published reads (profile 10/30) and writes (presence 3/30)"),
 ]
 
 #: Every service's row, by service name (the ``service=`` of the sandbox's routes).

@@ -1,10 +1,13 @@
 """achievements.xboxlive.com: Xbox One (contract 2) and Xbox 360 (contract 1) achievements.
 
 Spec §4 "Achievements" and the recordings ``achievements_{one,360}_*.json``. The contract
-is chosen by the ``x-xbl-contract-version`` header (``1`` = Xbox 360 shapes, anything else
-= Xbox One v2). Achievements are generated, never stored: a title's definitions come from
-(world seed, titleId) so every player sees the same list, and a player's progress comes from
-(world seed, xuid, titleId). Lists page 32 at a time by default (the real cap peers hit),
+is chosen by the ``x-xbl-contract-version`` header: ``1`` = Xbox 360 shapes, ``2`` (or no
+header) = Xbox One; any other version gets an empty 406. A malformed xuid gets an empty 400
+(no recording shows achievements' own error body; profile's is not borrowed).
+
+Achievements are generated, never stored: a title's definitions come from (world seed,
+titleId) so every player sees the same list, and a player's progress comes from (world
+seed, xuid, titleId). Lists page 32 at a time by default (the real cap peers hit),
 ``maxItems`` is honoured up to 1000, and ``continuationToken`` is the next offset.
 
 Other sandbox services (titlehub) reuse :func:`title_progress` and :func:`last_played` so
@@ -25,7 +28,7 @@ from urllib.parse import unquote
 import httpx
 
 from .._http import Call, empty, json_response, route
-from .profile import invalid_xuid, valid_xuid
+from ._wire import bad_request, contract, valid_xuid
 
 if TYPE_CHECKING:
     from ..app import Sandbox
@@ -44,6 +47,7 @@ NEVER_360 = "2002-11-15T00:00:00.0000000Z"
 # Hexic HD: 15 in achievements_360_all); other titles get a seeded 10-40.
 _KNOWN_COUNTS = {219630713: 73, 1297290392: 15}
 _ORDERS = {"unordered", "title", "unlocktime", "endingsoon"}
+VERSIONS = {"1": "v1", "2": "v2"}
 
 _VERBS = ["Defeat", "Find", "Collect", "Win", "Finish", "Survive", "Build", "Discover",
           "Master", "Unlock", "Score", "Rescue"]
@@ -223,14 +227,14 @@ def _v1_item(title: Title, p: Progress) -> dict[str, Any]:
 
 # -- request helpers --------------------------------------------------------------------------
 
-def _is_v1(call: Call) -> bool:
-    return (call.header("x-xbl-contract-version") or "").strip() == "1"
+def _version(sb: Sandbox, call: Call) -> str | httpx.Response:
+    return contract(sb, call, VERSIONS, "v2")
 
 
 def _account(sb: Sandbox, raw: str) -> Account | httpx.Response:
     xuid = unquote(raw)
     if not valid_xuid(xuid):
-        return invalid_xuid(sb, xuid)
+        return bad_request(sb)
     account = sb.world.by_xuid.get(xuid)
     if account is None:
         return empty(404, headers=sb.xbl_headers())
@@ -271,7 +275,7 @@ def _title_param(call: Call) -> int | str | None:
 
 
 def _bad(sb: Sandbox) -> httpx.Response:
-    return empty(400, headers=sb.xbl_headers())
+    return bad_request(sb)
 
 
 # -- routes -----------------------------------------------------------------------------------
@@ -279,6 +283,9 @@ def _bad(sb: Sandbox) -> httpx.Response:
 @route("GET", HOST, XUID + r"/achievements", service="achievements")
 def achievements(sb: Sandbox, call: Call, xuid: str) -> httpx.Response:
     """v2: one title's (or every played title's) achievements; v1: the earned ones."""
+    version = _version(sb, call)
+    if isinstance(version, httpx.Response):
+        return version
     account = _account(sb, xuid)
     if isinstance(account, httpx.Response):
         return account
@@ -286,7 +293,7 @@ def achievements(sb: Sandbox, call: Call, xuid: str) -> httpx.Response:
     title_id = _title_param(call)
     if window is None or title_id == "bad":
         return _bad(sb)
-    if _is_v1(call):
+    if version == "v1":
         if title_id is None:
             return _bad(sb)
         return _v1_list(sb, account, int(title_id), window, earned_only=True)
@@ -318,6 +325,8 @@ def achievements(sb: Sandbox, call: Call, xuid: str) -> httpx.Response:
 def achievement_detail(sb: Sandbox, call: Call, xuid: str, scid: str,
                        achievement_id: str) -> httpx.Response:
     """One achievement, wrapped in a one-item list exactly as recorded."""
+    if isinstance(version := _version(sb, call), httpx.Response):
+        return version
     account = _account(sb, xuid)
     if isinstance(account, httpx.Response):
         return account
@@ -337,6 +346,8 @@ def achievement_detail(sb: Sandbox, call: Call, xuid: str, scid: str,
 @route("GET", HOST, XUID + r"/titleachievements", service="achievements")
 def title_achievements(sb: Sandbox, call: Call, xuid: str) -> httpx.Response:
     """v1 (Xbox 360): every achievement of a title, earned or not."""
+    if isinstance(version := _version(sb, call), httpx.Response):
+        return version
     account = _account(sb, xuid)
     if isinstance(account, httpx.Response):
         return account
@@ -366,6 +377,9 @@ def _v1_list(sb: Sandbox, account: Account, title_id: int, window: tuple[int, in
 @route("GET", HOST, XUID + r"/history/titles", service="achievements")
 def history(sb: Sandbox, call: Call, xuid: str) -> httpx.Response:
     """Titles a player has achievement progress in, with earned/possible totals."""
+    version = _version(sb, call)
+    if isinstance(version, httpx.Response):
+        return version
     account = _account(sb, xuid)
     if isinstance(account, httpx.Response):
         return account
@@ -379,7 +393,7 @@ def history(sb: Sandbox, call: Call, xuid: str) -> httpx.Response:
         unlocks = [p.unlocked for p in earned if p.unlocked is not None]
         summaries.append((title, progress, earned, max(unlocks) if unlocks else None,
                           last_played(sb, account, title)))
-    if _is_v1(call):
+    if version == "v1":
         # 360 history: most recently played first; the version is the newest play time.
         summaries.sort(key=lambda s: s[4].timestamp() if s[4] else 0.0, reverse=True)
         version = dotnet_time(summaries[0][4]) if summaries and summaries[0][4] else NEVER

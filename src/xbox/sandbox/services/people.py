@@ -1,11 +1,39 @@
-"""Friends: peoplehub.xboxlive.com (modern, contract 3) and social.xboxlive.com (contract 1/2).
+"""Friends: peoplehub.xboxlive.com (contracts 3 and 7) and social.xboxlive.com (1, 2, 5).
 
-Spec §4 "People / friends". A player's friends are the xuids in ``Account.friends`` (the
-people they follow); followers are everyone whose list names them. Peoplehub person objects
-follow the recorded key set and order (xbox-webapi-python ``people_friends_own.json``); the
-decorated blocks (``preferredColor``, ``detail``, ``multiplayerSummary``,
-``presenceDetails``) appear only when their decoration is in the comma-separated path
-segment. Favourites, "added" dates and colours are derived from the world seed.
+Spec §4 "People / friends". A player follows the xuids in ``Account.friends``; their
+followers are everyone whose list names them; a *friend* (contract 7's notion, since the
+late-2024 friend system) is someone followed both ways.
+
+**Peoplehub person records** carry all 46 keys of the recordings (``people_*.json``) in
+their order, whatever is asked: a block whose decoration is not asked is ``null`` (the
+batch, by-xuid and recommendations recordings show it). The 15 decorations are the ones
+both peers enumerate -- suggestion, recentplayer, follower, preferredcolor, detail,
+multiplayersummary, presencedetail, titlepresence, titlesummary, presencetitleids,
+communitymanagertitles, socialmanager, broadcast, tournamentsummary, avatar -- matched
+case-insensitively (python-xbox sends ``preferredColor``); any other is an empty 400. The
+caller's *own* list (``/users/me/people/social``) also fills suggestion, recentPlayer,
+follower, titlePresence, presenceTitleIds, socialManager, broadcast and avatar unasked, as
+the 2020 recording of it shows.
+
+**Contract 7** (python-xbox, which moved to it because contract 3 "no longer provides some
+data"): adds ``isFriend``, ``isFriendRequestReceived`` and ``isFriendRequestSent`` after
+``presenceDevices``, ten friend-system keys to ``detail``, camelCase keys inside
+``multiplayerSummary``, and the paths ``/people/friends`` (friends),
+``/people/followers`` and ``/users/me/people/xuids(X)`` (one person), as python-xbox's
+2025 recorded bodies show. Contract 5 (a community client's choice) gets the same shapes.
+
+A batch (``POST /users/me/people/batch``) answers, as recorded, with null display names and
+no bio, location or tenure in ``detail``; only the caller's own ``isCloaked`` is told.
+
+**Social writes**: ``PUT``/``DELETE /users/me/people/xuid(X)`` follow and unfollow (204, no
+body; both idempotent), changing every later read. Assumptions where nothing is recorded:
+a malformed xuid is an empty 400 (the services' own bodies are unrecorded; profile's is not
+borrowed), an unknown user an empty 404, an unserved contract an empty 406; following past
+the limit answers 400 ``{"code":1028,"description":…}`` (the code a community client
+matches for "friend list full"); the limit is 2000 (raised from 1000 in August 2024, per
+the same client). ``titleSummaries`` and ``communityManagerTitles`` are null in every
+recording, so their items have no known shape: asked for, they are empty lists;
+``tournamentSummary`` stays null even when asked (tournaments are retired).
 """
 
 from __future__ import annotations
@@ -18,8 +46,8 @@ from urllib.parse import unquote
 import httpx
 
 from .._http import Call, empty, json_response, route
+from ._wire import bad_request, contract, not_found, valid_xuid
 from .achievements import dotnet_time
-from .profile import invalid_xuid, valid_xuid
 
 if TYPE_CHECKING:
     from ..app import Sandbox
@@ -28,11 +56,35 @@ if TYPE_CHECKING:
 PEOPLEHUB = r"peoplehub\.xboxlive\.com"
 SOCIAL = r"social\.xboxlive\.com"
 MAX_BATCH = 100
-MAX_PEOPLE = 1000  # the follow limit; availablePeopleSlots counts down from it
-DECORATIONS = {"preferredcolor", "detail", "multiplayersummary", "presencedetail"}
+MAX_PEOPLE = 2000  # the follow limit; availablePeopleSlots counts down from it
+HUB_VERSIONS = {"3": "v3", "5": "v7", "7": "v7"}
+SOCIAL_VERSIONS = {"1": "v1", "2": "v2", "5": "v2"}
+DECORATIONS = frozenset({
+    "suggestion", "recentplayer", "follower", "preferredcolor", "detail",
+    "multiplayersummary", "presencedetail", "titlepresence", "titlesummary",
+    "presencetitleids", "communitymanagertitles", "socialmanager", "broadcast",
+    "tournamentsummary", "avatar"})
+# What the caller's own list carries unasked (people_friends_own.json, 2020).
+OWN_LIST_BLOCKS = frozenset({"suggestion", "recentplayer", "follower", "titlepresence",
+                             "presencetitleids", "socialmanager", "broadcast", "avatar"})
+LIST_FULL = 1028
 # (primary, secondary, tertiary) colour themes as Xbox profiles carry them.
 _COLORS = [("744DA9", "24153B", "4c208a"), ("107c10", "102b14", "155715"),
            ("0078d7", "001b3d", "004b87"), ("e81123", "3d0409", "8e0a15")]
+_FRIEND_FINDER = {
+    "facebookOptInStatus": "ShowPrompt", "facebookTokenStatus": "Unknown",
+    "phoneOptInStatus": "Excluded", "phoneTokenStatus": "Unknown",
+    "steamTokenStatus": "NotRequired", "steamOptInStatus": "ShowPrompt",
+    "discordTokenStatus": "Unknown", "discordOptInStatus": "ShowPrompt",
+    "instagramTokenStatus": "Unknown", "instagramOptInStatus": "Excluded",
+    "mixerTokenStatus": "Unknown", "mixerOptInStatus": "Excluded",
+    "redditTokenStatus": "Unknown", "redditOptInStatus": "ShowPrompt",
+    "twitchTokenStatus": "Unknown", "twitchOptInStatus": "ShowPrompt",
+    "twitterTokenStatus": "Unknown", "twitterOptInStatus": "ShowPrompt",
+    "youTubeTokenStatus": "Unknown", "youTubeOptInStatus": "Excluded",
+}
+# How many of each kind a recommendations answer holds, as recorded (20 + 10).
+_RECOMMEND = (("FriendOfFriend", "Friend of friends", 20), ("Follower", "Is a follower", 10))
 
 
 def _hash(sb: Sandbox, *parts: object) -> int:
@@ -45,14 +97,26 @@ def is_favorite(sb: Sandbox, owner: Account, xuid: str) -> bool:
     return xuid in owner.friends and _hash(sb, "fav", owner.xuid, xuid) % 4 == 0
 
 
+def preferred_color(sb: Sandbox, xuid: str) -> dict[str, str]:
+    """A user's colour theme, the same in every service that shows it."""
+    primary, secondary, tertiary = _COLORS[_hash(sb, "color", xuid) % len(_COLORS)]
+    return {"primaryColor": primary, "secondaryColor": secondary, "tertiaryColor": tertiary}
+
+
+def is_friend(sb: Sandbox, a: Account, xuid: str) -> bool:
+    """Friends (contract 7) follow each other."""
+    other = sb.world.by_xuid.get(xuid)
+    return other is not None and xuid in a.friends and a.xuid in other.friends
+
+
 def _added(sb: Sandbox, owner: Account, xuid: str) -> str:
     h = _hash(sb, "added", owner.xuid, xuid)
     when = sb.world.epoch - timedelta(minutes=h % (60 * 24 * 365 * 5), microseconds=h % 999_983)
     return dotnet_time(when)
 
 
-def _followers(sb: Sandbox, xuid: str) -> int:
-    return sum(1 for a in sb.world.accounts if xuid in a.friends)
+def _followers(sb: Sandbox, xuid: str) -> list[Account]:
+    return [a for a in sb.world.accounts if xuid in a.friends]
 
 
 def _ago(sb: Sandbox, account: Account) -> str:
@@ -74,12 +138,23 @@ def _presence_text(sb: Sandbox, account: Account) -> str:
 
 
 def person(sb: Sandbox, caller: Account, account: Account, decorations: set[str]) -> dict[str, Any]:
-    """One peoplehub person as seen by ``caller``, with the requested decorations."""
+    """One contract-3 peoplehub person as ``caller`` sees it; blocks not in ``decorations``
+    are null."""
     settings = account.profile_settings()
     online = account.presence_state == "Online"
     title = account.last_seen_title
-    pic = settings["AppDisplayPicRaw"]
-    out: dict[str, Any] = {
+    wanted = decorations
+
+    def block(name: str, value: Any) -> Any:
+        return value if name in wanted else None
+
+    presence_details = [] if title is None else [{
+        "IsBroadcasting": False, "Device": account.last_seen_device,
+        "PresenceText": _presence_text(sb, account),
+        "State": "Active" if online else "LastSeen", "TitleId": str(title.title_id),
+        "TitleType": None, "IsPrimary": True, "IsGame": True, "RichPresenceText": None,
+    }]
+    return {
         "xuid": account.xuid,
         "isFavorite": is_favorite(sb, caller, account.xuid),
         "isFollowingCaller": caller.xuid in account.friends,
@@ -89,7 +164,7 @@ def person(sb: Sandbox, caller: Account, account: Account, decorations: set[str]
         else None,
         "displayName": account.gamertag,
         "realName": account.real_name,
-        "displayPicRaw": pic,
+        "displayPicRaw": settings["AppDisplayPicRaw"],
         "showUserAsAvatar": settings["ShowUserAsAvatar"],
         "gamertag": account.gamertag,
         "gamerScore": str(account.gamerscore),
@@ -101,45 +176,32 @@ def person(sb: Sandbox, caller: Account, account: Account, decorations: set[str]
         "presenceText": _presence_text(sb, account),
         "presenceDevices": None,
         "isBroadcasting": False,
-        "isCloaked": None,
+        # Only one's own cloak state is told (people_batch.json: false for the caller).
+        "isCloaked": False if account is caller else None,
         "isQuarantined": False,
         "isXbox360Gamerpic": False,
         "lastSeenDateTimeUtc": None if online or title is None else dotnet_time(account.last_seen),
-        "suggestion": {"Type": None, "Priority": 0, "Reasons": None, "TitleId": None},
+        "suggestion": block("suggestion", {"Type": None, "Priority": 0, "Reasons": None,
+                                           "TitleId": None}),
         "recommendation": None,
         "search": None,
         "titleHistory": None,
-    }
-    if "multiplayersummary" in decorations:
-        out["multiplayerSummary"] = {"InMultiplayerSession": 0, "InParty": 0}
-    out["recentPlayer"] = {"titles": [], "text": None}
-    out["follower"] = {"text": None, "followedDateTime": "0001-01-01T00:00:00"}
-    if "preferredcolor" in decorations:
-        primary, secondary, tertiary = _COLORS[_hash(sb, "color", account.xuid) % len(_COLORS)]
-        out["preferredColor"] = {"primaryColor": primary, "secondaryColor": secondary,
-                                 "tertiaryColor": tertiary}
-    if "presencedetail" in decorations:
-        out["presenceDetails"] = [] if title is None else [{
-            "IsBroadcasting": False,
-            "Device": account.last_seen_device,
-            "PresenceText": _presence_text(sb, account),
-            "State": "Active" if online else "LastSeen",
-            "TitleId": str(title.title_id),
-            "TitleType": None,
-            "IsPrimary": True,
-            "IsGame": True,
-            "RichPresenceText": None,
-        }]
-    out["titlePresence"] = {
-        "IsCurrentlyPlaying": online and title is not None,
-        "PresenceText": _presence_text(sb, account) if online else None,
-        "TitleName": title.name if online and title else None,
-        "TitleId": str(title.title_id) if online and title else None,
-    }
-    out["titleSummaries"] = None
-    out["presenceTitleIds"] = [str(title.title_id)] if title else []
-    if "detail" in decorations:
-        out["detail"] = {
+        "multiplayerSummary": block("multiplayersummary",
+                                    {"InMultiplayerSession": 0, "InParty": 0}),
+        "recentPlayer": block("recentplayer", {"titles": [], "text": None}),
+        "follower": block("follower", {"text": None, "followedDateTime": "0001-01-01T00:00:00"}),
+        "preferredColor": block("preferredcolor", preferred_color(sb, account.xuid)),
+        "presenceDetails": block("presencedetail", presence_details),
+        "titlePresence": block("titlepresence", {
+            "IsCurrentlyPlaying": online and title is not None,
+            "PresenceText": _presence_text(sb, account) if online else None,
+            "TitleName": title.name if online and title else None,
+            "TitleId": str(title.title_id) if online and title else None,
+        }),
+        "titleSummaries": block("titlesummary", []),
+        "presenceTitleIds": block("presencetitleids",
+                                  [str(title.title_id)] if title else []),
+        "detail": block("detail", {
             "accountTier": account.account_tier,
             "bio": account.bio,
             "isVerified": False,
@@ -148,26 +210,51 @@ def person(sb: Sandbox, caller: Account, account: Account, decorations: set[str]
             "watermarks": [],
             "blocked": False,
             "mute": False,
-            "followerCount": _followers(sb, account.xuid),
+            "followerCount": len(_followers(sb, account.xuid)),
             "followingCount": len(account.friends),
             "hasGamePass": False,
-        }
-    out.update({
-        "communityManagerTitles": None,
-        "socialManager": {"titleIds": [], "pages": []},
-        "broadcast": [],
+        }),
+        "communityManagerTitles": block("communitymanagertitles", []),
+        "socialManager": block("socialmanager", {"titleIds": [], "pages": []}),
+        "broadcast": block("broadcast", []),
         "tournamentSummary": None,
-        "avatar": {"updateTimeOffset": "0001-01-01T00:00:00+00:00", "spritesheetMetadata": None},
+        "avatar": block("avatar", {"updateTimeOffset": "0001-01-01T00:00:00+00:00",
+                                   "spritesheetMetadata": None}),
         "linkedAccounts": [],
         "colorTheme": "gamerpicblur",
         "preferredFlag": "",
         "preferredPlatforms": [],
-    })
+    }
+
+
+def person_v7(sb: Sandbox, caller: Account, account: Account,
+              decorations: set[str]) -> dict[str, Any]:
+    """The contract-7 person: the contract-3 one with the friend-system keys."""
+    base = person(sb, caller, account, decorations)
+    friend = is_friend(sb, caller, account.xuid)
+    out: dict[str, Any] = {}
+    for key, value in base.items():
+        out[key] = value
+        if key == "presenceDevices":
+            out.update({"isFriend": friend, "isFriendRequestReceived": False,
+                        "isFriendRequestSent": False})
+    if out["multiplayerSummary"] is not None:
+        out["multiplayerSummary"] = {"inMultiplayerSession": 0, "inParty": 0}
+    if out["detail"] is not None:
+        out["detail"] = {**out["detail"], **{
+            "isFriend": friend, "canBeFriended": True, "canBeFollowed": True,
+            "friendCount": sum(is_friend(sb, account, x) for x in account.friends),
+            "isFriendRequestReceived": False, "isFriendRequestSent": False,
+            "isFriendListShared": True,
+            "isFollowingCaller": base["isFollowingCaller"],
+            "isFollowedByCaller": base["isFollowedByCaller"],
+            "isFavorite": base["isFavorite"],
+        }}
     return out
 
 
-def _decorations(raw: str) -> set[str] | None:
-    wanted = {d.strip().lower() for d in unquote(raw).split(",") if d.strip()}
+def _decorations(raw: str | None) -> set[str] | None:
+    wanted = {d.strip().lower() for d in unquote(raw or "").split(",") if d.strip()}
     return wanted if wanted <= DECORATIONS else None
 
 
@@ -180,60 +267,162 @@ def _target(sb: Sandbox, call: Call, who: str) -> Account | httpx.Response:
     value = unquote(rest[:-1]) if rest.endswith(")") else ""
     if kind == "xuid":
         if not valid_xuid(value):
-            return invalid_xuid(sb, value)
+            return bad_request(sb)
         account = sb.world.by_xuid.get(value)
     elif kind == "gt":
         account = sb.world.account_by_gamertag(value)
     else:
-        return empty(400, headers=sb.xbl_headers())
+        return bad_request(sb)
     if account is None:
-        return empty(404, headers=sb.xbl_headers())
+        return not_found(sb)
     return account
 
 
-def _hub_response(sb: Sandbox, people: list[dict[str, Any]]) -> httpx.Response:
-    body = {"people": people, "recommendationSummary": None, "friendFinderState": None,
+def _hub_response(sb: Sandbox, people: list[dict[str, Any]],
+                  summary: dict[str, Any] | None = None,
+                  finder: dict[str, Any] | None = None) -> httpx.Response:
+    body = {"people": people, "recommendationSummary": summary, "friendFinderState": finder,
             "accountLinkDetails": None}
     return json_response(200, body, headers=sb.xbl_headers())
 
 
+def _hub_request(sb: Sandbox, call: Call, decorations: str | None
+                 ) -> tuple[str, set[str]] | httpx.Response:
+    """(shape, decorations) of a peoplehub request, or the refusal."""
+    shape = contract(sb, call, HUB_VERSIONS, "v3")
+    if isinstance(shape, httpx.Response):
+        return shape
+    wanted = _decorations(decorations)
+    if wanted is None:
+        return bad_request(sb)
+    return shape, wanted
+
+
+def _people(sb: Sandbox, caller: Account, xuids: list[str], shape: str,
+            wanted: set[str]) -> list[dict[str, Any]]:
+    make = person_v7 if shape == "v7" else person
+    return [make(sb, caller, sb.world.by_xuid[x], wanted) for x in xuids
+            if x in sb.world.by_xuid]
+
+
 # -- peoplehub --------------------------------------------------------------------------------
 
+DECORATED = r"(?:/decoration/(?P<decorations>[^/]*))?"
+
+
 @route("GET", PEOPLEHUB,
-       r"/users/(?P<who>me|xuid\([^)]*\))/people/social(?:/decoration/(?P<decorations>[^/]*))?",
+       r"/users/(?P<who>me|xuid\([^)]*\))/people/(?P<kind>social|friends|followers)" + DECORATED,
        service="peoplehub")
-def hub_friends(sb: Sandbox, call: Call, who: str, decorations: str | None) -> httpx.Response:
-    """The people ``who`` follows, decorated as asked."""
+def hub_list(sb: Sandbox, call: Call, who: str, kind: str,
+             decorations: str | None) -> httpx.Response:
+    """Whom ``who`` follows (social), their friends (both ways), or their followers."""
+    request = _hub_request(sb, call, decorations)
+    if isinstance(request, httpx.Response):
+        return request
+    shape, wanted = request
     target = _target(sb, call, who)
     if isinstance(target, httpx.Response):
         return target
-    wanted = _decorations(decorations or "")
-    if wanted is None:
-        return empty(400, headers=sb.xbl_headers())
-    assert call.user is not None
-    people = [person(sb, call.user, sb.world.by_xuid[x], wanted)
-              for x in target.friends if x in sb.world.by_xuid]
-    return _hub_response(sb, people)
+    caller = call.user
+    assert caller is not None
+    if kind == "social":
+        xuids = list(target.friends)
+    elif kind == "friends":
+        xuids = [x for x in target.friends if is_friend(sb, target, x)]
+    else:
+        xuids = [a.xuid for a in _followers(sb, target.xuid)]
+    if target is caller and kind != "followers":
+        wanted = wanted | OWN_LIST_BLOCKS
+    return _hub_response(sb, _people(sb, caller, xuids, shape, wanted))
 
 
-@route("POST", PEOPLEHUB, r"/users/me/people/batch(?:/decoration/(?P<decorations>[^/]*))?",
+@route("GET", PEOPLEHUB, r"/users/me/people/xuids\((?P<xuid>[^)]*)\)" + DECORATED,
        service="peoplehub")
+def hub_one(sb: Sandbox, call: Call, xuid: str, decorations: str | None) -> httpx.Response:
+    """One user as the caller sees them (python-xbox's profile look-up)."""
+    request = _hub_request(sb, call, decorations)
+    if isinstance(request, httpx.Response):
+        return request
+    shape, wanted = request
+    target = _target(sb, call, f"xuid({xuid})")
+    if isinstance(target, httpx.Response):
+        return target
+    assert call.user is not None
+    return _hub_response(sb, _people(sb, call.user, [target.xuid], shape, wanted))
+
+
+@route("POST", PEOPLEHUB, r"/users/me/people/batch" + DECORATED, service="peoplehub")
 def hub_batch(sb: Sandbox, call: Call, decorations: str | None) -> httpx.Response:
     """Any users by xuid (friends or not); unknown xuids are left out."""
+    request = _hub_request(sb, call, decorations)
+    if isinstance(request, httpx.Response):
+        return request
+    shape, wanted = request
     body = call.json()
-    wanted = _decorations(decorations or "")
-    if wanted is None or not isinstance(body, dict) or not isinstance(body.get("xuids"), list):
-        return empty(400, headers=sb.xbl_headers())
+    if not isinstance(body, dict) or not isinstance(body.get("xuids"), list):
+        return bad_request(sb)
     xuids = [str(x) for x in body["xuids"]]
-    if len(xuids) > MAX_BATCH:
-        return empty(400, headers=sb.xbl_headers())
-    for xuid in xuids:
-        if not valid_xuid(xuid):
-            return invalid_xuid(sb, xuid)
+    if len(xuids) > MAX_BATCH or not all(valid_xuid(x) for x in xuids):
+        return bad_request(sb)
     assert call.user is not None
-    people = [person(sb, call.user, sb.world.by_xuid[x], wanted)
-              for x in xuids if x in sb.world.by_xuid]
+    people = _people(sb, call.user, xuids, shape, wanted)
+    for entry in people:
+        # As recorded (people_batch.json): a batch names no display name, and its detail
+        # block carries no bio, location or tenure.
+        entry["displayName"] = None
+        if entry["detail"] is not None:
+            entry["detail"].update({"bio": None, "location": None, "tenure": None})
     return _hub_response(sb, people)
+
+
+def recommendations_for(sb: Sandbox, caller: Account) -> list[tuple[str, str, str]]:
+    """(xuid, type, reason) of the people suggested to ``caller``: friends of friends, then
+    followers the caller does not follow back."""
+    known = {caller.xuid, *caller.friends}
+    friends_of_friends: list[str] = []
+    for friend in caller.friends:
+        for xuid in getattr(sb.world.by_xuid.get(friend), "friends", []):
+            if xuid not in known and xuid not in friends_of_friends:
+                friends_of_friends.append(xuid)
+    followers = [a.xuid for a in _followers(sb, caller.xuid) if a.xuid not in known]
+    out: list[tuple[str, str, str]] = []
+    seen: set[str] = set()
+    for (kind, reason, limit), pool in zip(_RECOMMEND, (friends_of_friends, followers),
+                                           strict=True):
+        picked = [x for x in pool if x not in seen][:limit]
+        seen.update(picked)
+        out += [(x, kind, reason) for x in picked]
+    return out
+
+
+@route("GET", PEOPLEHUB, r"/users/me/people/recommendations" + DECORATED, service="peoplehub")
+def hub_recommendations(sb: Sandbox, call: Call, decorations: str | None) -> httpx.Response:
+    """People the caller may know, with the recorded summary and friend-finder blocks.
+
+    As recorded, recommended people carry no display name, added date or linked accounts.
+    """
+    request = _hub_request(sb, call, decorations)
+    if isinstance(request, httpx.Response):
+        return request
+    shape, wanted = request
+    caller = call.user
+    assert caller is not None
+    picks = recommendations_for(sb, caller)
+    people = []
+    for xuid, kind, reason in picks:
+        entry = _people(sb, caller, [xuid], shape, wanted)[0]
+        entry.update({"addedDateTimeUtc": None, "displayName": None, "linkedAccounts": None,
+                      "recommendation": {"Type": kind, "Reasons": [reason]}})
+        people.append(entry)
+    counts = {kind: sum(p[1] == kind for p in picks) for kind, _r, _n in _RECOMMEND}
+    summary: dict[str, Any] = {
+        "friendOfFriend": counts["FriendOfFriend"], "facebookFriend": 0, "phoneContact": 0,
+        "follower": counts["Follower"], "VIP": 0, "steamFriend": 0,
+        "promoteSuggestions": False,
+    }
+    if shape == "v7":
+        summary["communitySuggestion"] = 0
+    return _hub_response(sb, people, summary, dict(_FRIEND_FINDER))
 
 
 # -- social -----------------------------------------------------------------------------------
@@ -242,6 +431,10 @@ def _social_headers(sb: Sandbox) -> dict[str, str]:
     """social.xboxlive.com's headers: ``Vary: Origin`` and a 64-hex ``x-xbl-machine-hash``."""
     machine = hashlib.sha256(f"{sb.seed}:social-machine".encode()).hexdigest()
     return {**sb.xbl_headers(), "Vary": "Origin", "x-xbl-machine-hash": machine}
+
+
+def _social_version(sb: Sandbox, call: Call) -> str | httpx.Response:
+    return contract(sb, call, SOCIAL_VERSIONS, "v2", headers=_social_headers(sb))
 
 
 def _social_person(sb: Sandbox, caller: Account, owner: Account, xuid: str) -> dict[str, Any]:
@@ -260,6 +453,8 @@ def _social_person(sb: Sandbox, caller: Account, owner: Account, xuid: str) -> d
 
 @route("GET", SOCIAL, r"/users/(?P<who>me|xuid\([^)]*\))/people", service="social")
 def social_people(sb: Sandbox, call: Call, who: str) -> httpx.Response:
+    if isinstance(refused := _social_version(sb, call), httpx.Response):
+        return refused
     target = _target(sb, call, who)
     if isinstance(target, httpx.Response):
         return target
@@ -272,14 +467,15 @@ def social_people(sb: Sandbox, call: Call, who: str) -> httpx.Response:
 @route("POST", SOCIAL, r"/users/me/people/xuids", service="social")
 def social_people_batch(sb: Sandbox, call: Call) -> httpx.Response:
     """The caller's relation to each given xuid, in the ``/people`` shape (people_batch)."""
+    if isinstance(refused := _social_version(sb, call), httpx.Response):
+        return refused
     body = call.json()
     if not isinstance(body, dict) or not isinstance(body.get("xuids"), list) \
             or len(body["xuids"]) > MAX_BATCH:
-        return empty(400, headers=sb.xbl_headers())
+        return bad_request(sb)
     xuids = [str(x) for x in body["xuids"]]
-    for xuid in xuids:
-        if not valid_xuid(xuid):
-            return invalid_xuid(sb, xuid)
+    if not all(valid_xuid(x) for x in xuids):
+        return bad_request(sb)
     caller = call.user
     assert caller is not None
     people = [_social_person(sb, caller, caller, x) for x in xuids if x in caller.friends]
@@ -289,23 +485,86 @@ def social_people_batch(sb: Sandbox, call: Call) -> httpx.Response:
 
 @route("GET", SOCIAL, r"/users/(?P<who>me|xuid\([^)]*\)|gt\([^)]*\))/summary", service="social")
 def social_summary(sb: Sandbox, call: Call, who: str) -> httpx.Response:
-    """Follow counts and the caller's relation to the target; slot counts only for ``me``."""
+    """Follow counts and the caller's relation to the target; slot counts only for ``me``.
+
+    Contract 1 answers as recorded in 2018; contract 2 (and 5) lead with ``isFriend``, which
+    python-xbox's 2025 model requires of a contract-2 answer.
+    """
+    version = _social_version(sb, call)
+    if isinstance(version, httpx.Response):
+        return version
     target = _target(sb, call, who)
     if isinstance(target, httpx.Response):
         return target
     caller = call.user
     assert caller is not None
-    body: dict[str, Any] = {
+    body: dict[str, Any] = {}
+    if version != "v1":
+        body["isFriend"] = is_friend(sb, caller, target.xuid)
+    body.update({
         "targetFollowingCount": len(target.friends),
-        "targetFollowerCount": _followers(sb, target.xuid),
+        "targetFollowerCount": len(_followers(sb, target.xuid)),
         "isCallerFollowingTarget": target.xuid in caller.friends,
         "isTargetFollowingCaller": caller.xuid in target.friends,
         "hasCallerMarkedTargetAsFavorite": is_favorite(sb, caller, target.xuid),
         "hasCallerMarkedTargetAsIdentityShared": False,
         "legacyFriendStatus": "None",
-    }
+    })
     if who == "me":
         body["availablePeopleSlots"] = MAX_PEOPLE - len(caller.friends)
         body["recentChangeCount"] = _hash(sb, "changes", caller.xuid) % 10
         body["watermark"] = str(_hash(sb, "watermark", caller.xuid) % 10**19)
     return json_response(200, body, headers=_social_headers(sb))
+
+
+def _follow_target(sb: Sandbox, call: Call, who: str, xuid: str) -> Account | httpx.Response:
+    """The account to follow or unfollow, after checking the path names the caller."""
+    caller = call.user
+    assert caller is not None
+    owner = unquote(who)
+    if owner not in ("me", f"xuid({caller.xuid})"):
+        return empty(403, headers=_social_headers(sb))
+    xuid = unquote(xuid)
+    if not valid_xuid(xuid) or xuid == caller.xuid:
+        return bad_request(sb, _social_headers(sb))
+    account = sb.world.by_xuid.get(xuid)
+    if account is None or account.xerr is not None:
+        return not_found(sb, _social_headers(sb))
+    return account
+
+
+FOLLOW = r"/users/(?P<who>me|xuid\([^)]*\))/people/xuid\((?P<xuid>[^)]*)\)"
+
+
+@route("PUT", SOCIAL, FOLLOW, service="social")
+def follow(sb: Sandbox, call: Call, who: str, xuid: str) -> httpx.Response:
+    """Follow someone (204); following them again changes nothing."""
+    if isinstance(refused := _social_version(sb, call), httpx.Response):
+        return refused
+    target = _follow_target(sb, call, who, xuid)
+    if isinstance(target, httpx.Response):
+        return target
+    caller = call.user
+    assert caller is not None
+    if target.xuid not in caller.friends:
+        if len(caller.friends) >= MAX_PEOPLE:
+            return json_response(400, {"code": LIST_FULL,
+                                       "description": "The people list is full."},
+                                 headers=_social_headers(sb))
+        caller.friends.append(target.xuid)
+    return empty(204, headers=_social_headers(sb))
+
+
+@route("DELETE", SOCIAL, FOLLOW, service="social")
+def unfollow(sb: Sandbox, call: Call, who: str, xuid: str) -> httpx.Response:
+    """Stop following someone (204), whether or not the caller followed them."""
+    if isinstance(refused := _social_version(sb, call), httpx.Response):
+        return refused
+    target = _follow_target(sb, call, who, xuid)
+    if isinstance(target, httpx.Response):
+        return target
+    caller = call.user
+    assert caller is not None
+    if target.xuid in caller.friends:
+        caller.friends.remove(target.xuid)
+    return empty(204, headers=_social_headers(sb))

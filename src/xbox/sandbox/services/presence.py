@@ -4,8 +4,13 @@ Spec §4 "Presence" and the recordings ``presence.json`` (offline with ``lastSee
 ``presence_own.json`` (minimal ``{"xuid","state"}``) and ``presence_batch.json`` (a bare
 array). Online records carry ``devices`` whose depth follows ``level``:
 ``user`` (none), ``device`` (devices without titles), ``title`` (the default) and ``all``
-(titles plus an ``activity`` object, whose live shape is unconfirmed). Setting one's own
-state (``PUT /users/xuid(x)/state``) is not emulated.
+(titles plus an ``activity`` object, whose live shape is unconfirmed).
+
+``PUT /users/xuid(x)/state`` with ``{"state": "Active" | "Cloaked"}`` (Microsoft's REST
+reference; python-xbox's ``set_presence_own`` expects a 200) sets the caller's own state:
+``Active`` shows them online, ``Cloaked`` offline, to every later read of every service.
+Only contract 3 is served (both peers send it; an unserved version gets an empty 406), and
+errors are empty-bodied (no recording shows presence's own error body).
 """
 
 from __future__ import annotations
@@ -16,8 +21,8 @@ from urllib.parse import unquote
 import httpx
 
 from .._http import Call, empty, json_response, route
+from ._wire import contract, valid_xuid
 from .achievements import dotnet_time
-from .profile import invalid_xuid, valid_xuid
 
 if TYPE_CHECKING:
     from ..app import Sandbox
@@ -28,6 +33,9 @@ MAX_BATCH = 1100
 LEVELS = ("user", "device", "title", "all")
 DEFAULT_LEVEL = "title"  # the documented default
 SERVER_NAME = "PRES-SANDBOX-01"
+VERSIONS = {"3": "v3"}
+# What a state write does to the world: Active shows the user online, Cloaked offline.
+STATES = {"active": "Online", "cloaked": "Offline"}
 
 
 def record(account: Account, level: str) -> dict[str, Any]:
@@ -64,11 +72,22 @@ def _headers(sb: Sandbox, cache: str) -> dict[str, str]:
     return {**sb.xbl_headers(cache), "X-ServerName": SERVER_NAME}
 
 
+def _refused(sb: Sandbox, call: Call) -> httpx.Response | None:
+    shape = contract(sb, call, VERSIONS, "v3", headers=_headers(sb, "no-cache, no-store"))
+    return shape if isinstance(shape, httpx.Response) else None
+
+
+def _empty(sb: Sandbox, status: int) -> httpx.Response:
+    return empty(status, headers=_headers(sb, "no-cache, no-store"))
+
+
 @route("GET", HOST, r"/users/xuid\((?P<xuid>[^)]*)\)", service="presence")
 def by_xuid(sb: Sandbox, call: Call, xuid: str) -> httpx.Response:
+    if (refused := _refused(sb, call)) is not None:
+        return refused
     xuid = unquote(xuid)
     if not valid_xuid(xuid):
-        return invalid_xuid(sb, xuid)
+        return _empty(sb, 400)
     level = _level(call)
     if level is None:
         return empty(400, headers=_headers(sb, "no-cache, no-store"))
@@ -81,6 +100,8 @@ def by_xuid(sb: Sandbox, call: Call, xuid: str) -> httpx.Response:
 
 @route("GET", HOST, r"/users/me", service="presence")
 def me(sb: Sandbox, call: Call) -> httpx.Response:
+    if (refused := _refused(sb, call)) is not None:
+        return refused
     assert call.user is not None
     level = _level(call)
     if level is None:
@@ -92,6 +113,8 @@ def me(sb: Sandbox, call: Call) -> httpx.Response:
 @route("POST", HOST, r"/users/batch", service="presence")
 def batch(sb: Sandbox, call: Call) -> httpx.Response:
     """Many users at once: a bare JSON array; unknown xuids are left out, not errors."""
+    if (refused := _refused(sb, call)) is not None:
+        return refused
     body = call.json()
     bad = empty(400, headers=_headers(sb, "no-cache, no-store"))
     if not isinstance(body, dict) or not isinstance(body.get("users"), list):
@@ -110,3 +133,25 @@ def batch(sb: Sandbox, call: Call) -> httpx.Response:
             continue
         out.append(record(account, level))
     return json_response(200, out, headers=_headers(sb, "no-cache, no-store"))
+
+
+@route("PUT", HOST, r"/users/xuid\((?P<xuid>[^)]*)\)/state", service="presence")
+def set_state(sb: Sandbox, call: Call, xuid: str) -> httpx.Response:
+    """The caller's own state; another user's is forbidden (403), a bad body refused (400).
+
+    Idempotent: writing the state a user already has changes nothing and answers 200.
+    """
+    if (refused := _refused(sb, call)) is not None:
+        return refused
+    xuid = unquote(xuid)
+    if not valid_xuid(xuid):
+        return _empty(sb, 400)
+    assert call.user is not None
+    if xuid != call.user.xuid:
+        return _empty(sb, 403)
+    body = call.json()
+    state = body.get("state") if isinstance(body, dict) else None
+    if not isinstance(state, str) or state.lower() not in STATES:
+        return _empty(sb, 400)
+    call.user.presence_state = STATES[state.lower()]
+    return _empty(sb, 200)

@@ -2,7 +2,8 @@
 
 Spec §2. All setting values are strings, settings come back in the requested order,
 gamertags match case-insensitively, and errors carry ``{"code", "source", "description",
-"traceInformation"}`` bodies (404 code 28, 400 code 2).
+"traceInformation"}`` bodies (404 code 28, 400 code 2). Contracts 2 (the 2014 and 2018
+clients) and 3 (the modern ones) are served alike; any other version gets an empty 406.
 """
 
 from __future__ import annotations
@@ -15,13 +16,18 @@ from urllib.parse import unquote
 import httpx
 
 from .._http import Call, json_response, route
+from ._wire import contract, valid_xuid
 
 if TYPE_CHECKING:
     from ..app import Sandbox
     from ..world import Account
 
+__all__ = ["invalid_xuid", "valid_xuid"]
+
 HOST = r"profile\.xboxlive\.com"
 MAX_BATCH = 100
+# Both versions answer with the same settings shape in every recording.
+VERSIONS = {"2": "v2", "3": "v3"}
 NOT_FOUND = {"code": 28, "source": "Profile",
              "description": "The server found no data for the requested entity.",
              "traceInformation": None}
@@ -32,13 +38,10 @@ def _error(sb: Sandbox, status: int, body: dict[str, Any]) -> httpx.Response:
 
 
 def invalid_xuid(sb: Sandbox, value: str) -> httpx.Response:
+    """Profile's own recorded 400 (2014): other services answer a bad xuid their own way."""
     shown = value.lstrip("0") or "0"
     return _error(sb, 400, {"code": 2, "source": "Profile", "description": f"Xuid {shown} is invalid",
                             "traceInformation": None})
-
-
-def valid_xuid(value: str) -> bool:
-    return value.isdigit() and 0 < int(value) < 2**64
 
 
 def _user_json(account: Account, settings: list[str]) -> dict[str, Any]:
@@ -77,6 +80,8 @@ def _ok(sb: Sandbox, users: list[dict[str, Any]], methods: str) -> httpx.Respons
 
 @route("GET", HOST, r"/users/xuid\((?P<xuid>[^)]*)\)/profile/settings", service="profile")
 def by_xuid(sb: Sandbox, call: Call, xuid: str) -> httpx.Response:
+    if isinstance(refused := contract(sb, call, VERSIONS, "v3"), httpx.Response):
+        return refused
     xuid = unquote(xuid)
     if not valid_xuid(xuid):
         return invalid_xuid(sb, xuid)
@@ -88,6 +93,8 @@ def by_xuid(sb: Sandbox, call: Call, xuid: str) -> httpx.Response:
 
 @route("GET", HOST, r"/users/gt\((?P<gamertag>[^)]*)\)/profile/settings", service="profile")
 def by_gamertag(sb: Sandbox, call: Call, gamertag: str) -> httpx.Response:
+    if isinstance(refused := contract(sb, call, VERSIONS, "v3"), httpx.Response):
+        return refused
     account = sb.world.account_by_gamertag(unquote(gamertag))
     if account is None:
         return _error(sb, 404, NOT_FOUND)
@@ -96,12 +103,16 @@ def by_gamertag(sb: Sandbox, call: Call, gamertag: str) -> httpx.Response:
 
 @route("GET", HOST, r"/users/me/profile/settings", service="profile")
 def me(sb: Sandbox, call: Call) -> httpx.Response:
+    if isinstance(refused := contract(sb, call, VERSIONS, "v3"), httpx.Response):
+        return refused
     assert call.user is not None
     return _ok(sb, [_user_json(call.user, _settings(call))], "Delete, Get")
 
 
 @route("POST", HOST, r"/users/batch/profile/settings", service="profile")
 def batch(sb: Sandbox, call: Call) -> httpx.Response:
+    if isinstance(refused := contract(sb, call, VERSIONS, "v3"), httpx.Response):
+        return refused
     body = call.json()
     if not isinstance(body, dict) or not isinstance(body.get("userIds"), list) \
             or not isinstance(body.get("settings"), list):

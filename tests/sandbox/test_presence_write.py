@@ -1,0 +1,86 @@
+"""Presence writes (``PUT /users/xuid(x)/state``) and every service's contract versions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from xbox.sandbox import JOE_XUID, Sandbox
+
+PRES = "/userpresence.xboxlive.com"
+V3 = {"x-xbl-contract-version": "3", "Accept": "application/json"}
+
+
+@pytest.fixture
+def sb() -> Sandbox:
+    return Sandbox(seed=0, rate_limits=False)
+
+
+@pytest.fixture
+def api(sb: Sandbox) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=sb.base_url, transport=sb.transport(),
+                      headers={"Authorization": sb.authorization_for(), **V3}) as c:
+        yield c
+
+
+def test_cloaked_then_active_changes_every_read(sb: Sandbox, api: httpx.Client) -> None:
+    assert api.get(f"{PRES}/users/me").json()["state"] == "Online"
+    url = f"{PRES}/users/xuid({JOE_XUID})/state"
+    r = api.put(url, json={"state": "Cloaked"})
+    assert r.status_code == 200 and r.content == b""
+    assert api.put(url, json={"state": "Cloaked"}).status_code == 200  # idempotent
+    me = api.get(f"{PRES}/users/me", params={"level": "all"}).json()
+    assert me["state"] == "Offline" and "devices" not in me
+    batch = api.post(f"{PRES}/users/batch", json={"users": [JOE_XUID], "onlineOnly": True})
+    assert batch.json() == []
+    # Friends see it too, in peoplehub.
+    friend = sb.world.by_xuid[sb.world.joe.friends[0]]
+    with httpx.Client(base_url=sb.base_url, transport=sb.transport(),
+                      headers={"Authorization": sb.authorization_for(friend.email or "")}) as f:
+        seen = f.post("/peoplehub.xboxlive.com/users/me/people/batch",
+                      json={"xuids": [JOE_XUID]}).json()["people"][0]
+        assert seen["presenceState"] == "Offline"
+    api.put(url, json={"state": "Active"})
+    assert api.get(f"{PRES}/users/me").json()["state"] == "Online"
+
+
+def test_state_write_refusals(sb: Sandbox, api: httpx.Client) -> None:
+    other = sb.world.joe.friends[0]
+    assert api.put(f"{PRES}/users/xuid({other})/state",
+                   json={"state": "Active"}).status_code == 403
+    assert api.put(f"{PRES}/users/xuid({JOE_XUID})/state",
+                   json={"state": "Busy"}).status_code == 400
+    assert api.put(f"{PRES}/users/xuid({JOE_XUID})/state", content=b"nope").status_code == 400
+    assert api.put(f"{PRES}/users/xuid(0)/state", json={"state": "Active"}).status_code == 400
+    old = api.put(f"{PRES}/users/xuid({JOE_XUID})/state", json={"state": "Active"},
+                  headers={"x-xbl-contract-version": "1"})
+    assert old.status_code == 406
+    assert sb.world.joe.presence_state == "Online"  # none of these wrote anything
+
+
+# (path, served versions, one unserved version)
+CONTRACTS = [
+    (f"/profile.xboxlive.com/users/xuid({JOE_XUID})/profile/settings?settings=Gamertag",
+     ["2", "3"], "99"),
+    (f"/achievements.xboxlive.com/users/xuid({JOE_XUID})/history/titles", ["1", "2"], "3"),
+    (f"{PRES}/users/me", ["3"], "2"),
+    ("/peoplehub.xboxlive.com/users/me/people/social", ["3", "5", "7"], "4"),
+    ("/social.xboxlive.com/users/me/summary", ["1", "2", "5"], "3"),
+    (f"/titlehub.xboxlive.com/users/xuid({JOE_XUID})/titles/titlehistory", ["2"], "1"),
+    ("/xccs.xboxlive.com/lists/devices", ["3", "4"], "5"),
+    ("/xblmessaging.xboxlive.com/network/Xbox/users/me/inbox", ["1", "2"], "3"),
+]
+
+
+@pytest.mark.parametrize(("url", "served", "unserved"), CONTRACTS)
+def test_contract_versions_each_service_serves(sb: Sandbox, api: httpx.Client, url: str,
+                                               served: list[str], unserved: str) -> None:
+    for version in served:
+        assert api.get(url, headers={"x-xbl-contract-version": version}).status_code == 200
+    refused = api.get(url, headers={"x-xbl-contract-version": unserved})
+    assert refused.status_code == 406 and refused.content == b""
+    bare = httpx.Client(base_url=sb.base_url, transport=sb.transport(),
+                        headers={"Authorization": api.headers["Authorization"]})
+    assert bare.get(url).status_code == 200  # no header: the service's default version
