@@ -28,8 +28,12 @@ def _stop(signum: int, frame: FrameType | None) -> None:
               help="Port to listen on (0: any free port).")
 @click.option("--seed", type=int, default=0, show_default=True, help="World seed.")
 @click.option("--no-rate-limits", is_flag=True, help="Turn off Xbox Live rate limiting.")
+@click.option("--era", type=click.Choice(["2014", "2018", "2025"]), default="2025", show_default=True,
+              envvar="XBOX_SANDBOX_ERA",
+              help="Wire era of the capture services: 2025 is today's (integer enums); 2018 and "
+                   "2014 serve the older shapes. Environment: XBOX_SANDBOX_ERA.")
 @pass_state
-def serve(state: State, host: str, port: int, seed: int, no_rate_limits: bool) -> None:
+def serve(state: State, host: str, port: int, seed: int, no_rate_limits: bool, era: str) -> None:
     """Serve the sandbox until stopped; its base URL is the first line of stdout."""
     from ..sandbox import Sandbox
     from ..sandbox.asgi import run_server
@@ -41,7 +45,7 @@ def serve(state: State, host: str, port: int, seed: int, no_rate_limits: bool) -
         else:
             click.echo(base_url)
         sys.stdout.flush()
-        state.out.info(f"Xbox Live sandbox (seed {seed}) on {base_url}; "
+        state.out.info(f"Xbox Live sandbox (seed {seed}, era {era}) on {base_url}; "
                        f"use it with XBOX_LIVE_BASE_URL={base_url}. Ctrl-C stops it.")
 
     previous = signal.getsignal(signal.SIGTERM)
@@ -50,7 +54,8 @@ def serve(state: State, host: str, port: int, seed: int, no_rate_limits: bool) -
     except ValueError:
         previous = None  # not the main thread (an embedding test): leave signals alone
     try:
-        run_server(Sandbox(seed=seed, rate_limits=not no_rate_limits), host, port, on_ready=ready)
+        run_server(Sandbox(seed=seed, rate_limits=not no_rate_limits, era=era), host, port,
+                   on_ready=ready)
     except OSError as exc:
         raise click.ClickException(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
     finally:

@@ -26,6 +26,7 @@ from .._core.limits import BURST_SECONDS, SUSTAIN_SECONDS, Limit, limit_for_host
 from . import services as _services  # noqa: F401  (registers every route)
 from ._http import ROUTES, Call, empty, json_response, parse_query, parse_target
 from ._tokens import Lifetimes, TokenRegistry
+from .eras import resolve_era
 from .world import Account, World
 
 __all__ = ["Fault", "Sandbox", "ServedSandbox"]
@@ -132,6 +133,10 @@ class Sandbox:
         auto_approve_device_codes: device codes are approved as soon as they are polled,
             signing in as ``device_code_account`` (for tests and ``--sandbox``).
         world: a prebuilt world (else ``World(seed)``).
+        era: the wire era of the capture services, one of :data:`xbox.sandbox.ERAS`:
+            ``"2025"`` (today: integer enums), ``"2018"`` or ``"2014"`` (older shapes). It
+            changes wire shapes only, never the world. Anything else is a ValueError.
+            None (the default): ``$XBOX_SANDBOX_ERA`` if set, else ``"2025"``.
     """
 
     def __init__(
@@ -145,7 +150,9 @@ class Sandbox:
         auto_approve_device_codes: bool = True,
         device_code_account: str = "joe@example.org",
         world: World | None = None,
+        era: str | None = None,
     ) -> None:
+        self.era = resolve_era(era)
         self.seed = seed
         self.world = world or World(seed)
         self.clock = clock or time.time

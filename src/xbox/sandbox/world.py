@@ -10,9 +10,11 @@ from __future__ import annotations
 import hashlib
 import random
 import uuid
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
+from typing import Any
 
 __all__ = [
     "JOE_EMAIL",
@@ -219,6 +221,18 @@ class World:
         self.by_xuid = {a.xuid: a for a in self.accounts}
         self.by_gamertag = {a.gamertag.lower(): a for a in self.accounts}
         self.by_email = {a.email.lower(): a for a in self.accounts if a.email}
+        # Things services derive from the world once (sorted capture lists, id maps), dropped
+        # by changed(); keys name their owner ("captures.", "media.").
+        self.cache: dict[Hashable, Any] = {}
+
+    def changed(self) -> None:
+        """Say the world was edited (captures added, removed or changed): derived data is rebuilt.
+
+        The world is plain data; code that edits it after construction calls this so that
+        look-ups and the services' cached orderings see the edit.
+        """
+        self.cache.clear()
+        self.__dict__.pop("captures_by_id", None)
 
     # -- look-ups ---------------------------------------------------------------------------
     def account_by_gamertag(self, gamertag: str) -> Account | None:

@@ -1,8 +1,10 @@
 """Capture metadata: gameclipsmetadata, screenshotsmetadata and mediahub search.
 
-Spec §3 (game clips), §4 (screenshots), §6 (errors); shapes follow the 2018 recordings
-``gameclips_recent_own.json`` / ``gameclips_recent_community.json`` /
-``mediahub_gameclips_own.json`` (the recordings win where the spec disagrees).
+Spec §3 (game clips), §4 (screenshots), §6 (errors), "Since 2025"; shapes follow the 2018
+recordings ``gameclips_recent_own.json`` / ``gameclips_recent_community.json`` /
+``screenshots_recent_own.json`` / ``mediahub_*_own.json`` (the recordings win where the spec
+disagrees), in the wire era the sandbox was built with (:mod:`xbox.sandbox.eras`): integer
+enums in 2025, the 2014 clip shape in 2014. Mediahub keeps its recorded shapes in every era.
 
 * Lists: ``{"gameClips"|"screenshots": [...], "pagingInfo": {"continuationToken": str|null}}``,
   newest ``dateRecorded`` first (``order=A`` reverses), default and maximum page 100,
@@ -28,9 +30,12 @@ from urllib.parse import unquote
 import httpx
 
 from .._http import Call, empty, json_response, route
+from ..eras import GAME_CLIP_STATE, THUMBNAIL_TYPE, URI_TYPE, type_flags
 from .media import (
     CLIP_DOWNLOAD_HOST,
     CLIP_THUMBNAIL_HOST,
+    LEGACY_CLIP_DOWNLOAD_HOST,
+    LEGACY_CLIP_THUMBNAIL_HOST,
     MEDIAHUB_CLIP_DOWNLOAD_HOST,
     MEDIAHUB_CLIP_THUMBNAIL_HOST,
     MEDIAHUB_SCREENSHOT_DOWNLOAD_HOST,
@@ -38,7 +43,8 @@ from .media import (
     SCREENSHOT_DOWNLOAD_HOST,
     SCREENSHOT_THUMBNAIL_HOST,
     dotnet_time,
-    media_path,
+    legacy_signed_media_url,
+    legacy_thumbnail_url,
     plain_time,
     signed_media_url,
     thumbnail_url,
@@ -50,8 +56,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_PAGE",
+    "LEGACY_CLIP_KEYS",
     "MAX_PAGE",
-    "STREAMING_URIS_STATE_KEY",
     "clip_json",
     "decode_continuation_token",
     "encode_continuation_token",
@@ -65,11 +71,6 @@ MAX_PAGE = 100  # maxItems above this is capped, as the real service does
 MEDIAHUB_DEFAULT_PAGE = 100  # unconfirmed: recorded requests always send max=500
 MEDIAHUB_MAX_PAGE = 500  # unconfirmed: the largest max seen in recorded requests
 
-# The 2014 recordings show saved clips with SmoothStreaming + Ahls URIs besides Download, but
-# every saved clip in the 2018 recordings (124 of them) has Download only. The recording wins,
-# so these extra URIs are off unless a test sets ``sb.state[STREAMING_URIS_STATE_KEY] = True``.
-STREAMING_URIS_STATE_KEY = "captures.streaming_uris"
-
 NOT_FOUND = {"errorCode": 3004}  # 18 bytes compact, as recorded
 
 _TOKEN_PREFIX = "abcde_vwxyz"
@@ -82,13 +83,16 @@ _UPLOAD_TITLE_ID = 49312658
 
 # -- continuation tokens --------------------------------------------------------------------
 
-def encode_continuation_token(offset: int) -> str:
-    """The 2018-style token for the next page at ``offset``.
+def encode_continuation_token(offset: int, *, keep_padding: bool = False) -> str:
+    """The token for the next page at ``offset``.
 
     ``abcde_vwxyz`` + URL-safe base64 of the offset as a little-endian int32 with the ``=``
-    padding replaced by its count (.NET ``UrlTokenEncode``): 25 -> ``abcde_vwxyzGQAAAA2``.
+    padding replaced by its count (.NET ``UrlTokenEncode``, 2018): 25 -> ``abcde_vwxyzGQAAAA2``;
+    with ``keep_padding`` the 2014 form: 100 -> ``abcde_vwxyzZAAAAA==``.
     """
     raw = base64.urlsafe_b64encode(struct.pack("<i", offset)).decode()
+    if keep_padding:
+        return f"{_TOKEN_PREFIX}{raw}"
     body = raw.rstrip("=")
     return f"{_TOKEN_PREFIX}{body}{len(raw) - len(body)}"
 
@@ -119,6 +123,15 @@ def decode_continuation_token(token: str) -> int | None:
 
 # -- JSON shapes ----------------------------------------------------------------------------
 
+# The 2014 clip: the first 24 keys of the 2017+ clip without datePublished (spec §3).
+LEGACY_CLIP_KEYS = (
+    "gameClipId", "state", "dateRecorded", "lastModified", "userCaption", "type",
+    "durationInSeconds", "scid", "titleId", "rating", "ratingCount", "views", "titleData",
+    "systemProperties", "savedByUser", "achievementId", "greatestMomentId", "thumbnails",
+    "gameClipUris", "xuid", "clipName", "titleName", "gameClipLocale", "clipContentAttributes",
+)
+
+
 def _type(capture: Capture) -> str:
     # Greatest moments are captured by the game itself; everything else by the player.
     return "DeveloperInitiated" if capture.greatest_moment else "UserGenerated"
@@ -137,17 +150,39 @@ def _thumbnails(capture: Capture, host: str) -> list[dict[str, Any]]:
              "thumbnailType": size} for size in ("Small", "Large")]
 
 
-def _uris(sb: Sandbox, capture: Capture, host: str, streaming: bool) -> list[dict[str, Any]]:
+def _legacy_thumbnails(capture: Capture) -> list[dict[str, Any]]:
+    """2014: a PNG per size, each with its real size, on the plain-http thumbnail host."""
+    if capture.state == "PendingUpload":
+        return []
+    return [{"uri": legacy_thumbnail_url(capture, LEGACY_CLIP_THUMBNAIL_HOST, size),
+             "fileSize": capture.thumb_small_size if size == "Small" else capture.thumb_large_size,
+             "thumbnailType": size} for size in ("Small", "Large")]
+
+
+def _uris(sb: Sandbox, capture: Capture, host: str) -> list[dict[str, Any]]:
     if capture.state == "PendingUpload":
         return []
     url, expiration = signed_media_url(sb, capture, host)
+    return [{"uri": url, "fileSize": capture.size, "uriType": "Download",
+             "expiration": expiration}]
+
+
+def _legacy_uris(sb: Sandbox, capture: Capture) -> list[dict[str, Any]]:
+    """2014: the 2012 SAS Download URL; saved clips add streaming manifests (recorded 2014).
+
+    Every saved clip of the 2018 recordings (124 of them) has Download only, so the manifests
+    belong to this era alone. They live ~100 years and report fileSize 0, as recorded; the
+    sandbox does not serve the manifests themselves.
+    """
+    if capture.state == "PendingUpload":
+        return []
+    url, expiration = legacy_signed_media_url(sb, capture, LEGACY_CLIP_DOWNLOAD_HOST)
     download = {"uri": url, "fileSize": capture.size, "uriType": "Download",
                 "expiration": expiration}
-    if not (streaming and capture.saved):
+    if not capture.saved:
         return [download]
-    # 2014 shape: streaming manifests of saved clips live ~100 years, fileSize 0.
     far = dotnet_time(sb.now() + timedelta(days=36500).total_seconds())
-    manifest = f"https://{host}{media_path(capture).rsplit('.', 1)[0]}.ism/manifest"
+    manifest = url.split("?", 1)[0].rsplit(".", 1)[0] + ".ism/manifest"
     gda = url.rsplit("__gda__=", 1)[1]
     return [
         {"uri": f"{manifest}?__gda__={gda}", "fileSize": 0, "uriType": "SmoothStreaming",
@@ -158,9 +193,21 @@ def _uris(sb: Sandbox, capture: Capture, host: str, streaming: bool) -> list[dic
     ]
 
 
-def clip_json(sb: Sandbox, capture: Capture) -> dict[str, Any]:
-    """A clip as gameclipsmetadata sends it: the 2017+ keys, order and types."""
-    streaming = bool(sb.state.get(STREAMING_URIS_STATE_KEY, False))
+def _integer_enums(body: dict[str, Any], uris_key: str) -> dict[str, Any]:
+    """The 2025 form of a 2018 body: the same keys in the same order, enum fields as integers."""
+    return {
+        **body,
+        "state": GAME_CLIP_STATE[body["state"]],
+        "type": type_flags(body["type"]),
+        "thumbnails": [{**t, "thumbnailType": THUMBNAIL_TYPE[t["thumbnailType"]]}
+                       for t in body["thumbnails"]],
+        uris_key: [{**u, "uriType": URI_TYPE[u["uriType"]]} for u in body[uris_key]],
+    }
+
+
+def _clip_body(capture: Capture, thumbnails: list[dict[str, Any]],
+               uris: list[dict[str, Any]]) -> dict[str, Any]:
+    """A clip with the 2017+ keys, order and types (the 2018 recordings)."""
     return {
         "gameClipId": capture.id,
         "state": capture.state,
@@ -180,8 +227,8 @@ def clip_json(sb: Sandbox, capture: Capture) -> dict[str, Any]:
         "savedByUser": capture.saved,
         "achievementId": "",
         "greatestMomentId": capture.greatest_moment,
-        "thumbnails": _thumbnails(capture, CLIP_THUMBNAIL_HOST),
-        "gameClipUris": _uris(sb, capture, CLIP_DOWNLOAD_HOST, streaming),
+        "thumbnails": thumbnails,
+        "gameClipUris": uris,
         "xuid": capture.xuid,
         "clipName": "",
         "titleName": capture.title.name,
@@ -195,9 +242,22 @@ def clip_json(sb: Sandbox, capture: Capture) -> dict[str, Any]:
     }
 
 
+def clip_json(sb: Sandbox, capture: Capture) -> dict[str, Any]:
+    """A clip as gameclipsmetadata sends it in the sandbox's era (see :mod:`..eras`)."""
+    if sb.era == "2014":
+        body = _clip_body(capture, _legacy_thumbnails(capture), _legacy_uris(sb, capture))
+        return {key: body[key] for key in LEGACY_CLIP_KEYS}
+    body = _clip_body(capture, _thumbnails(capture, CLIP_THUMBNAIL_HOST),
+                      _uris(sb, capture, CLIP_DOWNLOAD_HOST))
+    return _integer_enums(body, "gameClipUris") if sb.era == "2025" else body
+
+
 def screenshot_json(sb: Sandbox, capture: Capture) -> dict[str, Any]:
-    """A screenshot as screenshotsmetadata sends it (spec §4 keys, order and types)."""
-    return {
+    """A screenshot as screenshotsmetadata sends it (spec §4 keys, order and types).
+
+    2018 shape in eras 2014 (screenshots did not exist yet) and 2018; integer enums in 2025.
+    """
+    body = {
         "screenshotId": capture.id,
         "resolutionHeight": capture.height,
         "resolutionWidth": capture.width,
@@ -218,7 +278,7 @@ def screenshot_json(sb: Sandbox, capture: Capture) -> dict[str, Any]:
         "achievementId": "",
         "greatestMomentId": None,  # null in the recorded screenshot
         "thumbnails": _thumbnails(capture, SCREENSHOT_THUMBNAIL_HOST),
-        "screenshotUris": _uris(sb, capture, SCREENSHOT_DOWNLOAD_HOST, streaming=False),
+        "screenshotUris": _uris(sb, capture, SCREENSHOT_DOWNLOAD_HOST),
         "xuid": capture.xuid,
         "screenshotName": "",
         "titleName": capture.title.name,
@@ -226,6 +286,7 @@ def screenshot_json(sb: Sandbox, capture: Capture) -> dict[str, Any]:
         "screenshotContentAttributes": "None",
         "deviceType": capture.device,
     }
+    return _integer_enums(body, "screenshotUris") if sb.era == "2025" else body
 
 
 def _local_id(capture: Capture) -> str:
@@ -424,7 +485,8 @@ def _page(sb: Sandbox, call: Call, kind: _Kind, captures: Iterable[Capture]) -> 
     after = offset + len(page)
     body = {kind.list_key: [kind.to_json(sb, c) for c in page],
             "pagingInfo": {"continuationToken":
-                           encode_continuation_token(after) if after < len(items) else None}}
+                           encode_continuation_token(after, keep_padding=sb.era == "2014")
+                           if after < len(items) else None}}
     return json_response(200, body, headers=sb.xbl_headers())
 
 
