@@ -328,7 +328,8 @@ def test_mediahub_gameclips(sb: Sandbox, client: httpx.Client) -> None:
     assert r.status_code == 200
     body = r.json()
     assert list(body) == ["values"]  # everything fits: no token, like the recording
-    assert [v["contentId"] for v in body["values"]] == [c.id for c in sb.world.joe.clips]
+    assert [v["contentId"] for v in body["values"]] == \
+        [c.id for c in sb.world.mediahub(sb.world.joe, "clip")]
     rec = recorded("mediahub_gameclips_own.json")
     published = [v for v in body["values"] if v["contentState"] == "Published"]
     assert list(published[0]) == list(rec["values"][0])
@@ -357,7 +358,7 @@ def test_mediahub_paging_and_bad_query(sb: Sandbox, client: httpx.Client) -> Non
     assert first["continuationToken"] == encode_continuation_token(100)
     rest = client.post(f"{MEDIAHUB}/gameclips/search",
                        json={"max": 100, "query": f"OwnerXuid eq {JOE_XUID}", "skip": 100}).json()
-    assert len(rest["values"]) == len(sb.world.joe.clips) - 100
+    assert len(rest["values"]) == len(sb.world.mediahub(sb.world.joe, "clip")) - 100
     assert "continuationToken" not in rest
     bad = client.post(f"{MEDIAHUB}/gameclips/search", json={"max": 5, "query": "Owner = 1"})
     assert bad.status_code == 400
@@ -366,7 +367,8 @@ def test_mediahub_paging_and_bad_query(sb: Sandbox, client: httpx.Client) -> Non
 def test_mediahub_screenshots(sb: Sandbox, client: httpx.Client) -> None:
     body = client.post(f"{MEDIAHUB}/screenshots/search",
                        json={"max": 500, "query": f"OwnerXuid eq {JOE_XUID}", "skip": 0}).json()
-    assert [v["contentId"] for v in body["values"]] == [s.id for s in sb.world.joe.screenshots]
+    shots = sb.world.mediahub(sb.world.joe, "screenshot")
+    assert [v["contentId"] for v in body["values"]] == [s.id for s in shots]
     locators = body["values"][0]["contentLocators"]
     assert locators[0]["uri"].startswith("https://screenshotscontent-d4002.media.xboxlive.com/")
-    assert locators[0]["fileSize"] == sb.world.joe.screenshots[0].size
+    assert locators[0]["fileSize"] == shots[0].size

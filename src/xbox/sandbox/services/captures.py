@@ -61,6 +61,7 @@ __all__ = [
     "clip_json",
     "decode_continuation_token",
     "encode_continuation_token",
+    "local_id_of",
     "mediahub_clip_json",
     "mediahub_screenshot_json",
     "screenshot_json",
@@ -68,8 +69,8 @@ __all__ = [
 
 DEFAULT_PAGE = 100  # 2014 `/clips` with no parameters returned exactly 100 + a token
 MAX_PAGE = 100  # maxItems above this is capped, as the real service does
-MEDIAHUB_DEFAULT_PAGE = 100  # unconfirmed: recorded requests always send max=500
-MEDIAHUB_MAX_PAGE = 500  # unconfirmed: the largest max seen in recorded requests
+MEDIAHUB_DEFAULT_PAGE = 100  # unconfirmed: public clients always send a max
+MEDIAHUB_MAX_PAGE = 500  # unconfirmed: xbox-webapi-python's default max, the largest seen
 
 NOT_FOUND = {"errorCode": 3004}  # 18 bytes compact, as recorded
 
@@ -289,8 +290,8 @@ def screenshot_json(sb: Sandbox, capture: Capture) -> dict[str, Any]:
     return _integer_enums(body, "screenshotUris") if sb.era == "2025" else body
 
 
-def _local_id(capture: Capture) -> str:
-    # The console's own id for the capture: stable per capture, unrelated to contentId.
+def local_id_of(capture: Capture) -> str:
+    """The console's own id for ``capture`` (mediahub ``localId``): stable, unrelated to its id."""
     digest = hashlib.sha256(f"local:{capture.id}".encode()).digest()
     return str(uuid.UUID(bytes=digest[:16], version=4))
 
@@ -339,7 +340,7 @@ def mediahub_clip_json(sb: Sandbox, capture: Capture) -> dict[str, Any]:
         "frameRate": 30,
         "greatestMomentId": capture.greatest_moment,
         "likeCount": capture.likes,
-        "localId": _local_id(capture),
+        "localId": local_id_of(capture),
         "ownerXuid": int(capture.xuid),
         "resolutionHeight": capture.height,
         "resolutionWidth": capture.width,
@@ -375,7 +376,7 @@ def mediahub_screenshot_json(sb: Sandbox, capture: Capture) -> dict[str, Any]:
         "contentLocators": _locators(sb, capture, MEDIAHUB_SCREENSHOT_DOWNLOAD_HOST,
                                      MEDIAHUB_SCREENSHOT_THUMBNAIL_HOST, with_expiration=False),
         "CreationType": "UserGenerated",
-        "localId": _local_id(capture),
+        "localId": local_id_of(capture),
         "ownerXuid": int(capture.xuid),
         "resolutionHeight": capture.height,
         "resolutionWidth": capture.width,
@@ -530,8 +531,9 @@ def _register(kind: _Kind, host: str, service: str) -> None:
                 return _page(sb, call, kind, captures)
             # Single item: the scid is not checked (recorded 2014 behaviour).
             capture = sb.world.captures_by_id.get(unquote(item).lower())
+            # Captures of newer titles are mediahub's alone: not found here (an assumption).
             if account is None or capture is None or capture.xuid != account.xuid \
-                    or capture.kind != kind.kind:
+                    or capture.kind != kind.kind or capture.mediahub_only:
                 return json_response(404, NOT_FOUND, headers=sb.xbl_headers())
             return json_response(200, {kind.single_key: kind.to_json(sb, capture)},
                                  headers=sb.xbl_headers())
@@ -573,44 +575,70 @@ _register(SCREENSHOTS, r"screenshotsmetadata\.xboxlive\.com", "screenshots")
 
 # -- mediahub -------------------------------------------------------------------------------
 
-_CLAUSE = re.compile(r"\s*(OwnerXuid|TitleId)\s+eq\s+(\d+)\s*", re.I)
+_CLAUSE = re.compile(r"\s*(?:(OwnerXuid|TitleId)\s+eq\s+(\d{1,20})|(localId)\s+eq\s+'([^']*)')\s*",
+                     re.I)
+
+
+def _query(text: str) -> dict[str, str] | None:
+    """The clauses of a mediahub query (``OwnerXuid eq X and TitleId eq Y and localId eq 'Z'``)
+    by lower-cased name, or None when it is malformed or names no owner."""
+    filters: dict[str, str] = {}
+    for clause in re.split(r"\s+and\s+", text.strip(), flags=re.I):
+        m = _CLAUSE.fullmatch(clause)
+        if m is None:
+            return None
+        name, value = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        filters[name.lower()] = value
+    return filters if "ownerxuid" in filters else None
+
+
+def _count(body: dict[str, Any], key: str, default: int) -> int | None:
+    value = body.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        return None
+    return value
 
 
 def _mediahub(sb: Sandbox, call: Call, kind: _Kind,
               to_json: Callable[[Sandbox, Capture], dict[str, Any]]) -> httpx.Response:
-    """``POST /{gameclips|screenshots}/search`` with ``{"max","query","skip"}`` (contract 3)."""
+    """``POST /{gameclips|screenshots}/search``: ``{"max","query","skip","continuationToken"}``.
+
+    Every capture of the owner, newer titles' included, newest first (mediahub lists what the
+    metadata services list, with the same ids, plus the mediahub-only captures). Unrecorded
+    choices (documented in docs/sandbox.rst): page size, token format, any owner's xuid.
+    """
     body = call.json()
     if not isinstance(body, dict) or not isinstance(body.get("query"), str):
         return _bad(sb)
-    filters: dict[str, int] = {}
-    for clause in re.split(r"\s+and\s+", body["query"].strip(), flags=re.I):
-        m = _CLAUSE.fullmatch(clause)
-        if m is None:
-            return _bad(sb)
-        filters[m.group(1).lower()] = int(m.group(2))
-    if "ownerxuid" not in filters:
-        return _bad(sb)
-    size, skip = body.get("max", MEDIAHUB_DEFAULT_PAGE), body.get("skip", 0)
-    if not isinstance(size, int) or not isinstance(skip, int) or size < 0 or skip < 0:
+    filters = _query(body["query"])
+    size = _count(body, "max", MEDIAHUB_DEFAULT_PAGE)
+    skip = _count(body, "skip", 0)
+    if filters is None or size is None or skip is None:
         return _bad(sb)
     size = min(size or MEDIAHUB_DEFAULT_PAGE, MEDIAHUB_MAX_PAGE)
     token = body.get("continuationToken")
-    if token:
+    if token:  # wins over skip, as on the metadata services
         offset = decode_continuation_token(str(token))
         if offset is None:
             return _bad(sb)
         skip = offset
-    account = sb.world.by_xuid.get(str(filters["ownerxuid"]))
-    title_id = filters.get("titleid")
-    items = sorted((c for c in (kind.of(account) if account else [])
-                    if title_id is None or c.title.title_id == title_id),
-                   key=lambda c: (c.recorded, c.id), reverse=True)
+    # Any owner's xuid is answered with that owner's captures (XboxReplay's xboxlive-api
+    # queries other users' captures this way); an unknown one has none.
+    account = sb.world.by_xuid.get(str(int(filters["ownerxuid"])))
+    items = sb.world.mediahub(account, kind.kind) if account else []
+    if "titleid" in filters:
+        title_id = int(filters["titleid"])
+        items = [c for c in items if c.title.title_id == title_id]
+    if "localid" in filters:
+        local_id = filters["localid"].lower()
+        items = [c for c in items if local_id_of(c) == local_id]
     page = items[skip:skip + size]
     out: dict[str, Any] = {"values": [to_json(sb, c) for c in page]}
     after = skip + len(page)
     if after < len(items):
-        # Unconfirmed: the recording has a single page and so only "values". We add a
-        # token (same format as the metadata services) only when more items remain.
+        # Unconfirmed: the recordings have a single page and so only "values". Public
+        # clients (FrameDrop's XboxMediaClient, xbox-media-downloader) read a top-level
+        # continuationToken; we send one (metadata-service format) only when more remain.
         out["continuationToken"] = encode_continuation_token(after)
     return json_response(200, out, headers=sb.xbl_headers())
 
