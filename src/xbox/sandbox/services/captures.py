@@ -21,7 +21,7 @@ import hashlib
 import re
 import struct
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -456,23 +456,44 @@ def _int_param(params: dict[str, str], name: str) -> int | None:
     return int(value)
 
 
-def _sorted(captures: Iterable[Capture], params: dict[str, str]) -> list[Capture]:
-    qualifier = params.get("qualifier", "created").lower()
+def _sorted(captures: Iterable[Capture], qualifier: str, ascending: bool) -> list[Capture]:
+    """``captures`` in the order ``qualifier`` (created | views | rating) and ``order`` ask for."""
     if qualifier == "views":
         key: Callable[[Capture], Any] = lambda c: (c.views, c.recorded, c.id)  # noqa: E731
     elif qualifier == "rating":
         key = lambda c: (c.rating, c.recorded, c.id)  # noqa: E731
     else:  # "created", the default
         key = lambda c: (c.recorded, c.id)  # noqa: E731
-    ascending = params.get("order", "D").upper() == "A"
     return sorted(captures, key=key, reverse=not ascending)
 
 
-def _page(sb: Sandbox, call: Call, kind: _Kind, captures: Iterable[Capture]) -> httpx.Response:
-    """One page of ``captures`` per maxItems/skipItems/continuationToken/order."""
+# Orderings are cached per scope (whose list, which filter) and order, in the world's cache,
+# which World.changed() empties. Scopes come from request paths, so the cache is bounded.
+ORDER_CACHE_LIMIT = 4096
+
+
+def ordered(sb: Sandbox, scope: tuple[Hashable, ...], captures: Callable[[], Iterable[Capture]],
+            qualifier: str = "created", ascending: bool = False) -> tuple[Capture, ...]:
+    """The captures of ``scope`` in order, sorted once per world state, not once per page.
+
+    ``captures`` builds the unsorted list on a cache miss only; the same tuple is handed out
+    until the world changes, so a page costs a slice of it.
+    """
+    key = ("captures.order", scope, qualifier, ascending)
+    cache = sb.world.cache
+    hit: tuple[Capture, ...] | None = cache.get(key)
+    if hit is None:
+        if len(cache) >= ORDER_CACHE_LIMIT:
+            cache.clear()
+        hit = cache[key] = tuple(_sorted(captures(), qualifier, ascending))
+    return hit
+
+
+def _page(sb: Sandbox, call: Call, kind: _Kind, scope: tuple[Hashable, ...],
+          captures: Callable[[], Iterable[Capture]]) -> httpx.Response:
+    """One page of the captures of ``scope`` per maxItems/skipItems/continuationToken/order."""
     # .NET query binding is case-insensitive; so is ours.
     params = {k.lower(): v for k, v in call.params.items()}
-    items = _sorted(captures, params)
     size = _int_param(params, "maxItems") or DEFAULT_PAGE
     size = min(size, MAX_PAGE)
     token = params.get("continuationtoken")
@@ -482,6 +503,9 @@ def _page(sb: Sandbox, call: Call, kind: _Kind, captures: Iterable[Capture]) -> 
             raise _BadRequest
     else:
         offset = _int_param(params, "skipItems") or 0
+    items = ordered(sb, (kind.kind, *scope), captures,
+                    params.get("qualifier", "created").lower(),
+                    params.get("order", "D").upper() == "A")
     page = items[offset:offset + size]
     after = offset + len(page)
     body = {kind.list_key: [kind.to_json(sb, c) for c in page],
@@ -509,10 +533,11 @@ def _register(kind: _Kind, host: str, service: str) -> None:
         def make() -> httpx.Response:
             account = _owner(sb, call, owner)
             title_id = _title_id(title) if title is not None else None
-            captures = [c for c in (kind.of(account) if account else [])
-                        if (title_id is None or c.title.title_id == title_id)
-                        and (saved is None or c.saved)]
-            return _page(sb, call, kind, captures)
+            return _page(sb, call, kind,
+                         ("user", account.xuid if account else None, title_id, saved is not None),
+                         lambda: [c for c in (kind.of(account) if account else [])
+                                  if (title_id is None or c.title.title_id == title_id)
+                                  and (saved is None or c.saved)])
         return _answer(sb, make)
 
     @route("GET", host, rf"/users/(?P<owner>[^/]+)/scids/(?P<scid>[^/]+)/{w}"
@@ -525,10 +550,12 @@ def _register(kind: _Kind, host: str, service: str) -> None:
             if not _UUID.fullmatch(scid_text):
                 raise _BadRequest
             if item is None or item == "saved":
-                captures = [c for c in (kind.of(account) if account else [])
-                            if c.title.scid.lower() == scid_text.lower()
-                            and (item is None or c.saved)]
-                return _page(sb, call, kind, captures)
+                wanted = scid_text.lower()
+                return _page(sb, call, kind,
+                             ("scid", account.xuid if account else None, wanted, item is not None),
+                             lambda: [c for c in (kind.of(account) if account else [])
+                                      if c.title.scid.lower() == wanted
+                                      and (item is None or c.saved)])
             # Single item: the scid is not checked (recorded 2014 behaviour).
             capture = sb.world.captures_by_id.get(unquote(item).lower())
             # Captures of newer titles are mediahub's alone: not found here (an assumption).
@@ -545,8 +572,9 @@ def _register(kind: _Kind, host: str, service: str) -> None:
                            saved: str | None) -> httpx.Response:
         def make() -> httpx.Response:
             title_id = _title_id(title)
-            return _page(sb, call, kind, _community(sb, kind, saved is not None,
-                                                    lambda c: c.title.title_id == title_id))
+            return _page(sb, call, kind, ("public-title", title_id, saved is not None),
+                         lambda: _community(sb, kind, saved is not None,
+                                            lambda c: c.title.title_id == title_id))
         return _answer(sb, make)
 
     @route("GET", host, rf"/public/scids/(?P<scid>[^/]+)/{w}(?P<saved>/saved)?",
@@ -557,8 +585,9 @@ def _register(kind: _Kind, host: str, service: str) -> None:
             scid_text = unquote(scid).lower()
             if not _UUID.fullmatch(scid_text):
                 raise _BadRequest
-            return _page(sb, call, kind, _community(sb, kind, saved is not None,
-                                                    lambda c: c.title.scid.lower() == scid_text))
+            return _page(sb, call, kind, ("public-scid", scid_text, saved is not None),
+                         lambda: _community(sb, kind, saved is not None,
+                                            lambda c: c.title.scid.lower() == scid_text))
         return _answer(sb, make)
 
 
@@ -599,6 +628,16 @@ def _count(body: dict[str, Any], key: str, default: int) -> int | None:
     return value
 
 
+def _by_local_id(sb: Sandbox, scope: tuple[Hashable, ...],
+                 items: Sequence[Capture]) -> dict[str, Capture]:
+    """The captures of ``scope`` by mediahub localId, built once per world state."""
+    key = ("captures.local-ids", scope)
+    found: dict[str, Capture] | None = sb.world.cache.get(key)
+    if found is None:
+        found = sb.world.cache[key] = {local_id_of(c): c for c in items}
+    return found
+
+
 def _mediahub(sb: Sandbox, call: Call, kind: _Kind,
               to_json: Callable[[Sandbox, Capture], dict[str, Any]]) -> httpx.Response:
     """``POST /{gameclips|screenshots}/search``: ``{"max","query","skip","continuationToken"}``.
@@ -625,13 +664,14 @@ def _mediahub(sb: Sandbox, call: Call, kind: _Kind,
     # Any owner's xuid is answered with that owner's captures (XboxReplay's xboxlive-api
     # queries other users' captures this way); an unknown one has none.
     account = sb.world.by_xuid.get(str(int(filters["ownerxuid"])))
-    items = sb.world.mediahub(account, kind.kind) if account else []
-    if "titleid" in filters:
-        title_id = int(filters["titleid"])
-        items = [c for c in items if c.title.title_id == title_id]
+    title_id = int(filters["titleid"]) if "titleid" in filters else None
+    scope = (kind.kind, "mediahub", account.xuid if account else None, title_id)
+    items: Sequence[Capture] = ordered(
+        sb, scope, lambda: [c for c in (sb.world.mediahub(account, kind.kind) if account else [])
+                            if title_id is None or c.title.title_id == title_id])
     if "localid" in filters:
-        local_id = filters["localid"].lower()
-        items = [c for c in items if local_id_of(c) == local_id]
+        found = _by_local_id(sb, scope, items).get(filters["localid"].lower())
+        items = [found] if found is not None else []
     page = items[skip:skip + size]
     out: dict[str, Any] = {"values": [to_json(sb, c) for c in page]}
     after = skip + len(page)
