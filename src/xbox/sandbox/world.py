@@ -16,6 +16,8 @@ from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from typing import Any
 
+from .media_files import mp4_file, png_file
+
 __all__ = [
     "JOE_EMAIL",
     "JOE_GAMERTAG",
@@ -153,25 +155,26 @@ class Capture:
         return "MP4" if self.kind == "clip" else "png"
 
     def media_bytes(self) -> bytes:
-        """The capture's file: a real container signature, then seeded bytes."""
-        return _seeded_bytes(self.id, self.size, _MP4_HEAD if self.kind == "clip" else _PNG_HEAD)
+        """The capture's file, exactly ``size`` bytes: an MP4 that plays, or a PNG that opens."""
+        if self.kind == "clip":
+            return mp4_file(self.id, self.size)
+        return png_file(self.id, self.size, *_SCREENSHOT_PIXELS)
 
     def thumbnail_bytes(self, size_name: str) -> bytes:
-        size = self.thumb_small_size if size_name == "Small" else self.thumb_large_size
-        return _seeded_bytes(self.id + size_name, size, _PNG_HEAD)
+        """A thumbnail PNG ("Small" or "Large"), exactly its seeded size."""
+        if size_name == "Small":
+            return png_file(self.id + size_name, self.thumb_small_size, *_SMALL_THUMBNAIL_PIXELS)
+        return png_file(self.id + size_name, self.thumb_large_size, *_LARGE_THUMBNAIL_PIXELS)
 
 
-_MP4_HEAD = b"\x00\x00\x00\x20ftypisom\x00\x00\x02\x00isomiso2avc1mp41"
-_PNG_HEAD = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
+# Pixel sizes of the stand-in images: small enough to fit the smallest seeded file sizes.
+_SCREENSHOT_PIXELS = (160, 90)
+_LARGE_THUMBNAIL_PIXELS = (128, 72)
+_SMALL_THUMBNAIL_PIXELS = (64, 36)
 
 
 def _uuid(rng: random.Random) -> str:
     return str(uuid.UUID(int=rng.getrandbits(128), version=4))
-
-
-def _seeded_bytes(key: str, size: int, head: bytes) -> bytes:
-    rng = random.Random(hashlib.sha256(key.encode()).digest())
-    return (head + rng.randbytes(max(0, size - len(head))))[:size]
 
 
 @dataclass
