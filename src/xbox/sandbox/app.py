@@ -27,7 +27,7 @@ from . import services as _services  # noqa: F401  (registers every route)
 from ._http import ROUTES, Call, empty, json_response, parse_query, parse_target
 from ._tokens import Lifetimes, TokenRegistry
 from .eras import resolve_era
-from .world import Account, World
+from .world import Account, World, world_epoch
 
 __all__ = ["Fault", "Sandbox", "ServedSandbox"]
 
@@ -132,7 +132,8 @@ class Sandbox:
         limits: override limits per service name (``{"profile": Limit(10, 30)}``).
         auto_approve_device_codes: device codes are approved as soon as they are polled,
             signing in as ``device_code_account`` (for tests and ``--sandbox``).
-        world: a prebuilt world (else ``World(seed)``).
+        world: a prebuilt world (else ``World(seed, epoch=...)`` whose epoch is the clock's
+            time truncated to the hour, or ``$XBOX_SANDBOX_EPOCH``).
         era: the wire era of the capture services, one of :data:`xbox.sandbox.ERAS`:
             ``"2025"`` (today: integer enums), ``"2018"`` or ``"2014"`` (older shapes). It
             changes wire shapes only, never the world. Anything else is a ValueError.
@@ -154,8 +155,9 @@ class Sandbox:
     ) -> None:
         self.era = resolve_era(era)
         self.seed = seed
-        self.world = world or World(seed)
         self.clock = clock or time.time
+        # The world's "now" is the clock's, to the hour: captures are as recent as today's.
+        self.world = world or World(seed, epoch=world_epoch(self.clock()))
         self.lifetimes = lifetimes or Lifetimes()
         self.rate_limits = rate_limits
         self.limit_overrides = dict(limits or {})

@@ -8,6 +8,7 @@ into wire responses.
 from __future__ import annotations
 
 import hashlib
+import os
 import random
 import uuid
 from collections.abc import Hashable
@@ -19,16 +20,19 @@ from typing import Any
 from .media_files import mp4_file, png_file
 
 __all__ = [
+    "EPOCH_ENV",
     "JOE_EMAIL",
     "JOE_GAMERTAG",
     "JOE_MEDIAHUB_ONLY_CLIPS",
     "JOE_MEDIAHUB_ONLY_SCREENSHOTS",
     "JOE_PASSWORD",
     "JOE_XUID",
+    "WORLD_EPOCH",
     "Account",
     "Capture",
     "Title",
     "World",
+    "world_epoch",
 ]
 
 JOE_GAMERTAG = "JoeAlcorn"
@@ -40,9 +44,30 @@ JOE_GAMERPIC = (
     "NrdJ6P7KIFXxmxGDtE9Vkd62rOpb7JcGvME9LzjeruYo3cC50qVYelz5LjucMJtB5xOqvr7WR"
 )
 
-# The moment the world is "now": capture dates count back from it. Fixed so that every
-# response is stable for a seed; token and signed-URL lifetimes use the sandbox clock.
+# The moment a world is "now": capture dates count back from it by seeded offsets. A World
+# built without an epoch uses this fixed one; a Sandbox passes its clock's time (see
+# world_epoch), so that captures look as recent as they would on Xbox Live today.
 WORLD_EPOCH = datetime(2026, 11, 1, 12, 0, 0, tzinfo=UTC)
+# An ISO 8601 time that pins the epoch of the worlds sandboxes build (for pages that show
+# dates, reproducible demos): e.g. 2026-11-01T12:00:00Z.
+EPOCH_ENV = "XBOX_SANDBOX_EPOCH"
+EPOCH_STEP = 3600  # a sandbox's epoch is its clock's time truncated to a whole hour
+
+
+def world_epoch(now: float) -> datetime:
+    """The epoch of a sandbox's world whose clock reads ``now`` (unix seconds).
+
+    ``$XBOX_SANDBOX_EPOCH`` if set, else ``now`` truncated to a whole hour, so that two
+    sandboxes made in the same hour have the same world, and a run's answers stay stable.
+    """
+    pinned = os.environ.get(EPOCH_ENV)
+    if pinned:
+        try:
+            value = datetime.fromisoformat(pinned.replace("Z", "+00:00"))
+        except ValueError:
+            raise ValueError(f"{EPOCH_ENV} is not an ISO 8601 time: {pinned!r}") from None
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return datetime.fromtimestamp(now // EPOCH_STEP * EPOCH_STEP, UTC)
 
 # Accounts that sign in fine at login.live.com but that XSTS refuses, by XErr.
 XERR_ACCOUNTS: dict[str, tuple[int, str | None]] = {
@@ -247,12 +272,16 @@ class World:
         seed: the seed; the same seed always gives the same world.
         users: how many generated users besides JoeAlcorn and the special accounts.
         joe_clips: how many clips JoeAlcorn has (more than one page of 100 by default).
+        epoch: the world's "now" (an aware datetime): every date counts back from it by
+            offsets that depend on the seed only. Default :data:`WORLD_EPOCH`.
     """
 
     def __init__(self, seed: int = 0, *, users: int = 60, joe_clips: int = 130,
-                 joe_screenshots: int = 40) -> None:
+                 joe_screenshots: int = 40, epoch: datetime | None = None) -> None:
+        if epoch is not None and epoch.tzinfo is None:
+            raise ValueError("epoch must be timezone-aware (UTC)")
         self.seed = seed
-        self.epoch = WORLD_EPOCH
+        self.epoch = (epoch or WORLD_EPOCH).astimezone(UTC)
         self.titles = [Title(*t) for t in _TITLES]
         self._rng = random.Random(seed)
         self.accounts: list[Account] = []
@@ -347,6 +376,7 @@ class World:
             ))
         for acct in self.accounts:
             acct.msa_user_id = f"{rng.getrandbits(64):016x}"
+            acct.last_seen = self.epoch
             if acct.gamertag.startswith("Refused") or acct.two_factor:
                 continue
             acct.titles = rng.sample(self.titles, rng.randint(2, 6))
