@@ -8,15 +8,16 @@ from pathlib import Path
 import pytest
 
 import xbox
-from xbox.sandbox import Sandbox, ServedSandbox
+from xbox.sandbox import ERA_ENV, Sandbox, ServedSandbox
 
 
 @pytest.fixture(autouse=True)
 def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Every test gets its own token store folder and no ambient credentials."""
+    """Every test gets its own token store folder, no ambient credentials, and the
+    sandbox's default (today's) wire era unless it asks for another."""
     home = tmp_path / "xbox-home"
     monkeypatch.setenv("XBOX_HOME", str(home))
-    for name in ("MS_LOGIN", "MS_PASSWD", "XBOX_LIVE_BASE_URL"):
+    for name in ("MS_LOGIN", "MS_PASSWD", "XBOX_LIVE_BASE_URL", ERA_ENV):
         monkeypatch.delenv(name, raising=False)
     return home
 

@@ -32,8 +32,14 @@ from xbox.archive.planner import KnownCapture, sanitize_component
 from xbox.models import Clip
 from xbox.sandbox import JOE_EMAIL, JOE_PASSWORD, JOE_XUID, Fault, Sandbox
 
-JOE_PUBLISHED = 165  # 130 clips (5 still uploading) + 40 screenshots in the seed-0 world
-JOE_UPLOADING = 5
+# JoeAlcorn in the seed-0 world: 130 clips and 40 screenshots that the metadata lists and
+# mediahub both know, and 5 clips and 4 screenshots of newer titles that only mediahub
+# lists (he is the signed-in user, so the archiver reads both). 6 clips are still uploading.
+_JOE = Sandbox(seed=0).world.joe
+JOE_SCREENSHOTS = len(_JOE.screenshots) + len(_JOE.mediahub_only_screenshots)
+JOE_UPLOADING = sum(c.state == "PendingUpload" for c in (*_JOE.clips, *_JOE.mediahub_only_clips))
+JOE_PUBLISHED = len(_JOE.clips) + len(_JOE.mediahub_only_clips) - JOE_UPLOADING + JOE_SCREENSHOTS
+assert (JOE_PUBLISHED, JOE_UPLOADING, JOE_SCREENSHOTS) == (173, 6, 44)
 
 
 async def _no_sleep(seconds: float) -> None:
@@ -155,9 +161,9 @@ async def test_async_archiver_runs_concurrently(tmp_path: Path) -> None:
             await ajoe.authenticate(JOE_EMAIL, JOE_PASSWORD)
             report = await archive.archive_user(ajoe, "JoeAlcorn", kinds=("screenshot",),
                                                 concurrency=3, progress=track)
-    assert report.ok and len(report.downloaded) == 40
+    assert report.ok and len(report.downloaded) == JOE_SCREENSHOTS
     assert peak[0] == 3
-    _check_disk_matches(sb, tmp_path, 40)
+    _check_disk_matches(sb, tmp_path, JOE_SCREENSHOTS)
 
 
 def test_dry_run_writes_nothing_and_plans_soonest_deletion_first(sb: Sandbox, joe: xbox.Client,
@@ -173,7 +179,10 @@ def test_dry_run_writes_nothing_and_plans_soonest_deletion_first(sb: Sandbox, jo
     assert expiries == sorted(expiries)  # type: ignore[type-var]
     for item in plan:
         world = sb.world.captures_by_id[item.id.lower()]
-        assert item.expires_at == world.recorded + timedelta(days=90 if world.saved else 30)
+        # Mediahub does not say whether a capture was saved: its own are assumed unsaved
+        # (30 days, the sooner deletion) so that they are rescued first, never too late.
+        saved = world.saved and not world.mediahub_only
+        assert item.expires_at == world.recorded + timedelta(days=90 if saved else 30)
     assert report.plan.bytes_to_fetch == sum(
         sb.world.captures_by_id[i.id.lower()].size for i in plan)
 

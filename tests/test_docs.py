@@ -34,6 +34,13 @@ def test_the_docs_have_the_seed_pages_and_the_guides() -> None:
     assert {"quickstart", "signin", "client", "cli", "archiver", "sandbox", "migration"} <= names
 
 
+@pytest.fixture(autouse=True)
+def docs_world_epoch(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pages show the dates of the seed-0 world as of 2026-11-01 12:00 UTC; a sandbox's
+    world otherwise counts back from the day it starts."""
+    monkeypatch.setenv("XBOX_SANDBOX_EPOCH", "2026-11-01T12:00:00Z")
+
+
 @pytest.fixture
 def user_machine(tmp_path: Path) -> Iterator[str]:
     """A fresh served sandbox, token store and global client, as a user's program sees them."""

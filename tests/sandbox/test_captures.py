@@ -1,4 +1,7 @@
-"""The sandbox's capture metadata services: gameclipsmetadata, screenshotsmetadata, mediahub."""
+"""The sandbox's capture metadata services: gameclipsmetadata, screenshotsmetadata, mediahub.
+
+These pin the 2018 era against the 2018 recordings; test_eras.py covers 2014 and 2025.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +13,7 @@ import pytest
 
 from tests.fidelity import assert_same_shape, recorded
 from xbox.sandbox import JOE_XUID, Sandbox
-from xbox.sandbox.services.captures import (
-    STREAMING_URIS_STATE_KEY,
-    decode_continuation_token,
-    encode_continuation_token,
-)
+from xbox.sandbox.services.captures import decode_continuation_token, encode_continuation_token
 
 CLIPS = "/gameclipsmetadata.xboxlive.com"
 SHOTS = "/screenshotsmetadata.xboxlive.com"
@@ -23,7 +22,7 @@ MEDIAHUB = "/mediahub.xboxlive.com"
 
 @pytest.fixture
 def sb() -> Sandbox:
-    return Sandbox(seed=0, rate_limits=False)
+    return Sandbox(seed=0, rate_limits=False, era="2018")
 
 
 @pytest.fixture
@@ -165,7 +164,7 @@ def test_clip_json_keys_types_and_formats(sb: Sandbox, client: httpx.Client) -> 
 
 def test_expiration_is_sas_lifetime_from_now() -> None:
     t = [1_700_000_000.25]
-    sb = Sandbox(seed=0, clock=lambda: t[0])
+    sb = Sandbox(seed=0, clock=lambda: t[0], era="2018")
     client = httpx.Client(base_url=sb.base_url, transport=sb.transport(),
                           headers={"Authorization": sb.authorization_for()})
     clip = client.get(f"{CLIPS}/users/me/clips", params={"maxItems": "1"}).json()["gameClips"][0]
@@ -182,18 +181,14 @@ def test_pending_clips_have_empty_lists(sb: Sandbox, client: httpx.Client) -> No
         assert clip["thumbnails"] == [] and clip["gameClipUris"] == []
 
 
-def test_saved_clips_streaming_uris_only_when_enabled(sb: Sandbox, client: httpx.Client) -> None:
-    # The 2018 recordings show saved clips with a Download URI only.
+def test_saved_clips_have_download_only(client: httpx.Client) -> None:
+    # The 2018 recordings show saved clips with a Download URI only (2014: see test_eras.py).
     rec = recorded("gameclips_recent_own.json")["gameClips"]
     assert all(c["savedByUser"] and len(c["gameClipUris"]) == 1 for c in rec)
     saved = client.get(f"{CLIPS}/users/me/clips/saved", params={"maxItems": "5"}).json()
     published = [c for c in saved["gameClips"] if c["state"] == "Published"]
+    assert published
     assert all([u["uriType"] for u in c["gameClipUris"]] == ["Download"] for c in published)
-    sb.state[STREAMING_URIS_STATE_KEY] = True  # 2014 behaviour
-    saved = client.get(f"{CLIPS}/users/me/clips/saved", params={"maxItems": "5"}).json()
-    published = [c for c in saved["gameClips"] if c["state"] == "Published"]
-    assert [u["uriType"] for u in published[0]["gameClipUris"]] == \
-        ["SmoothStreaming", "Ahls", "Download"]
 
 
 def test_unknown_xuid_list_is_empty(client: httpx.Client) -> None:
@@ -333,7 +328,8 @@ def test_mediahub_gameclips(sb: Sandbox, client: httpx.Client) -> None:
     assert r.status_code == 200
     body = r.json()
     assert list(body) == ["values"]  # everything fits: no token, like the recording
-    assert [v["contentId"] for v in body["values"]] == [c.id for c in sb.world.joe.clips]
+    assert [v["contentId"] for v in body["values"]] == \
+        [c.id for c in sb.world.mediahub(sb.world.joe, "clip")]
     rec = recorded("mediahub_gameclips_own.json")
     published = [v for v in body["values"] if v["contentState"] == "Published"]
     assert list(published[0]) == list(rec["values"][0])
@@ -362,7 +358,7 @@ def test_mediahub_paging_and_bad_query(sb: Sandbox, client: httpx.Client) -> Non
     assert first["continuationToken"] == encode_continuation_token(100)
     rest = client.post(f"{MEDIAHUB}/gameclips/search",
                        json={"max": 100, "query": f"OwnerXuid eq {JOE_XUID}", "skip": 100}).json()
-    assert len(rest["values"]) == len(sb.world.joe.clips) - 100
+    assert len(rest["values"]) == len(sb.world.mediahub(sb.world.joe, "clip")) - 100
     assert "continuationToken" not in rest
     bad = client.post(f"{MEDIAHUB}/gameclips/search", json={"max": 5, "query": "Owner = 1"})
     assert bad.status_code == 400
@@ -371,7 +367,8 @@ def test_mediahub_paging_and_bad_query(sb: Sandbox, client: httpx.Client) -> Non
 def test_mediahub_screenshots(sb: Sandbox, client: httpx.Client) -> None:
     body = client.post(f"{MEDIAHUB}/screenshots/search",
                        json={"max": 500, "query": f"OwnerXuid eq {JOE_XUID}", "skip": 0}).json()
-    assert [v["contentId"] for v in body["values"]] == [s.id for s in sb.world.joe.screenshots]
+    shots = sb.world.mediahub(sb.world.joe, "screenshot")
+    assert [v["contentId"] for v in body["values"]] == [s.id for s in shots]
     locators = body["values"][0]["contentLocators"]
     assert locators[0]["uri"].startswith("https://screenshotscontent-d4002.media.xboxlive.com/")
-    assert locators[0]["fileSize"] == sb.world.joe.screenshots[0].size
+    assert locators[0]["fileSize"] == shots[0].size

@@ -30,7 +30,7 @@ def mapped(url: str) -> str:
 
 @pytest.fixture
 def sb() -> Sandbox:
-    return Sandbox(seed=0, rate_limits=False)
+    return Sandbox(seed=0, rate_limits=False, era="2018")
 
 
 @pytest.fixture
@@ -89,7 +89,7 @@ def test_range_requests(sb: Sandbox, client: httpx.Client, clip: dict[str, Any])
 
 def test_expired_url_is_403_xml() -> None:
     t = [1_800_000_000.0]
-    sb = Sandbox(seed=0, clock=lambda: t[0])
+    sb = Sandbox(seed=0, clock=lambda: t[0], era="2018")
     client = _client(sb)
     clips = client.get(f"{CLIPS}/users/me/clips", params={"maxItems": "10"}).json()["gameClips"]
     url = mapped(next(c for c in clips if c["state"] == "Published")["gameClipUris"][0]["uri"])

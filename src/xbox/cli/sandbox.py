@@ -31,9 +31,13 @@ def _stop(signum: int, frame: FrameType | None) -> None:
 @click.option("--rate-limit-scale", type=click.FloatRange(min=0, min_open=True), default=1.0,
               show_default=True, metavar="FACTOR",
               help="Shrink the rate-limit windows by this factor (0.01: burst 0.15 s, sustain 3 s).")
+@click.option("--era", type=click.Choice(["2014", "2018", "2025"]), default="2025", show_default=True,
+              envvar="XBOX_SANDBOX_ERA",
+              help="Wire era of the capture services: 2025 is today's (integer enums); 2018 and "
+                   "2014 serve the older shapes. Environment: XBOX_SANDBOX_ERA.")
 @pass_state
 def serve(state: State, host: str, port: int, seed: int, no_rate_limits: bool,
-          rate_limit_scale: float) -> None:
+          rate_limit_scale: float, era: str) -> None:
     """Serve the sandbox until stopped; its base URL is the first line of stdout."""
     from ..sandbox import Sandbox
     from ..sandbox.asgi import is_loopback_host, run_server
@@ -50,7 +54,7 @@ def serve(state: State, host: str, port: int, seed: int, no_rate_limits: bool,
         else:
             click.echo(base_url)
         sys.stdout.flush()
-        state.out.info(f"Xbox Live sandbox (seed {seed}) on {base_url}; "
+        state.out.info(f"Xbox Live sandbox (seed {seed}, era {era}) on {base_url}; "
                        f"use it with XBOX_LIVE_BASE_URL={base_url}. Ctrl-C stops it.")
 
     previous = signal.getsignal(signal.SIGTERM)
@@ -59,7 +63,8 @@ def serve(state: State, host: str, port: int, seed: int, no_rate_limits: bool,
     except ValueError:
         previous = None  # not the main thread (an embedding test): leave signals alone
     try:
-        sandbox = Sandbox(seed=seed, rate_limits=not no_rate_limits, rate_limit_scale=rate_limit_scale)
+        sandbox = Sandbox(seed=seed, rate_limits=not no_rate_limits,
+                          rate_limit_scale=rate_limit_scale, era=era)
         run_server(sandbox, host, port, on_ready=ready)
     except OSError as exc:
         raise click.ClickException(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None

@@ -12,9 +12,13 @@ from __future__ import annotations
 
 from ._tokens import Lifetimes
 from .app import Fault, FaultKind, Sandbox, ServedSandbox
+from .eras import DEFAULT_ERA, ERA_ENV, ERAS
 from .world import JOE_EMAIL, JOE_GAMERTAG, JOE_PASSWORD, JOE_XUID, World
 
 __all__ = [
+    "DEFAULT_ERA",
+    "ERAS",
+    "ERA_ENV",
     "JOE_EMAIL",
     "JOE_GAMERTAG",
     "JOE_PASSWORD",

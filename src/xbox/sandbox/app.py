@@ -26,9 +26,10 @@ from . import faults as _faults
 from . import services as _services  # noqa: F401  (registers every route)
 from ._http import ROUTES, Call, empty, json_response, parse_query, parse_target
 from ._tokens import Grant, Lifetimes, TokenRegistry
+from .eras import resolve_era
 from .faults import Answer, Fault, FaultKind
 from .limits import EffectiveLimit, LimitLike, RateLimits, period_value
-from .world import Account, World
+from .world import Account, World, world_epoch
 
 __all__ = ["Fault", "FaultKind", "RequestLog", "Sandbox", "ServedSandbox"]
 
@@ -134,7 +135,12 @@ class Sandbox:
             from the sandbox clock (default 180; see "Signed sign-in" in the docs).
         mediahub_requires_device_claims: mediahub search refuses XSTS tokens that carry no
             device and title claims (default False).
-        world: a prebuilt world (else ``World(seed)``).
+        world: a prebuilt world (else ``World(seed, epoch=...)`` whose epoch is the clock's
+            time truncated to the hour, or ``$XBOX_SANDBOX_EPOCH``).
+        era: the wire era of the capture services, one of :data:`xbox.sandbox.ERAS`:
+            ``"2025"`` (today: integer enums), ``"2018"`` or ``"2014"`` (older shapes). It
+            changes wire shapes only, never the world. Anything else is a ValueError.
+            None (the default): ``$XBOX_SANDBOX_ERA`` if set, else ``"2025"``.
     """
 
     def __init__(
@@ -153,10 +159,13 @@ class Sandbox:
         signature_skew: float = 180.0,
         mediahub_requires_device_claims: bool = False,
         world: World | None = None,
+        era: str | None = None,
     ) -> None:
+        self.era = resolve_era(era)
         self.seed = seed
-        self.world = world or World(seed)
         self.clock = clock or time.time
+        # The world's "now" is the clock's, to the hour: captures are as recent as today's.
+        self.world = world or World(seed, epoch=world_epoch(self.clock()))
         self.lifetimes = lifetimes or Lifetimes()
         self.rate_limits = rate_limits
         self.rate_limit_table = RateLimits(limits, scale=rate_limit_scale)

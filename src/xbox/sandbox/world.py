@@ -8,21 +8,31 @@ into wire responses.
 from __future__ import annotations
 
 import hashlib
+import os
 import random
 import uuid
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
+from typing import Any
+
+from .media_files import mp4_file, png_file
 
 __all__ = [
+    "EPOCH_ENV",
     "JOE_EMAIL",
     "JOE_GAMERTAG",
+    "JOE_MEDIAHUB_ONLY_CLIPS",
+    "JOE_MEDIAHUB_ONLY_SCREENSHOTS",
     "JOE_PASSWORD",
     "JOE_XUID",
+    "WORLD_EPOCH",
     "Account",
     "Capture",
     "Title",
     "World",
+    "world_epoch",
 ]
 
 JOE_GAMERTAG = "JoeAlcorn"
@@ -34,9 +44,30 @@ JOE_GAMERPIC = (
     "NrdJ6P7KIFXxmxGDtE9Vkd62rOpb7JcGvME9LzjeruYo3cC50qVYelz5LjucMJtB5xOqvr7WR"
 )
 
-# The moment the world is "now": capture dates count back from it. Fixed so that every
-# response is stable for a seed; token and signed-URL lifetimes use the sandbox clock.
+# The moment a world is "now": capture dates count back from it by seeded offsets. A World
+# built without an epoch uses this fixed one; a Sandbox passes its clock's time (see
+# world_epoch), so that captures look as recent as they would on Xbox Live today.
 WORLD_EPOCH = datetime(2026, 11, 1, 12, 0, 0, tzinfo=UTC)
+# An ISO 8601 time that pins the epoch of the worlds sandboxes build (for pages that show
+# dates, reproducible demos): e.g. 2026-11-01T12:00:00Z.
+EPOCH_ENV = "XBOX_SANDBOX_EPOCH"
+EPOCH_STEP = 3600  # a sandbox's epoch is its clock's time truncated to a whole hour
+
+
+def world_epoch(now: float) -> datetime:
+    """The epoch of a sandbox's world whose clock reads ``now`` (unix seconds).
+
+    ``$XBOX_SANDBOX_EPOCH`` if set, else ``now`` truncated to a whole hour, so that two
+    sandboxes made in the same hour have the same world, and a run's answers stay stable.
+    """
+    pinned = os.environ.get(EPOCH_ENV)
+    if pinned:
+        try:
+            value = datetime.fromisoformat(pinned.replace("Z", "+00:00"))
+        except ValueError:
+            raise ValueError(f"{EPOCH_ENV} is not an ISO 8601 time: {pinned!r}") from None
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return datetime.fromtimestamp(now // EPOCH_STEP * EPOCH_STEP, UTC)
 
 # Accounts that sign in fine at login.live.com but that XSTS refuses, by XErr.
 XERR_ACCOUNTS: dict[str, tuple[int, str | None]] = {
@@ -75,17 +106,38 @@ _TITLES = [
     (2030093255, "Minecraft", "4fc10100-5f7a-4470-899b-280835760c07"),
 ]
 
+# Titles released since 2019, whose captures only mediahub lists (see Title.mediahub_only).
+# Title ids: Microsoft Flight Simulator as in the recorded mediahub screenshot
+# (mediahub_screenshots_own.json); Halo Infinite as in public presence/titlehub payloads of
+# several open-source projects; Starfield's id is invented (no recording or document found).
+# Every SCID here is invented: none of them appears on a capture's wire body.
+_NEWER_TITLES = [
+    (1777860928, "Microsoft Flight Simulator", "a3b40100-2a5d-4b6f-9b1c-6a11e7d0c2f1"),
+    (2043073184, "Halo Infinite", "39c90100-77d3-4b2c-8c38-5e6b5d4c1f0e"),
+    (1838504405, "Starfield", "b5e40100-6f2c-4d8e-a7a1-3c0d9f5e2b47"),
+]
+
 _DEVICES = ["XboxOne", "Durango", "Scorpio", "Scarlett"]
+_NEWER_DEVICES = ["Scarlett", "Scarlett", "Anaconda", "Lockhart"]
+# JoeAlcorn's captures that only mediahub lists, placed among his newest ones.
+JOE_MEDIAHUB_ONLY_CLIPS = 5
+JOE_MEDIAHUB_ONLY_SCREENSHOTS = 4
 _GREATEST_MOMENTS = ["", "", "", "DVR_Great_Punch", "DVR_Volley", "6"]
 
 
 @dataclass(frozen=True)
 class Title:
-    """A game as Xbox Live knows it."""
+    """A game as Xbox Live knows it.
+
+    ``mediahub_only``: a title released since 2019, whose captures mediahub search lists but
+    gameclipsmetadata/screenshotsmetadata do not (the sandbox's model of why archivers that
+    read only the metadata services miss today's captures).
+    """
 
     title_id: int
     name: str
     scid: str
+    mediahub_only: bool = False
 
 
 @dataclass
@@ -118,25 +170,36 @@ class Capture:
     system_properties: str
 
     @property
+    def mediahub_only(self) -> bool:
+        """Only mediahub lists this capture (its title is a newer one); the metadata services
+        neither list it nor find it by id."""
+        return self.title.mediahub_only
+
+    @property
     def extension(self) -> str:
         return "MP4" if self.kind == "clip" else "png"
 
     def media_bytes(self) -> bytes:
-        """The capture's file: a real container signature, then seeded bytes."""
-        return _seeded_bytes(self.id, self.size, _MP4_HEAD if self.kind == "clip" else _PNG_HEAD)
+        """The capture's file, exactly ``size`` bytes: an MP4 that plays, or a PNG that opens."""
+        if self.kind == "clip":
+            return mp4_file(self.id, self.size)
+        return png_file(self.id, self.size, *_SCREENSHOT_PIXELS)
 
     def thumbnail_bytes(self, size_name: str) -> bytes:
-        size = self.thumb_small_size if size_name == "Small" else self.thumb_large_size
-        return _seeded_bytes(self.id + size_name, size, _PNG_HEAD)
+        """A thumbnail PNG ("Small" or "Large"), exactly its seeded size."""
+        if size_name == "Small":
+            return png_file(self.id + size_name, self.thumb_small_size, *_SMALL_THUMBNAIL_PIXELS)
+        return png_file(self.id + size_name, self.thumb_large_size, *_LARGE_THUMBNAIL_PIXELS)
 
 
-_MP4_HEAD = b"\x00\x00\x00\x20ftypisom\x00\x00\x02\x00isomiso2avc1mp41"
-_PNG_HEAD = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
+# Pixel sizes of the stand-in images: small enough to fit the smallest seeded file sizes.
+_SCREENSHOT_PIXELS = (160, 90)
+_LARGE_THUMBNAIL_PIXELS = (128, 72)
+_SMALL_THUMBNAIL_PIXELS = (64, 36)
 
 
-def _seeded_bytes(key: str, size: int, head: bytes) -> bytes:
-    rng = random.Random(hashlib.sha256(key.encode()).digest())
-    return (head + rng.randbytes(max(0, size - len(head))))[:size]
+def _uuid(rng: random.Random) -> str:
+    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
 
 
 @dataclass
@@ -165,8 +228,11 @@ class Account:
     last_seen_title: Title | None = None
     last_seen_device: str = "XboxOne"
     last_seen: datetime = WORLD_EPOCH
-    clips: list[Capture] = field(default_factory=list)
+    clips: list[Capture] = field(default_factory=list)  # what the metadata services list
     screenshots: list[Capture] = field(default_factory=list)
+    # Captures of newer titles: mediahub lists them (with the above), the metadata services not.
+    mediahub_only_clips: list[Capture] = field(default_factory=list)
+    mediahub_only_screenshots: list[Capture] = field(default_factory=list)
     titles: list[Title] = field(default_factory=list)
     friends: list[str] = field(default_factory=list)  # xuids
 
@@ -206,12 +272,16 @@ class World:
         seed: the seed; the same seed always gives the same world.
         users: how many generated users besides JoeAlcorn and the special accounts.
         joe_clips: how many clips JoeAlcorn has (more than one page of 100 by default).
+        epoch: the world's "now" (an aware datetime): every date counts back from it by
+            offsets that depend on the seed only. Default :data:`WORLD_EPOCH`.
     """
 
     def __init__(self, seed: int = 0, *, users: int = 60, joe_clips: int = 130,
-                 joe_screenshots: int = 40) -> None:
+                 joe_screenshots: int = 40, epoch: datetime | None = None) -> None:
+        if epoch is not None and epoch.tzinfo is None:
+            raise ValueError("epoch must be timezone-aware (UTC)")
         self.seed = seed
-        self.epoch = WORLD_EPOCH
+        self.epoch = (epoch or WORLD_EPOCH).astimezone(UTC)
         self.titles = [Title(*t) for t in _TITLES]
         self._rng = random.Random(seed)
         self.accounts: list[Account] = []
@@ -219,6 +289,18 @@ class World:
         self.by_xuid = {a.xuid: a for a in self.accounts}
         self.by_gamertag = {a.gamertag.lower(): a for a in self.accounts}
         self.by_email = {a.email.lower(): a for a in self.accounts if a.email}
+        # Things services derive from the world once (sorted capture lists, id maps), dropped
+        # by changed(); keys name their owner ("captures.", "media.").
+        self.cache: dict[Hashable, Any] = {}
+
+    def changed(self) -> None:
+        """Say the world was edited (captures added, removed or changed): derived data is rebuilt.
+
+        The world is plain data; code that edits it after construction calls this so that
+        look-ups and the services' cached orderings see the edit.
+        """
+        self.cache.clear()
+        self.__dict__.pop("captures_by_id", None)
 
     # -- look-ups ---------------------------------------------------------------------------
     def account_by_gamertag(self, gamertag: str) -> Account | None:
@@ -226,7 +308,23 @@ class World:
 
     @cached_property
     def captures_by_id(self) -> dict[str, Capture]:
-        return {c.id: c for a in self.accounts for c in (*a.clips, *a.screenshots)}
+        """Every capture by id, mediahub-only ones included."""
+        return {c.id: c for a in self.accounts
+                for c in (*a.clips, *a.screenshots, *a.mediahub_only_clips,
+                          *a.mediahub_only_screenshots)}
+
+    def metadata(self, account: Account, kind: str) -> list[Capture]:
+        """The captures gameclipsmetadata (``kind`` "clip") or screenshotsmetadata list."""
+        return account.clips if kind == "clip" else account.screenshots
+
+    def mediahub_only(self, account: Account, kind: str) -> list[Capture]:
+        """The captures of ``kind`` ("clip" | "screenshot") that only mediahub lists."""
+        return account.mediahub_only_clips if kind == "clip" else account.mediahub_only_screenshots
+
+    def mediahub(self, account: Account, kind: str) -> list[Capture]:
+        """Every capture of ``kind`` mediahub lists for ``account``, newest first."""
+        return sorted((*self.metadata(account, kind), *self.mediahub_only(account, kind)),
+                      key=lambda c: (c.recorded, c.id), reverse=True)
 
     @property
     def joe(self) -> Account:
@@ -234,7 +332,7 @@ class World:
 
     # -- generation -------------------------------------------------------------------------
     def _uuid(self) -> str:
-        return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+        return _uuid(self._rng)
 
     def _build(self, users: int, joe_clips: int, joe_screenshots: int) -> None:
         rng = self._rng
@@ -278,6 +376,7 @@ class World:
             ))
         for acct in self.accounts:
             acct.msa_user_id = f"{rng.getrandbits(64):016x}"
+            acct.last_seen = self.epoch
             if acct.gamertag.startswith("Refused") or acct.two_factor:
                 continue
             acct.titles = rng.sample(self.titles, rng.randint(2, 6))
@@ -298,21 +397,63 @@ class World:
         for acct in generated:
             acct.friends = [a.xuid for a in rng.sample(generated, min(5, len(generated)))
                             if a.xuid != acct.xuid] + [JOE_XUID]
+        self._build_newer(joe, generated)
 
-    def _captures(self, acct: Account, kind: str, count: int) -> list[Capture]:
-        rng = self._rng
+    def _build_newer(self, joe: Account, generated: list[Account]) -> None:
+        """Newer titles and their mediahub-only captures, from a stream of their own.
+
+        A separate generator keeps every earlier draw (and so every existing capture) exactly
+        as it was before newer titles existed.
+        """
+        rng = random.Random(f"{self.seed}:mediahub-only")
+        newer = [Title(*t, mediahub_only=True) for t in _NEWER_TITLES]
+        self.titles += newer
+        joe.mediahub_only_clips = self._among_newest(rng, joe, joe.clips, newer,
+                                                      "clip", JOE_MEDIAHUB_ONLY_CLIPS)
+        joe.mediahub_only_screenshots = self._among_newest(
+            rng, joe, joe.screenshots, newer, "screenshot", JOE_MEDIAHUB_ONLY_SCREENSHOTS)
+        for acct in generated:
+            played = rng.sample(newer, rng.randint(1, 2))
+            acct.mediahub_only_clips = self._captures(
+                acct, "clip", rng.randint(0, 3), rng=rng, titles=played, devices=_NEWER_DEVICES)
+            acct.mediahub_only_screenshots = self._captures(
+                acct, "screenshot", rng.randint(0, 2), rng=rng, titles=played,
+                devices=_NEWER_DEVICES, resolution=(3840, 2160))
+
+    def _among_newest(self, rng: random.Random, acct: Account, listed: list[Capture],
+                      titles: list[Title], kind: str, count: int) -> list[Capture]:
+        """``count`` captures of ``titles``, the newest of all first, then one after every
+        second listed capture: an archiver reading only the metadata lists visibly misses them."""
+        out = self._captures(acct, kind, count, rng=rng, titles=titles, devices=_NEWER_DEVICES,
+                             resolution=(3840, 2160) if kind == "screenshot" else (1920, 1080))
+        anchors = [self.epoch] + [c.recorded for c in listed]
+        for i, capture in enumerate(out):
+            newer, older = anchors[min(2 * i, len(anchors) - 1)], \
+                anchors[min(2 * i + 1, len(anchors) - 1)]
+            shift = (newer - older) / 2 if newer > older else -timedelta(minutes=30)
+            recorded = (older + shift).replace(microsecond=0)
+            delta = recorded - capture.recorded
+            capture.recorded = recorded
+            capture.published += delta
+            capture.last_modified += delta
+        return out
+
+    def _captures(self, acct: Account, kind: str, count: int, *, rng: random.Random | None = None,
+                  titles: list[Title] | None = None, devices: list[str] = _DEVICES,
+                  resolution: tuple[int, int] = (1920, 1080)) -> list[Capture]:
+        rng = rng or self._rng
         out: list[Capture] = []
         when = self.epoch - timedelta(hours=rng.randint(1, 48))
         for n in range(count):
             when -= timedelta(minutes=rng.randint(30, 60 * 20))
-            title = rng.choice(acct.titles or self.titles)
+            title = rng.choice(titles or acct.titles or self.titles)
             saved = rng.random() < 0.3
             # A few of the newest clips are still uploading.
             state = "PendingUpload" if (kind == "clip" and n % 29 == 3) else "Published"
             published = when + timedelta(minutes=rng.randint(1, 40), microseconds=rng.randint(0, 999_999))
             is_clip = kind == "clip"
             out.append(Capture(
-                kind=kind, id=self._uuid(), xuid=acct.xuid, title=title,
+                kind=kind, id=_uuid(rng), xuid=acct.xuid, title=title,
                 recorded=when.replace(microsecond=0), published=published,
                 last_modified=published, saved=saved, state=state,
                 duration=rng.randint(5, 300) if is_clip else 0,
@@ -322,8 +463,8 @@ class World:
                 views=rng.randint(0, 500), rating=0.0, rating_count=0,
                 likes=rng.randint(0, 5), caption=rng.choice(["", "", "gg", "What a goal!"]),
                 greatest_moment=rng.choice(_GREATEST_MOMENTS),
-                device=rng.choice(_DEVICES), locale=rng.choice(["en-US", "en-GB", "de-DE"]),
-                width=1920, height=1080,
-                system_properties=self._uuid() + "0;",
+                device=rng.choice(devices), locale=rng.choice(["en-US", "en-GB", "de-DE"]),
+                width=resolution[0], height=resolution[1],
+                system_properties=_uuid(rng) + "0;",
             ))
         return out

@@ -1,8 +1,10 @@
 """Capture metadata: gameclipsmetadata, screenshotsmetadata and mediahub search.
 
-Spec §3 (game clips), §4 (screenshots), §6 (errors); shapes follow the 2018 recordings
-``gameclips_recent_own.json`` / ``gameclips_recent_community.json`` /
-``mediahub_gameclips_own.json`` (the recordings win where the spec disagrees).
+Spec §3 (game clips), §4 (screenshots), §6 (errors), "Since 2025"; shapes follow the 2018
+recordings ``gameclips_recent_own.json`` / ``gameclips_recent_community.json`` /
+``screenshots_recent_own.json`` / ``mediahub_*_own.json`` (the recordings win where the spec
+disagrees), in the wire era the sandbox was built with (:mod:`xbox.sandbox.eras`): integer
+enums in 2025, the 2014 clip shape in 2014. Mediahub keeps its recorded shapes in every era.
 
 * Lists: ``{"gameClips"|"screenshots": [...], "pagingInfo": {"continuationToken": str|null}}``,
   newest ``dateRecorded`` first (``order=A`` reverses), default and maximum page 100,
@@ -19,7 +21,7 @@ import hashlib
 import re
 import struct
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -28,9 +30,12 @@ from urllib.parse import unquote
 import httpx
 
 from .._http import Call, empty, json_response, route
+from ..eras import GAME_CLIP_STATE, THUMBNAIL_TYPE, URI_TYPE, type_flags
 from .media import (
     CLIP_DOWNLOAD_HOST,
     CLIP_THUMBNAIL_HOST,
+    LEGACY_CLIP_DOWNLOAD_HOST,
+    LEGACY_CLIP_THUMBNAIL_HOST,
     MEDIAHUB_CLIP_DOWNLOAD_HOST,
     MEDIAHUB_CLIP_THUMBNAIL_HOST,
     MEDIAHUB_SCREENSHOT_DOWNLOAD_HOST,
@@ -38,7 +43,8 @@ from .media import (
     SCREENSHOT_DOWNLOAD_HOST,
     SCREENSHOT_THUMBNAIL_HOST,
     dotnet_time,
-    media_path,
+    legacy_signed_media_url,
+    legacy_thumbnail_url,
     plain_time,
     signed_media_url,
     thumbnail_url,
@@ -50,11 +56,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_PAGE",
+    "LEGACY_CLIP_KEYS",
     "MAX_PAGE",
-    "STREAMING_URIS_STATE_KEY",
     "clip_json",
     "decode_continuation_token",
     "encode_continuation_token",
+    "local_id_of",
     "mediahub_clip_json",
     "mediahub_screenshot_json",
     "screenshot_json",
@@ -62,13 +69,8 @@ __all__ = [
 
 DEFAULT_PAGE = 100  # 2014 `/clips` with no parameters returned exactly 100 + a token
 MAX_PAGE = 100  # maxItems above this is capped, as the real service does
-MEDIAHUB_DEFAULT_PAGE = 100  # unconfirmed: recorded requests always send max=500
-MEDIAHUB_MAX_PAGE = 500  # unconfirmed: the largest max seen in recorded requests
-
-# The 2014 recordings show saved clips with SmoothStreaming + Ahls URIs besides Download, but
-# every saved clip in the 2018 recordings (124 of them) has Download only. The recording wins,
-# so these extra URIs are off unless a test sets ``sb.state[STREAMING_URIS_STATE_KEY] = True``.
-STREAMING_URIS_STATE_KEY = "captures.streaming_uris"
+MEDIAHUB_DEFAULT_PAGE = 100  # unconfirmed: public clients always send a max
+MEDIAHUB_MAX_PAGE = 500  # unconfirmed: xbox-webapi-python's default max, the largest seen
 
 NOT_FOUND = {"errorCode": 3004}  # 18 bytes compact, as recorded
 
@@ -82,13 +84,16 @@ _UPLOAD_TITLE_ID = 49312658
 
 # -- continuation tokens --------------------------------------------------------------------
 
-def encode_continuation_token(offset: int) -> str:
-    """The 2018-style token for the next page at ``offset``.
+def encode_continuation_token(offset: int, *, keep_padding: bool = False) -> str:
+    """The token for the next page at ``offset``.
 
     ``abcde_vwxyz`` + URL-safe base64 of the offset as a little-endian int32 with the ``=``
-    padding replaced by its count (.NET ``UrlTokenEncode``): 25 -> ``abcde_vwxyzGQAAAA2``.
+    padding replaced by its count (.NET ``UrlTokenEncode``, 2018): 25 -> ``abcde_vwxyzGQAAAA2``;
+    with ``keep_padding`` the 2014 form: 100 -> ``abcde_vwxyzZAAAAA==``.
     """
     raw = base64.urlsafe_b64encode(struct.pack("<i", offset)).decode()
+    if keep_padding:
+        return f"{_TOKEN_PREFIX}{raw}"
     body = raw.rstrip("=")
     return f"{_TOKEN_PREFIX}{body}{len(raw) - len(body)}"
 
@@ -119,6 +124,15 @@ def decode_continuation_token(token: str) -> int | None:
 
 # -- JSON shapes ----------------------------------------------------------------------------
 
+# The 2014 clip: the first 24 keys of the 2017+ clip without datePublished (spec §3).
+LEGACY_CLIP_KEYS = (
+    "gameClipId", "state", "dateRecorded", "lastModified", "userCaption", "type",
+    "durationInSeconds", "scid", "titleId", "rating", "ratingCount", "views", "titleData",
+    "systemProperties", "savedByUser", "achievementId", "greatestMomentId", "thumbnails",
+    "gameClipUris", "xuid", "clipName", "titleName", "gameClipLocale", "clipContentAttributes",
+)
+
+
 def _type(capture: Capture) -> str:
     # Greatest moments are captured by the game itself; everything else by the player.
     return "DeveloperInitiated" if capture.greatest_moment else "UserGenerated"
@@ -137,17 +151,39 @@ def _thumbnails(capture: Capture, host: str) -> list[dict[str, Any]]:
              "thumbnailType": size} for size in ("Small", "Large")]
 
 
-def _uris(sb: Sandbox, capture: Capture, host: str, streaming: bool) -> list[dict[str, Any]]:
+def _legacy_thumbnails(capture: Capture) -> list[dict[str, Any]]:
+    """2014: a PNG per size, each with its real size, on the plain-http thumbnail host."""
+    if capture.state == "PendingUpload":
+        return []
+    return [{"uri": legacy_thumbnail_url(capture, LEGACY_CLIP_THUMBNAIL_HOST, size),
+             "fileSize": capture.thumb_small_size if size == "Small" else capture.thumb_large_size,
+             "thumbnailType": size} for size in ("Small", "Large")]
+
+
+def _uris(sb: Sandbox, capture: Capture, host: str) -> list[dict[str, Any]]:
     if capture.state == "PendingUpload":
         return []
     url, expiration = signed_media_url(sb, capture, host)
+    return [{"uri": url, "fileSize": capture.size, "uriType": "Download",
+             "expiration": expiration}]
+
+
+def _legacy_uris(sb: Sandbox, capture: Capture) -> list[dict[str, Any]]:
+    """2014: the 2012 SAS Download URL; saved clips add streaming manifests (recorded 2014).
+
+    Every saved clip of the 2018 recordings (124 of them) has Download only, so the manifests
+    belong to this era alone. They live ~100 years and report fileSize 0, as recorded; the
+    sandbox does not serve the manifests themselves.
+    """
+    if capture.state == "PendingUpload":
+        return []
+    url, expiration = legacy_signed_media_url(sb, capture, LEGACY_CLIP_DOWNLOAD_HOST)
     download = {"uri": url, "fileSize": capture.size, "uriType": "Download",
                 "expiration": expiration}
-    if not (streaming and capture.saved):
+    if not capture.saved:
         return [download]
-    # 2014 shape: streaming manifests of saved clips live ~100 years, fileSize 0.
     far = dotnet_time(sb.now() + timedelta(days=36500).total_seconds())
-    manifest = f"https://{host}{media_path(capture).rsplit('.', 1)[0]}.ism/manifest"
+    manifest = url.split("?", 1)[0].rsplit(".", 1)[0] + ".ism/manifest"
     gda = url.rsplit("__gda__=", 1)[1]
     return [
         {"uri": f"{manifest}?__gda__={gda}", "fileSize": 0, "uriType": "SmoothStreaming",
@@ -158,9 +194,21 @@ def _uris(sb: Sandbox, capture: Capture, host: str, streaming: bool) -> list[dic
     ]
 
 
-def clip_json(sb: Sandbox, capture: Capture) -> dict[str, Any]:
-    """A clip as gameclipsmetadata sends it: the 2017+ keys, order and types."""
-    streaming = bool(sb.state.get(STREAMING_URIS_STATE_KEY, False))
+def _integer_enums(body: dict[str, Any], uris_key: str) -> dict[str, Any]:
+    """The 2025 form of a 2018 body: the same keys in the same order, enum fields as integers."""
+    return {
+        **body,
+        "state": GAME_CLIP_STATE[body["state"]],
+        "type": type_flags(body["type"]),
+        "thumbnails": [{**t, "thumbnailType": THUMBNAIL_TYPE[t["thumbnailType"]]}
+                       for t in body["thumbnails"]],
+        uris_key: [{**u, "uriType": URI_TYPE[u["uriType"]]} for u in body[uris_key]],
+    }
+
+
+def _clip_body(capture: Capture, thumbnails: list[dict[str, Any]],
+               uris: list[dict[str, Any]]) -> dict[str, Any]:
+    """A clip with the 2017+ keys, order and types (the 2018 recordings)."""
     return {
         "gameClipId": capture.id,
         "state": capture.state,
@@ -180,8 +228,8 @@ def clip_json(sb: Sandbox, capture: Capture) -> dict[str, Any]:
         "savedByUser": capture.saved,
         "achievementId": "",
         "greatestMomentId": capture.greatest_moment,
-        "thumbnails": _thumbnails(capture, CLIP_THUMBNAIL_HOST),
-        "gameClipUris": _uris(sb, capture, CLIP_DOWNLOAD_HOST, streaming),
+        "thumbnails": thumbnails,
+        "gameClipUris": uris,
         "xuid": capture.xuid,
         "clipName": "",
         "titleName": capture.title.name,
@@ -195,9 +243,22 @@ def clip_json(sb: Sandbox, capture: Capture) -> dict[str, Any]:
     }
 
 
+def clip_json(sb: Sandbox, capture: Capture) -> dict[str, Any]:
+    """A clip as gameclipsmetadata sends it in the sandbox's era (see :mod:`..eras`)."""
+    if sb.era == "2014":
+        body = _clip_body(capture, _legacy_thumbnails(capture), _legacy_uris(sb, capture))
+        return {key: body[key] for key in LEGACY_CLIP_KEYS}
+    body = _clip_body(capture, _thumbnails(capture, CLIP_THUMBNAIL_HOST),
+                      _uris(sb, capture, CLIP_DOWNLOAD_HOST))
+    return _integer_enums(body, "gameClipUris") if sb.era == "2025" else body
+
+
 def screenshot_json(sb: Sandbox, capture: Capture) -> dict[str, Any]:
-    """A screenshot as screenshotsmetadata sends it (spec §4 keys, order and types)."""
-    return {
+    """A screenshot as screenshotsmetadata sends it (spec §4 keys, order and types).
+
+    2018 shape in eras 2014 (screenshots did not exist yet) and 2018; integer enums in 2025.
+    """
+    body = {
         "screenshotId": capture.id,
         "resolutionHeight": capture.height,
         "resolutionWidth": capture.width,
@@ -218,7 +279,7 @@ def screenshot_json(sb: Sandbox, capture: Capture) -> dict[str, Any]:
         "achievementId": "",
         "greatestMomentId": None,  # null in the recorded screenshot
         "thumbnails": _thumbnails(capture, SCREENSHOT_THUMBNAIL_HOST),
-        "screenshotUris": _uris(sb, capture, SCREENSHOT_DOWNLOAD_HOST, streaming=False),
+        "screenshotUris": _uris(sb, capture, SCREENSHOT_DOWNLOAD_HOST),
         "xuid": capture.xuid,
         "screenshotName": "",
         "titleName": capture.title.name,
@@ -226,10 +287,11 @@ def screenshot_json(sb: Sandbox, capture: Capture) -> dict[str, Any]:
         "screenshotContentAttributes": "None",
         "deviceType": capture.device,
     }
+    return _integer_enums(body, "screenshotUris") if sb.era == "2025" else body
 
 
-def _local_id(capture: Capture) -> str:
-    # The console's own id for the capture: stable per capture, unrelated to contentId.
+def local_id_of(capture: Capture) -> str:
+    """The console's own id for ``capture`` (mediahub ``localId``): stable, unrelated to its id."""
     digest = hashlib.sha256(f"local:{capture.id}".encode()).digest()
     return str(uuid.UUID(bytes=digest[:16], version=4))
 
@@ -278,7 +340,7 @@ def mediahub_clip_json(sb: Sandbox, capture: Capture) -> dict[str, Any]:
         "frameRate": 30,
         "greatestMomentId": capture.greatest_moment,
         "likeCount": capture.likes,
-        "localId": _local_id(capture),
+        "localId": local_id_of(capture),
         "ownerXuid": int(capture.xuid),
         "resolutionHeight": capture.height,
         "resolutionWidth": capture.width,
@@ -314,7 +376,7 @@ def mediahub_screenshot_json(sb: Sandbox, capture: Capture) -> dict[str, Any]:
         "contentLocators": _locators(sb, capture, MEDIAHUB_SCREENSHOT_DOWNLOAD_HOST,
                                      MEDIAHUB_SCREENSHOT_THUMBNAIL_HOST, with_expiration=False),
         "CreationType": "UserGenerated",
-        "localId": _local_id(capture),
+        "localId": local_id_of(capture),
         "ownerXuid": int(capture.xuid),
         "resolutionHeight": capture.height,
         "resolutionWidth": capture.width,
@@ -394,23 +456,44 @@ def _int_param(params: dict[str, str], name: str) -> int | None:
     return int(value)
 
 
-def _sorted(captures: Iterable[Capture], params: dict[str, str]) -> list[Capture]:
-    qualifier = params.get("qualifier", "created").lower()
+def _sorted(captures: Iterable[Capture], qualifier: str, ascending: bool) -> list[Capture]:
+    """``captures`` in the order ``qualifier`` (created | views | rating) and ``order`` ask for."""
     if qualifier == "views":
         key: Callable[[Capture], Any] = lambda c: (c.views, c.recorded, c.id)  # noqa: E731
     elif qualifier == "rating":
         key = lambda c: (c.rating, c.recorded, c.id)  # noqa: E731
     else:  # "created", the default
         key = lambda c: (c.recorded, c.id)  # noqa: E731
-    ascending = params.get("order", "D").upper() == "A"
     return sorted(captures, key=key, reverse=not ascending)
 
 
-def _page(sb: Sandbox, call: Call, kind: _Kind, captures: Iterable[Capture]) -> httpx.Response:
-    """One page of ``captures`` per maxItems/skipItems/continuationToken/order."""
+# Orderings are cached per scope (whose list, which filter) and order, in the world's cache,
+# which World.changed() empties. Scopes come from request paths, so the cache is bounded.
+ORDER_CACHE_LIMIT = 4096
+
+
+def ordered(sb: Sandbox, scope: tuple[Hashable, ...], captures: Callable[[], Iterable[Capture]],
+            qualifier: str = "created", ascending: bool = False) -> tuple[Capture, ...]:
+    """The captures of ``scope`` in order, sorted once per world state, not once per page.
+
+    ``captures`` builds the unsorted list on a cache miss only; the same tuple is handed out
+    until the world changes, so a page costs a slice of it.
+    """
+    key = ("captures.order", scope, qualifier, ascending)
+    cache = sb.world.cache
+    hit: tuple[Capture, ...] | None = cache.get(key)
+    if hit is None:
+        if len(cache) >= ORDER_CACHE_LIMIT:
+            cache.clear()
+        hit = cache[key] = tuple(_sorted(captures(), qualifier, ascending))
+    return hit
+
+
+def _page(sb: Sandbox, call: Call, kind: _Kind, scope: tuple[Hashable, ...],
+          captures: Callable[[], Iterable[Capture]]) -> httpx.Response:
+    """One page of the captures of ``scope`` per maxItems/skipItems/continuationToken/order."""
     # .NET query binding is case-insensitive; so is ours.
     params = {k.lower(): v for k, v in call.params.items()}
-    items = _sorted(captures, params)
     size = _int_param(params, "maxItems") or DEFAULT_PAGE
     size = min(size, MAX_PAGE)
     token = params.get("continuationtoken")
@@ -420,11 +503,15 @@ def _page(sb: Sandbox, call: Call, kind: _Kind, captures: Iterable[Capture]) -> 
             raise _BadRequest
     else:
         offset = _int_param(params, "skipItems") or 0
+    items = ordered(sb, (kind.kind, *scope), captures,
+                    params.get("qualifier", "created").lower(),
+                    params.get("order", "D").upper() == "A")
     page = items[offset:offset + size]
     after = offset + len(page)
     body = {kind.list_key: [kind.to_json(sb, c) for c in page],
             "pagingInfo": {"continuationToken":
-                           encode_continuation_token(after) if after < len(items) else None}}
+                           encode_continuation_token(after, keep_padding=sb.era == "2014")
+                           if after < len(items) else None}}
     return json_response(200, body, headers=sb.xbl_headers())
 
 
@@ -446,10 +533,11 @@ def _register(kind: _Kind, host: str, service: str) -> None:
         def make() -> httpx.Response:
             account = _owner(sb, call, owner)
             title_id = _title_id(title) if title is not None else None
-            captures = [c for c in (kind.of(account) if account else [])
-                        if (title_id is None or c.title.title_id == title_id)
-                        and (saved is None or c.saved)]
-            return _page(sb, call, kind, captures)
+            return _page(sb, call, kind,
+                         ("user", account.xuid if account else None, title_id, saved is not None),
+                         lambda: [c for c in (kind.of(account) if account else [])
+                                  if (title_id is None or c.title.title_id == title_id)
+                                  and (saved is None or c.saved)])
         return _answer(sb, make)
 
     @route("GET", host, rf"/users/(?P<owner>[^/]+)/scids/(?P<scid>[^/]+)/{w}"
@@ -462,14 +550,17 @@ def _register(kind: _Kind, host: str, service: str) -> None:
             if not _UUID.fullmatch(scid_text):
                 raise _BadRequest
             if item is None or item == "saved":
-                captures = [c for c in (kind.of(account) if account else [])
-                            if c.title.scid.lower() == scid_text.lower()
-                            and (item is None or c.saved)]
-                return _page(sb, call, kind, captures)
+                wanted = scid_text.lower()
+                return _page(sb, call, kind,
+                             ("scid", account.xuid if account else None, wanted, item is not None),
+                             lambda: [c for c in (kind.of(account) if account else [])
+                                      if c.title.scid.lower() == wanted
+                                      and (item is None or c.saved)])
             # Single item: the scid is not checked (recorded 2014 behaviour).
             capture = sb.world.captures_by_id.get(unquote(item).lower())
+            # Captures of newer titles are mediahub's alone: not found here (an assumption).
             if account is None or capture is None or capture.xuid != account.xuid \
-                    or capture.kind != kind.kind:
+                    or capture.kind != kind.kind or capture.mediahub_only:
                 return json_response(404, NOT_FOUND, headers=sb.xbl_headers())
             return json_response(200, {kind.single_key: kind.to_json(sb, capture)},
                                  headers=sb.xbl_headers())
@@ -481,8 +572,9 @@ def _register(kind: _Kind, host: str, service: str) -> None:
                            saved: str | None) -> httpx.Response:
         def make() -> httpx.Response:
             title_id = _title_id(title)
-            return _page(sb, call, kind, _community(sb, kind, saved is not None,
-                                                    lambda c: c.title.title_id == title_id))
+            return _page(sb, call, kind, ("public-title", title_id, saved is not None),
+                         lambda: _community(sb, kind, saved is not None,
+                                            lambda c: c.title.title_id == title_id))
         return _answer(sb, make)
 
     @route("GET", host, rf"/public/scids/(?P<scid>[^/]+)/{w}(?P<saved>/saved)?",
@@ -493,8 +585,9 @@ def _register(kind: _Kind, host: str, service: str) -> None:
             scid_text = unquote(scid).lower()
             if not _UUID.fullmatch(scid_text):
                 raise _BadRequest
-            return _page(sb, call, kind, _community(sb, kind, saved is not None,
-                                                    lambda c: c.title.scid.lower() == scid_text))
+            return _page(sb, call, kind, ("public-scid", scid_text, saved is not None),
+                         lambda: _community(sb, kind, saved is not None,
+                                            lambda c: c.title.scid.lower() == scid_text))
         return _answer(sb, make)
 
 
@@ -511,12 +604,48 @@ _register(SCREENSHOTS, r"screenshotsmetadata\.xboxlive\.com", "screenshots")
 
 # -- mediahub -------------------------------------------------------------------------------
 
-_CLAUSE = re.compile(r"\s*(OwnerXuid|TitleId)\s+eq\s+(\d+)\s*", re.I)
+_CLAUSE = re.compile(r"\s*(?:(OwnerXuid|TitleId)\s+eq\s+(\d{1,20})|(localId)\s+eq\s+'([^']*)')\s*",
+                     re.I)
+
+
+def _query(text: str) -> dict[str, str] | None:
+    """The clauses of a mediahub query (``OwnerXuid eq X and TitleId eq Y and localId eq 'Z'``)
+    by lower-cased name, or None when it is malformed or names no owner."""
+    filters: dict[str, str] = {}
+    for clause in re.split(r"\s+and\s+", text.strip(), flags=re.I):
+        m = _CLAUSE.fullmatch(clause)
+        if m is None:
+            return None
+        name, value = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        filters[name.lower()] = value
+    return filters if "ownerxuid" in filters else None
+
+
+def _count(body: dict[str, Any], key: str, default: int) -> int | None:
+    value = body.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        return None
+    return value
+
+
+def _by_local_id(sb: Sandbox, scope: tuple[Hashable, ...],
+                 items: Sequence[Capture]) -> dict[str, Capture]:
+    """The captures of ``scope`` by mediahub localId, built once per world state."""
+    key = ("captures.local-ids", scope)
+    found: dict[str, Capture] | None = sb.world.cache.get(key)
+    if found is None:
+        found = sb.world.cache[key] = {local_id_of(c): c for c in items}
+    return found
 
 
 def _mediahub(sb: Sandbox, call: Call, kind: _Kind,
               to_json: Callable[[Sandbox, Capture], dict[str, Any]]) -> httpx.Response:
-    """``POST /{gameclips|screenshots}/search`` with ``{"max","query","skip"}`` (contract 3)."""
+    """``POST /{gameclips|screenshots}/search``: ``{"max","query","skip","continuationToken"}``.
+
+    Every capture of the owner, newer titles' included, newest first (mediahub lists what the
+    metadata services list, with the same ids, plus the mediahub-only captures). Unrecorded
+    choices (documented in docs/sandbox.rst): page size, token format, any owner's xuid.
+    """
     if sb.mediahub_requires_device_claims:
         # With the option on, only XSTS tokens of a signed (device + title) sign-in pass;
         # the refusal's status and empty body are an assumption (docs: sandbox assumptions).
@@ -526,35 +655,36 @@ def _mediahub(sb: Sandbox, call: Call, kind: _Kind,
     body = call.json()
     if not isinstance(body, dict) or not isinstance(body.get("query"), str):
         return _bad(sb)
-    filters: dict[str, int] = {}
-    for clause in re.split(r"\s+and\s+", body["query"].strip(), flags=re.I):
-        m = _CLAUSE.fullmatch(clause)
-        if m is None:
-            return _bad(sb)
-        filters[m.group(1).lower()] = int(m.group(2))
-    if "ownerxuid" not in filters:
-        return _bad(sb)
-    size, skip = body.get("max", MEDIAHUB_DEFAULT_PAGE), body.get("skip", 0)
-    if not isinstance(size, int) or not isinstance(skip, int) or size < 0 or skip < 0:
+    filters = _query(body["query"])
+    size = _count(body, "max", MEDIAHUB_DEFAULT_PAGE)
+    skip = _count(body, "skip", 0)
+    if filters is None or size is None or skip is None:
         return _bad(sb)
     size = min(size or MEDIAHUB_DEFAULT_PAGE, MEDIAHUB_MAX_PAGE)
     token = body.get("continuationToken")
-    if token:
+    if token:  # wins over skip, as on the metadata services
         offset = decode_continuation_token(str(token))
         if offset is None:
             return _bad(sb)
         skip = offset
-    account = sb.world.by_xuid.get(str(filters["ownerxuid"]))
-    title_id = filters.get("titleid")
-    items = sorted((c for c in (kind.of(account) if account else [])
-                    if title_id is None or c.title.title_id == title_id),
-                   key=lambda c: (c.recorded, c.id), reverse=True)
+    # Any owner's xuid is answered with that owner's captures (XboxReplay's xboxlive-api
+    # queries other users' captures this way); an unknown one has none.
+    account = sb.world.by_xuid.get(str(int(filters["ownerxuid"])))
+    title_id = int(filters["titleid"]) if "titleid" in filters else None
+    scope = (kind.kind, "mediahub", account.xuid if account else None, title_id)
+    items: Sequence[Capture] = ordered(
+        sb, scope, lambda: [c for c in (sb.world.mediahub(account, kind.kind) if account else [])
+                            if title_id is None or c.title.title_id == title_id])
+    if "localid" in filters:
+        found = _by_local_id(sb, scope, items).get(filters["localid"].lower())
+        items = [found] if found is not None else []
     page = items[skip:skip + size]
     out: dict[str, Any] = {"values": [to_json(sb, c) for c in page]}
     after = skip + len(page)
     if after < len(items):
-        # Unconfirmed: the recording has a single page and so only "values". We add a
-        # token (same format as the metadata services) only when more items remain.
+        # Unconfirmed: the recordings have a single page and so only "values". Public
+        # clients (FrameDrop's XboxMediaClient, xbox-media-downloader) read a top-level
+        # continuationToken; we send one (metadata-service format) only when more remain.
         out["continuationToken"] = encode_continuation_token(after)
     return json_response(200, out, headers=sb.xbl_headers())
 

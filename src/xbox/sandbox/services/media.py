@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+import uuid
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import TYPE_CHECKING
@@ -32,13 +33,19 @@ if TYPE_CHECKING:
 __all__ = [
     "CLIP_DOWNLOAD_HOST",
     "CLIP_THUMBNAIL_HOST",
+    "LEGACY_CLIP_DOWNLOAD_HOST",
+    "LEGACY_CLIP_THUMBNAIL_HOST",
     "MEDIAHUB_CLIP_DOWNLOAD_HOST",
     "MEDIAHUB_CLIP_THUMBNAIL_HOST",
     "MEDIAHUB_SCREENSHOT_DOWNLOAD_HOST",
     "MEDIAHUB_SCREENSHOT_THUMBNAIL_HOST",
     "SCREENSHOT_DOWNLOAD_HOST",
     "SCREENSHOT_THUMBNAIL_HOST",
+    "asset_id",
     "dotnet_time",
+    "legacy_media_path",
+    "legacy_signed_media_url",
+    "legacy_thumbnail_url",
     "media_path",
     "plain_time",
     "signed_media_url",
@@ -55,8 +62,13 @@ MEDIAHUB_CLIP_DOWNLOAD_HOST = "gameclipscontent-d3023.media.xboxlive.com"
 MEDIAHUB_CLIP_THUMBNAIL_HOST = "gameclipscontent-t3023.media.xboxlive.com"
 MEDIAHUB_SCREENSHOT_DOWNLOAD_HOST = "screenshotscontent-d4002.media.xboxlive.com"
 MEDIAHUB_SCREENSHOT_THUMBNAIL_HOST = "screenshotscontent-t4002.media.xboxlive.com"
+# Hosts as seen in the 2014 recordings (served over plain http then).
+LEGACY_CLIP_DOWNLOAD_HOST = "gameclipscontent-d3003.xboxlive.com"
+LEGACY_CLIP_THUMBNAIL_HOST = "gameclipscontent-t3003.xboxlive.com"
 
 SAS_VERSION = "2015-12-11"
+LEGACY_SAS_VERSION = "2012-02-12"
+LEGACY_SAS_START_SKEW = 300  # 2014 URLs: st = 5 minutes before the request
 _AZURE_SERVER = "Windows-Azure-Blob/1.0 Microsoft-HTTPAPI/2.0"
 
 
@@ -121,6 +133,38 @@ def signed_media_url(sb: Sandbox, capture: Capture, host: str) -> tuple[str, str
     return url, dotnet_time(expires_at)
 
 
+def asset_id(capture: Capture) -> str:
+    """The media-services asset id of a clip in 2014 URLs: stable, unrelated to the clip id."""
+    digest = hashlib.sha256(f"asset:{capture.id}".encode()).digest()
+    return str(uuid.UUID(bytes=digest[:16], version=4))
+
+
+def legacy_media_path(capture: Capture) -> str:
+    """The 2014 blob path of a clip: ``/asset-<uuid>/GameClip-Original.MP4``."""
+    return f"/asset-{asset_id(capture)}/GameClip-Original.MP4"
+
+
+def _sas_time(unix: int) -> str:
+    return quote(datetime.fromtimestamp(unix, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), safe="")
+
+
+def legacy_signed_media_url(sb: Sandbox, capture: Capture, host: str) -> tuple[str, str]:
+    """A 2014-form Download URL for ``capture`` on ``host`` and its ``expiration``.
+
+    ``http://HOST/asset-<uuid>/GameClip-Original.MP4?sv=2012-02-12&st=<start>&se=<expiry>&sr=c&
+    sp=r&sig=<sig>&__gda__=<expiry>_<32 hex>`` (spec §3), signed like :func:`signed_media_url`
+    (path and expiry) so that :func:`verify_signed` checks both forms.
+    """
+    expires_at = sb.now() + sb.lifetimes.sas
+    expiry = math.floor(expires_at)
+    start = expiry - sb.lifetimes.sas - LEGACY_SAS_START_SKEW
+    path = legacy_media_path(capture)
+    sig, gda = _signature(sb, path, expiry)
+    url = (f"http://{host}{path}?sv={LEGACY_SAS_VERSION}&st={_sas_time(math.floor(start))}"
+           f"&se={_sas_time(expiry)}&sr=c&sp=r&sig={quote(sig, safe='')}&__gda__={expiry}_{gda}")
+    return url, dotnet_time(expires_at)
+
+
 def verify_signed(sb: Sandbox, path: str, query: str) -> bool:
     """Whether ``path?query`` carries a valid, unexpired signature from :func:`signed_media_url`."""
     params = dict(parse_qsl(query, keep_blank_values=True))
@@ -141,6 +185,11 @@ def thumbnail_url(capture: Capture, host: str, size: str | None = None) -> str:
     """
     suffix = f"_Thumbnail_{size}.PNG" if size else "_Thumbnail.PNG"
     return f"https://{host}/xuid-{capture.xuid}-public/{capture.id}{suffix}"
+
+
+def legacy_thumbnail_url(capture: Capture, host: str, size: str) -> str:
+    """A 2014 thumbnail URL: ``http://HOST/<xuid as 16 hex>-<clip id>/Thumbnail_<size>.PNG``."""
+    return f"http://{host}/{int(capture.xuid):016x}-{capture.id}/Thumbnail_{size}.PNG"
 
 
 # -- responses ------------------------------------------------------------------------------
@@ -241,9 +290,22 @@ def _capture_for(sb: Sandbox, xuid: str, capture_id: str, kind: str) -> Capture 
     return None if capture.state == "PendingUpload" else capture
 
 
+def _clip_by_asset(sb: Sandbox, asset: str) -> Capture | None:
+    """The clip whose 2014 asset id is ``asset`` (the map is built once per world state)."""
+    assets: dict[str, Capture] | None = sb.world.cache.get("media.assets")
+    if assets is None:
+        assets = {asset_id(c): c for c in sb.world.captures_by_id.values() if c.kind == "clip"}
+        sb.world.cache["media.assets"] = assets
+    capture = assets.get(asset.lower())
+    return None if capture is None else _capture_for(sb, capture.xuid, capture.id, "clip")
+
+
 _DOWNLOAD_PATH = re.compile(r"/xuid-(\d+)-private/([0-9A-Fa-f-]{36})\.(MP4|png)", re.I)
+_ASSET_PATH = re.compile(r"/asset-([0-9A-Fa-f-]{36})/GameClip-Original\.MP4", re.I)
 _THUMB_PATH = re.compile(r"/xuid-(\d+)-public/([0-9A-Fa-f-]{36})_Thumbnail(?:_(Small|Large))?\.PNG",
                          re.I)
+_LEGACY_THUMB_PATH = re.compile(r"/([0-9A-Fa-f]{16})-([0-9A-Fa-f-]{36})/Thumbnail_(Small|Large)\.PNG",
+                                re.I)
 
 
 def _download(sb: Sandbox, call: Call, kind: str) -> httpx.Response:
@@ -251,6 +313,12 @@ def _download(sb: Sandbox, call: Call, kind: str) -> httpx.Response:
     # a blob that does not exist.
     if not verify_signed(sb, call.path, call.query):
         return _auth_failed(sb, call)
+    legacy = _ASSET_PATH.fullmatch(call.path) if kind == "clip" else None
+    if legacy is not None:
+        capture = _clip_by_asset(sb, legacy.group(1))
+        if capture is None:
+            return _not_found(sb, call)
+        return _blob(sb, call, capture.media_bytes(), "video/mp4", capture, "media")
     m = _DOWNLOAD_PATH.fullmatch(call.path)
     capture = _capture_for(sb, m.group(1), m.group(2), kind) if m else None
     if m is None or capture is None or m.group(3).lower() != capture.extension.lower():
@@ -261,7 +329,12 @@ def _download(sb: Sandbox, call: Call, kind: str) -> httpx.Response:
 
 def _thumbnail(sb: Sandbox, call: Call, kind: str) -> httpx.Response:
     m = _THUMB_PATH.fullmatch(call.path)
-    capture = _capture_for(sb, m.group(1), m.group(2), kind) if m else None
+    if m is None and (legacy := _LEGACY_THUMB_PATH.fullmatch(call.path)) is not None:
+        # 2014 names: the owner's xuid as 16 hex digits, then the capture id.
+        m = legacy
+        capture = _capture_for(sb, str(int(legacy.group(1), 16)), legacy.group(2), kind)
+    else:
+        capture = _capture_for(sb, m.group(1), m.group(2), kind) if m else None
     if m is None or capture is None:
         return _not_found(sb, call)
     # The 2017+ single ``_Thumbnail.PNG`` name (mediahub recordings) serves the large one.
