@@ -2,7 +2,18 @@
 
 from .achievements import Achievement, Achievement360, TitleProgress, TitleProgress360
 from .base import MalformedRecord, WireModel, XboxModel
-from .captures import Capture, Clip, MediaUri, Screenshot, Thumbnail
+from .captures import (
+    Capture,
+    Clip,
+    ContentLocator,
+    Locator,
+    MediahubClip,
+    MediahubScreenshot,
+    MediaUri,
+    Screenshot,
+    Thumbnail,
+)
+from .enums import CaptureState, CaptureType, LocatorType, ThumbnailType, UriType
 from .people import PeopleSummary, Person
 from .presence import Presence
 from .profile import Profile, ProfileSetting
@@ -13,9 +24,16 @@ __all__ = [
     "Achievement",
     "Achievement360",
     "Capture",
+    "CaptureState",
+    "CaptureType",
     "Clip",
+    "ContentLocator",
+    "Locator",
+    "LocatorType",
     "MalformedRecord",
     "MediaUri",
+    "MediahubClip",
+    "MediahubScreenshot",
     "PeopleSummary",
     "Person",
     "Presence",
@@ -25,9 +43,11 @@ __all__ = [
     "SearchResult",
     "SearchUser",
     "Thumbnail",
+    "ThumbnailType",
     "Title",
     "TitleProgress",
     "TitleProgress360",
+    "UriType",
     "WireModel",
     "XboxModel",
 ]
