@@ -594,12 +594,12 @@ class AsyncClient(BaseClient):
         return _http.settle(response, b"".join(chunks), host)
 
     # -- API calls --------------------------------------------------------------------------------
-    async def _json(self, method: str, host: str, path: str, *,
+    async def _json(self, call: Call, *,
                     not_found: type[NotFoundException] = NotFoundException,
-                    not_found_message: str | None = None, **options: Any) -> Any:
+                    not_found_message: str | None = None) -> Any:
         """One Xbox Live API call: the parsed JSON of a 2xx answer, else the exception."""
-        response = await self._send(api_call(method, host, path, **options))
-        return self._result(response, host, not_found=not_found,
+        response = await self._send(call)
+        return self._result(response, call.host, not_found=not_found,
                             not_found_message=not_found_message)
 
     async def request(
@@ -632,8 +632,9 @@ class AsyncClient(BaseClient):
             XboxException: a subclass for every failure.
         """
         self._checked_target(host, path)
-        return await self._json(method.upper(), host, path, contract_version=contract_version,
-                                params=params, json=json, headers=headers, authorize=auth)
+        return await self._json(api_call(method, host, path, contract_version=contract_version,
+                                         params=params, json=json, headers=headers,
+                                         authorize=auth))
 
     async def download(self, capture: Capture, dest: str | PathLike[str], *,
                        thumbnail: str | None = None, progress: ProgressCallback | None = None,

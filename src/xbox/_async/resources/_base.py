@@ -1,79 +1,74 @@
-"""What every resource shares: a handle on the client and argument checks."""
+"""What every resource shares: a handle on the client, and the three ways to send what the
+pure endpoint specs of :mod:`xbox._api` build (one request, pages, batches)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
-from urllib.parse import quote
+from typing import TYPE_CHECKING, TypeVar
 
-from ..._core.ids import check_gamertag, check_title_id, check_xuid
-from ...exceptions import InvalidArgument, MalformedResponse
-from ...models.base import XboxModel, parse_records
+from ..._api import Batch, Pages, Request
+from ..._core.ids import check_xuid
+from ...exceptions import GamertagNotFound, InvalidRequest, MalformedResponse
+from ...models.base import set_aside_once
+from ..paging import AsyncPaginator
 
 if TYPE_CHECKING:
     from ..client import AsyncClient
 
-__all__ = ["AsyncResource", "user_path", "validate_gamertag", "validate_title_id", "validate_xuid"]
+__all__ = ["AsyncResource"]
 
-M = TypeVar("M", bound=XboxModel)
-
-# The identity rules live in one pure module; these names are what resources import.
-validate_xuid = check_xuid
-validate_gamertag = check_gamertag
-validate_title_id = check_title_id
-
-
-def user_path(xuid: str | int | None) -> str:
-    """``me`` for the signed-in user, else ``xuid(N)``."""
-    return "me" if xuid is None else f"xuid({validate_xuid(xuid)})"
-
-
-def gamertag_path(gamertag: str) -> str:
-    return f"gt({quote(validate_gamertag(gamertag), safe='')})"
-
-
-def decoration_path(decorations: Sequence[str] | str) -> str:
-    """``/decoration/a,b,c`` for peoplehub/titlehub (empty for no decorations).
-
-    Raises:
-        InvalidArgument: a decoration is not a plain word.
-    """
-    if isinstance(decorations, str):
-        decorations = [decorations]
-    names = [str(d).strip().lower() for d in decorations]
-    for name in names:
-        if not name or not name.isalnum():
-            raise InvalidArgument(f"a decoration is a word like 'detail', not {name!r}")
-    return f"/decoration/{','.join(names)}" if names else ""
-
-
-def records(model: type[M], body: Any, key: str, host: str,
-            errors: list[MalformedResponse] | None, *, warn: bool = True) -> list[M]:
-    """The ``key`` list of a response body as models, one bad record never sinking the rest.
-
-    Raises:
-        MalformedResponse: the body has no such list.
-    """
-    items = body.get(key) if isinstance(body, dict) else None
-    if items is None:
-        raise MalformedResponse(f"{host} sent no {key} list", body=body, service=host)
-    return parse_records(model, items, errors, warn=warn)
+T = TypeVar("T")
 
 
 class AsyncResource:
     """A group of endpoints of one service, bound to a client."""
 
-    host: str = ""
-
     def __init__(self, client: AsyncClient) -> None:
         self._client = client
 
     async def _xuid(self, xuid: str | int | None) -> str:
-        """``xuid`` validated, or the signed-in user's xuid (for services with no ``me`` path)."""
+        """``xuid`` checked, or the signed-in user's (for services with no ``me`` path)."""
         if xuid is not None:
-            return validate_xuid(xuid)
+            return check_xuid(xuid)
         session = await self._client._signed_in()
         if session.xuid:
             return session.xuid
         # An XSTS token without the xid claim: ask the profile service who we are.
         return (await self._client.profiles.me(settings=("Gamertag",))).xuid
+
+    async def _fetch(self, request: Request[T]) -> T:
+        """Send one request and read its answer."""
+        try:
+            body = await self._client._json(request.call, not_found=request.not_found,
+                                            not_found_message=request.not_found_message)
+        except InvalidRequest as exc:
+            if not request.invalid_is_not_found:
+                raise
+            # An xuid the service calls invalid (400) is a user that does not exist.
+            raise GamertagNotFound(request.not_found_message, exc.response,
+                                   status_code=exc.status_code, service=exc.service,
+                                   body=exc.body, correlation_id=exc.correlation_id) from None
+        return request.read(body)
+
+    def _paginate(self, pages: Pages[T], xuid: str | int | None, limit: int | None,
+                  page_size: int | None) -> AsyncPaginator[T]:
+        """Every record of a paged list, fetched as the iteration needs them."""
+        if xuid is not None:
+            xuid = check_xuid(xuid)  # fail before any request, not on the first iteration
+        errors: list[MalformedResponse] = []
+
+        async def fetch(token: str | None, size: int | None) -> tuple[list[T], str | None]:
+            who = await self._xuid(xuid) if pages.needs_xuid else xuid
+            call = pages.page(None if who is None else str(who), token, size)
+            items, next_token = pages.read(await self._client._json(call), errors, call)
+            return items, next_token
+
+        return AsyncPaginator(fetch, limit=limit, page_size=page_size, errors=errors)
+
+    async def _batch(self, batch: Batch[T], errors: list[MalformedResponse] | None) -> list[T]:
+        """Every record of a batch look-up, chunk by chunk; one warning for what was set aside."""
+        out: list[T] = []
+        with set_aside_once(errors) as bad:
+            for start in range(0, len(batch.ids), batch.size):
+                body = await self._client._json(batch.chunk(batch.ids[start:start + batch.size]))
+                out.extend(batch.read(body, bad))
+        return out

@@ -5,79 +5,45 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ...exceptions import GamertagNotFound, InvalidArgument, MalformedResponse, NotFoundException
+from ..._api import titles
+from ..._api.titles import DEFAULT_DECORATIONS
+from ...exceptions import MalformedResponse
 from ...models.titles import Title
-from ._base import Resource, decoration_path, records, validate_title_id
+from ._base import Resource
 
 __all__ = ["DEFAULT_DECORATIONS", "Titles"]
-
-DEFAULT_DECORATIONS = ("achievement", "image", "scid")
-CONTRACT = 2
-
 
 
 class Titles(Resource):
     """``xbl.titles``: titlehub.xboxlive.com."""
 
-    host = "titlehub.xboxlive.com"
-
     def history(self, xuid: str | int | None = None, *, limit: int | None = None,
                       decorations: Sequence[str] = DEFAULT_DECORATIONS,
                       errors: list[MalformedResponse] | None = None) -> list[Title]:
-        """The titles a user has played, most recent first.
-
-        Title history does not page; ``limit`` becomes the service's ``maxItems``.
+        """The titles a user has played, most recent first (title history does not page).
 
         Args:
             xuid: whose history (default: the signed-in user).
-            limit: at most this many titles (None: the service's default, all in practice).
+            limit: at most this many titles (the service's ``maxItems``).
             decorations: extra blocks: ``achievement``, ``image``, ``scid``, ``detail``...
-            errors: a list to collect unreadable records in (each is also warned about).
-
-        Returns:
-            A list of :class:`~xbox.models.Title`.
+            errors: a list to collect unreadable records in.
 
         Raises:
             GamertagNotFound: no such user.
-            ValueError: a malformed xuid, limit or decoration.
+            InvalidArgument: a malformed xuid, limit or decoration.
         """
-        if limit is not None and (not isinstance(limit, int) or limit < 0):
-            raise InvalidArgument(f"limit must be zero or more, not {limit!r}")
-        path = f"/titles/titlehistory{decoration_path(decorations)}"
+        request = titles.history(limit, decorations, errors)
         if limit == 0:
             return []
-        who = self._xuid(xuid)
-        params = {"maxItems": limit} if limit else None
-        body = self._client._json(
-            "GET", self.host, f"/users/xuid({who}){path}", params=params,
-            contract_version=CONTRACT, not_found=GamertagNotFound,
-            not_found_message=f"No such user: {who}")
-        titles = records(Title, body, "titles", self.host, errors)
-        return titles[:limit] if limit else titles
+        return self._fetch(request(self._xuid(xuid)))
 
     def get(self, title_id: int | str, xuid: str | int | None = None, *,
                   decorations: Sequence[str] = DEFAULT_DECORATIONS) -> Title:
-        """One title, as a user sees it (with their achievement progress).
-
-        Args:
-            title_id: the title.
-            xuid: whose view (default: the signed-in user).
-            decorations: extra blocks, as for :meth:`history`.
-
-        Returns:
-            The :class:`~xbox.models.Title`.
+        """One title, as a user (default: the signed-in one) sees it, with their progress.
 
         Raises:
             NotFoundException: no such title (or user).
-            ValueError: a malformed title id, xuid or decoration.
+            InvalidArgument: a malformed title id, xuid or decoration.
         """
-        tid = validate_title_id(title_id)
-        path = f"/titles/titleid({tid}){decoration_path(decorations)}"
-        who = self._xuid(xuid)
-        body = self._client._json(
-            "GET", self.host, f"/users/xuid({who}){path}", contract_version=CONTRACT,
-            not_found_message=f"No such user: {who}")
-        titles = records(Title, body, "titles", self.host, None)
-        if not titles:
-            raise NotFoundException(f"No such title: {tid}", service=self.host)
-        return titles[0]
+        request = titles.title(title_id, decorations)
+        return self._fetch(request(self._xuid(xuid)))
