@@ -6,8 +6,10 @@
 
 from __future__ import annotations
 
+import io
 import re
 import sys
+import tokenize
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,7 +66,45 @@ def _strip_awaitable(text: str) -> str:
     return text
 
 
+def _realign(text: str) -> str:
+    """Dedent continuation lines aligned past an ``async ``/``await `` that is dropped.
+
+    ``async def f(a,\n              b)`` becomes ``def f(a,\n        b)``: the lines that
+    continue a statement inside brackets, and are indented past a dropped word of its first
+    line, move left by that word's length (hanging indents, to its left, stay put).
+    """
+    lines = text.split("\n")
+    dropped: dict[int, list[tuple[int, int]]] = {}  # line -> [(column, length)]
+    inside: set[int] = set()  # lines that start inside open brackets
+    depth, previous = 0, None
+    for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+        row = tok.start[0] - 1
+        if (tok.type == tokenize.NAME and tok.string == "await") or (
+                previous is not None and previous.string == "async"
+                and tok.string in ("def", "with", "for")):
+            word = tok if tok.string == "await" else previous
+            dropped.setdefault(word.start[0] - 1, []).append((word.start[1], len(word.string) + 1))
+        if tok.type == tokenize.OP and tok.string in "([{":
+            depth += 1
+        elif tok.type == tokenize.OP and tok.string in ")]}":
+            depth -= 1
+        elif tok.type == tokenize.NL and depth > 0:
+            inside.add(row + 1)
+        previous = tok
+    shift: list[tuple[int, int]] = []
+    for row, line in enumerate(lines):
+        if row in inside and shift:
+            indent = len(line) - len(line.lstrip(" "))
+            cut = sum(k for col, k in shift if indent > col)
+            lines[row] = line[min(cut, indent):]
+        elif row not in inside:
+            shift = []
+        shift = shift + dropped.get(row, [])
+    return "\n".join(lines)
+
+
 def transform(text: str) -> str:
+    text = _realign(text)  # before the substitutions: it finds the words they drop
     for pattern, repl in PATTERNS:
         text = pattern.sub(repl, text)
     return HEADER + _strip_awaitable(text)

@@ -5,15 +5,19 @@ source, ``_sync/client.py`` is generated from it), as httpx's ``BaseClient`` doe
 
 from __future__ import annotations
 
+import dataclasses
+import importlib
 import json
+import logging
 import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from ._core.errors import error_for_response
+from ._core.call import Call
+from ._core.errors import error_for_response, read_body
 from ._core.governor import Governor
 from ._core.limits import Limit
-from ._core.retry import RetryPolicy
+from ._core.retry import RETRY_STATUSES, Deadline, RetryPolicy, parse_retry_after, retry_delay
 from ._core.urls import check_base_url, map_url, resolve_base_url
 from .auth import flows
 from .auth.state import SignInState
@@ -23,8 +27,11 @@ if TYPE_CHECKING:
     import httpx
 
     from .auth.store import TokenStore
+    from .auth.tokens import Session
 
 __all__ = ["UNSET", "BaseClient"]
+
+log = logging.getLogger("xbox")
 
 #: "not given": the default token store (None means "memory only").
 UNSET: Any = type("Unset", (), {"__repr__": lambda self: "UNSET"})()
@@ -50,6 +57,20 @@ class BaseClient:
             token_store = TokenStore()
         #: The sign-in state: the current session and the token store it is saved in.
         self.auth = SignInState(token_store, account)
+
+    #: ``attribute -> (module, class)`` of the resources, set by each client class.
+    _resources: dict[str, tuple[str, str]] = {}
+
+    if not TYPE_CHECKING:  # for type checkers, each client declares its resources' types
+        def __getattr__(self, name: str) -> Any:
+            # Only reached for attributes not set yet: build a resource on first use and
+            # keep it (importing its module then, not with `import xbox`).
+            spec = type(self)._resources.get(name)
+            if spec is None:
+                raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+            resource = getattr(importlib.import_module(spec[0]), spec[1])(self)
+            setattr(self, name, resource)
+            return resource
 
     # -- who is signed in ---------------------------------------------------------------------
     @property
@@ -108,6 +129,63 @@ class BaseClient:
                                       login_hint=login_hint)
         return map_url(url, self.base_url)
 
+    # -- the pure steps of the send path (the clients' ``_send`` does the waiting) ---------------
+    def _deadline(self, call: Call) -> Deadline:
+        """The call's budget, from now."""
+        return Deadline(self.retry.max_total if call.budget is None else call.budget,
+                        self.clock(), call.host)
+
+    def _prepare(self, call: Call, session: Session | None,
+                 deadline: Deadline) -> tuple[float, httpx.Request]:
+        """Book the call's rate-limit slot and build its request.
+
+        Returns:
+            How long to wait for the slot (0: none), and the request to send after it.
+
+        Raises:
+            RateLimited: the wait would not fit in the call's budget.
+        """
+        from . import _http
+
+        wait = 0.0
+        if call.governed:
+            wait = self.governor.reserve(_user(session), call.host, call.method, self.clock())
+            if wait > 0:
+                deadline.allow_wait(wait, "rate limit", self.clock())
+                log.info("waiting %.0f s for %s (rate limit)", wait, call.host)
+        if session is not None:
+            call = dataclasses.replace(call, headers={**call.headers,
+                                                      "Authorization": session.authorization})
+        return wait, _http.build_request(call, base_url=self.base_url,
+                                         timeout=_http.timeouts(self._timeout),
+                                         language=self.language,
+                                         remaining=deadline.remaining(self.clock() + wait))
+
+    def _retry_delay(self, call: Call, response: httpx.Response | None, attempt: int,
+                     deadline: Deadline, session: Session | None) -> float | None:
+        """How long to wait before sending ``call`` again, or None to hand back what came.
+
+        ``response`` is None after a transport error. Transient statuses (408, 429, 5xx)
+        are retried for idempotent calls, and 429s always (a refused request did nothing);
+        a 429 also teaches the governor the limit its body states.
+        """
+        remaining = deadline.remaining(self.clock())
+        if response is None:
+            delay = retry_delay(self.retry, attempt=attempt, idempotent=call.idempotent,
+                                remaining=remaining, transport_error=True)
+            log.debug("transport error on %s %s; retry in %s s", call.method, call.host, delay)
+            return delay
+        status = response.status_code
+        log.debug("%s %s -> %d", call.method, call.host, status)
+        if status not in RETRY_STATUSES:
+            return None
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        if status == 429 and call.governed:
+            self.governor.penalize(_user(session), call.host, call.method, self.clock(),
+                                   retry_after, read_body(response))
+        return retry_delay(self.retry, attempt=attempt, idempotent=call.idempotent or status == 429,
+                           status=status, retry_after=retry_after, remaining=remaining)
+
     # -- reading answers ------------------------------------------------------------------------
     @staticmethod
     def _checked_target(host: str, path: str) -> None:
@@ -140,3 +218,8 @@ class BaseClient:
             raise MalformedResponse(f"{host} sent a body that is not JSON",
                                     status_code=response.status_code, service=host,
                                     body=response.text[:2000]) from None
+
+
+def _user(session: Session | None) -> str:
+    """Whose rate-limit budget a request books."""
+    return (session.xuid or "me") if session is not None else "anonymous"

@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from .download import DownloadResult, disk_error, magic_problem, part_path
+from .exceptions import DownloadError
 
-__all__ = ["complete_file", "head", "open_part", "publish", "set_mtimes", "sha256_of", "size",
-           "write_all", "write_json"]
+__all__ = ["PartFile", "complete_file", "head", "open_part", "publish", "set_mtimes", "sha256_of",
+           "size", "write_all", "write_json"]
 
 _HEAD_BYTES = 64
 
@@ -82,6 +83,60 @@ def publish(part: Path, dest: Path) -> None:
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+
+
+class PartFile:
+    """The ``.part`` of one download and the sha256 of what is in it, kept as bytes are
+    written: the bytes an earlier run left are hashed once, never the whole file again.
+    """
+
+    def __init__(self, dest: Path) -> None:
+        self.dest = dest
+        self.path = part_path(dest)
+        self._hash: Any = None  # sha256 of the file's first `hashed` bytes
+        self.hashed = 0
+
+    def size(self) -> int:
+        return size(self.path)
+
+    def restart(self) -> int:
+        """Drop the file: the next attempt starts from byte 0 (returned)."""
+        self.path.unlink(missing_ok=True)
+        self._hash, self.hashed = None, 0
+        return 0
+
+    def open(self, offset: int) -> int:
+        """A descriptor to write at ``offset`` (appending), the hash caught up to it."""
+        if offset == 0 or self._hash is None or self.hashed != offset:
+            self._hash = sha256_of(self.path, offset) if offset else hashlib.sha256()
+            self.hashed = offset
+        return open_part(self.path, append=offset > 0)
+
+    def write(self, fd: int, chunk: bytes) -> None:
+        write_all(fd, chunk)
+        self._hash.update(chunk)
+        self.hashed += len(chunk)
+
+    def publish(self, expected: int | None, kind: str, thumbnail: bool, label: str) -> tuple[int, str]:
+        """Verify size and magic bytes, then fsync and rename over ``dest``.
+
+        Returns:
+            The size and the sha256 (hex).
+
+        Raises:
+            DownloadError: the size is not ``expected``, or the bytes are not media.
+        """
+        got = size(self.path)
+        if expected is not None and got != expected:
+            raise DownloadError(f"{label}: size mismatch: got {got} of {expected} bytes")
+        problem = magic_problem(head(self.path), kind, thumbnail=thumbnail)
+        if problem is not None:
+            self.restart()
+            raise DownloadError(f"{label}: {problem}")
+        if self._hash is None or self.hashed != got:  # every byte came from an earlier run
+            self._hash, self.hashed = sha256_of(self.path), got
+        publish(self.path, self.dest)
+        return got, str(self._hash.hexdigest())
 
 
 def complete_file(path: Path, expected: int | None, kind: str,

@@ -10,14 +10,11 @@ client drives through the same path (:meth:`AsyncClient._run`).
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import os
 import secrets
-import time
 import webbrowser
-from collections.abc import Callable, Mapping
-from functools import cached_property
+from collections.abc import Callable, Generator, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -25,10 +22,10 @@ from .. import _concurrency
 from .._base_client import UNSET, BaseClient
 from .._concurrency import AsyncLock
 from .._core.call import NO_BODY, Call, Wait, api_call
-from .._core.retry import RETRY_STATUSES, Deadline, parse_retry_after, retry_delay
+from .._core.retry import Deadline
 from ..auth import flows, sign_in
 from ..auth.redirect import RedirectListener
-from ..exceptions import AuthenticationException, NotFoundException, NotSignedIn, TransportError
+from ..exceptions import NotFoundException, NotSignedIn, TransportError
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable
@@ -59,9 +56,6 @@ __all__ = ["AsyncClient"]
 log = logging.getLogger("xbox")
 T = TypeVar("T")
 
-# How often the browser flow looks whether the redirect has arrived.
-_LISTENER_POLL = 0.05
-
 
 class AsyncClient(BaseClient):
     """Base API client object handling authentication and making requests.
@@ -72,6 +66,8 @@ class AsyncClient(BaseClient):
 
     Attributes:
         authenticated (bool): whether client is authed.
+        profiles, clips, screenshots, achievements, presence, people, titles, search: the
+            resources (``xbl.profiles.get("JoeAlcorn")``), built on first use.
 
     Args:
         base_url: send every request to ``BASE/HOST/PATH`` (the sandbox layout) instead of
@@ -119,62 +115,27 @@ class AsyncClient(BaseClient):
         self._pool_lock = AsyncLock()
         self._sign_in_lock = AsyncLock()
 
-    # -- the resources (imported on first use: `import xbox` stays light) -----------------------
-    @cached_property
-    def profiles(self) -> AsyncProfiles:
-        """Profiles by gamertag or xuid, one at a time or in batches."""
-        from .resources.profiles import AsyncProfiles
+    # -- the resources: built on first use (their modules too: `import xbox` stays light) -------
+    if TYPE_CHECKING:
+        profiles: AsyncProfiles
+        clips: AsyncClips
+        screenshots: AsyncScreenshots
+        achievements: AsyncAchievements
+        presence: AsyncPresence
+        people: AsyncPeople
+        titles: AsyncTitles
+        search: AsyncSearch
 
-        return AsyncProfiles(self)
-
-    @cached_property
-    def clips(self) -> AsyncClips:
-        """Game clips: recent, saved, by title, single, and your own from mediahub."""
-        from .resources.captures import AsyncClips
-
-        return AsyncClips(self)
-
-    @cached_property
-    def screenshots(self) -> AsyncScreenshots:
-        """Screenshots: recent, saved, by title, single, and your own from mediahub."""
-        from .resources.captures import AsyncScreenshots
-
-        return AsyncScreenshots(self)
-
-    @cached_property
-    def achievements(self) -> AsyncAchievements:
-        """Achievements of Xbox One and Xbox 360 titles, and title progress."""
-        from .resources.achievements import AsyncAchievements
-
-        return AsyncAchievements(self)
-
-    @cached_property
-    def presence(self) -> AsyncPresence:
-        """Who is online, on what, playing what."""
-        from .resources.presence import AsyncPresence
-
-        return AsyncPresence(self)
-
-    @cached_property
-    def people(self) -> AsyncPeople:
-        """Friends, people in batches, follow summaries."""
-        from .resources.people import AsyncPeople
-
-        return AsyncPeople(self)
-
-    @cached_property
-    def titles(self) -> AsyncTitles:
-        """Title history and title information."""
-        from .resources.titles import AsyncTitles
-
-        return AsyncTitles(self)
-
-    @cached_property
-    def search(self) -> AsyncSearch:
-        """Gamertag search."""
-        from .resources.search import AsyncSearch
-
-        return AsyncSearch(self)
+    _resources = {
+        "profiles": ("xbox._async.resources.profiles", "AsyncProfiles"),
+        "clips": ("xbox._async.resources.captures", "AsyncClips"),
+        "screenshots": ("xbox._async.resources.captures", "AsyncScreenshots"),
+        "achievements": ("xbox._async.resources.achievements", "AsyncAchievements"),
+        "presence": ("xbox._async.resources.presence", "AsyncPresence"),
+        "people": ("xbox._async.resources.people", "AsyncPeople"),
+        "titles": ("xbox._async.resources.titles", "AsyncTitles"),
+        "search": ("xbox._async.resources.search", "AsyncSearch"),
+    }
 
     # -- the seed API ---------------------------------------------------------------------------
     async def authenticate(self, login: str | None = None, password: str | None = None) -> AsyncClient:
@@ -334,14 +295,7 @@ class AsyncClient(BaseClient):
             redirect_uri = listener.redirect_uri
             opener(self.authorization_url(redirect_uri, client_id=client_id, scope=scope,
                                           state=state))
-            # A real-time bound: this waits for a person and a browser, not for a token.
-            deadline = time.monotonic() + timeout
-            while (result := listener.result()) is None:
-                if time.monotonic() >= deadline:
-                    raise AuthenticationException(
-                        f"The browser did not come back within {timeout:g} s; run "
-                        "`xbox login --browser` again or use `xbox login` (device code)")
-                await self._sleep(_LISTENER_POLL)
+            result = await self._run(sign_in.redirect(listener, timeout))
         code = flows.redirect_code(result, state)
         return await self.finish_authorization_code(
             code, redirect_uri, client_id=client_id, client_secret=client_secret, scope=scope)
@@ -398,21 +352,8 @@ class AsyncClient(BaseClient):
             return await self._renew(force=True)
 
     async def _renew(self, *, force: bool = False) -> Session:
-        session = self.auth.session
-        if session is None:
-            login, password = os.environ.get("MS_LOGIN"), os.environ.get("MS_PASSWD")
-            if login and password:
-                return self.auth.commit(await self._run(sign_in.password(login, password,
-                                                                         self.clock)))
-            raise sign_in.not_signed_in()
-        # Another process sharing the token store may have refreshed already: use its tokens
-        # rather than asking Microsoft again (and never when they are the ones just refused).
-        elsewhere = self.auth.refreshed_elsewhere(self.clock())
-        if elsewhere is not None:
-            return elsewhere
-        if not force and session.usable(self.clock()):
-            return session
-        return self.auth.commit(await self._run(sign_in.renew(session, self.clock)))
+        ready = self.auth.renewal(self.clock, force=force)
+        return ready if not isinstance(ready, Generator) else self.auth.commit(await self._run(ready))
 
     async def _adopt(self, msa: Any, *, client_secret: str | None = None) -> Session:
         """Finish an OAuth sign-in: its MSA token through user and XSTS tokens, saved."""
@@ -493,70 +434,35 @@ class AsyncClient(BaseClient):
             TransportError / Timeout: no answer after the retries, or the budget ran out.
             RateLimited: a rate-limit wait would not fit in the budget.
         """
-        from .. import _http
-
-        host = call.host
-        deadline = Deadline(self.retry.max_total if call.budget is None else call.budget,
-                            self.clock(), host)
-        attempt = 0
-        refreshed = False
+        deadline = self._deadline(call)
+        attempt, refreshed = 0, False
         while True:
             attempt += 1
-            headers = dict(call.headers)
-            session: Session | None = None
-            if call.authorize:
-                session = await self._signed_in()
-                headers["Authorization"] = session.authorization
-            user = (session.xuid or "me") if session is not None else "anonymous"
-            if call.governed:
-                wait = self.governor.reserve(user, host, call.method, self.clock())
-                if wait > 0:
-                    deadline.allow_wait(wait, "rate limit", self.clock())
-                    log.info("waiting %.0f s for %s (rate limit)", wait, host)
-                    await self._sleep(wait)
-            request = _http.build_request(
-                dataclasses.replace(call, headers=headers), base_url=self.base_url,
-                timeout=_http.timeouts(self._timeout), language=self.language,
-                remaining=deadline.remaining(self.clock()))
+            session = await self._signed_in() if call.authorize else None
+            wait, request = self._prepare(call, session, deadline)
+            if wait > 0:
+                await self._sleep(wait)
             try:
-                response = await self._transport_send(request, host)
+                response = await self._transport_send(request, call.host)
             except TransportError:
-                delay = retry_delay(self.retry, attempt=attempt, idempotent=call.idempotent,
-                                    remaining=deadline.remaining(self.clock()),
-                                    transport_error=True)
+                delay = self._retry_delay(call, None, attempt, deadline, session)
                 if delay is None:
                     raise
-                log.debug("transport error on %s %s; retrying in %.2f s", call.method, host, delay)
                 await self._sleep(delay)
                 continue
-            status = response.status_code
-            log.debug("%s %s%s -> %d", call.method, host, request.url.path.split("?", 1)[0], status)
-            if status == 401 and call.authorize and not refreshed:
+            if response.status_code == 401 and call.authorize and not refreshed:
                 # Tokens can be revoked or expire early: refresh once, then try again.
                 refreshed = True
                 await response.aclose()
                 await self._refresh(session)
                 continue
-            if status in RETRY_STATUSES:
-                if status == 429:
-                    response = await self._read(response, deadline, host)
-                    if call.governed:
-                        self.governor.penalize(user, host, call.method, self.clock(),
-                                               parse_retry_after(response.headers.get("Retry-After")),
-                                               _json_or_none(response))
-                delay = retry_delay(self.retry, attempt=attempt,
-                                    idempotent=call.idempotent or status == 429, status=status,
-                                    retry_after=parse_retry_after(response.headers.get("Retry-After")),
-                                    remaining=deadline.remaining(self.clock()))
-                if delay is not None:
-                    log.debug("%s %s answered %d; retrying in %.2f s", call.method, host, status,
-                              delay)
-                    await response.aclose()
-                    await self._sleep(delay)
-                    continue
-            if not call.stream:
-                response = await self._read(response, deadline, host)
-            return response
+            if response.status_code == 429:  # its body says which limit was hit
+                response = await self._read(response, deadline, call.host)
+            delay = self._retry_delay(call, response, attempt, deadline, session)
+            if delay is None:
+                return response if call.stream else await self._read(response, deadline, call.host)
+            await response.aclose()
+            await self._sleep(delay)
 
     async def _transport_send(self, request: httpx.Request, host: str) -> httpx.Response:
         """The socket: httpx sends, its exceptions become ours."""
@@ -663,11 +569,3 @@ class AsyncClient(BaseClient):
         return await download(self, capture, dest, thumbnail=thumbnail, progress=progress,
                               chunk_size=chunk_size)
 
-
-def _json_or_none(response: httpx.Response) -> Any:
-    import json
-
-    try:
-        return json.loads(response.content)
-    except ValueError:
-        return None

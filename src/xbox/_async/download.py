@@ -37,10 +37,8 @@ from ..download import (
     SavedCapture,
     disk_error,
     locator,
-    magic_problem,
     media_answer,
     needs_refresh,
-    part_path,
 )
 from ..exceptions import DownloadError, InvalidArgument, NotFoundException, XboxException
 
@@ -66,7 +64,7 @@ class _Download:
         self.client = client
         self.capture = capture
         self.dest = dest
-        self.part = part_path(dest)
+        self.file = _disk.PartFile(dest)
         self.thumbnail = thumbnail
         self.progress = progress
         self.chunk_size = chunk_size
@@ -75,8 +73,6 @@ class _Download:
         self.stalled = 0
         self.resumed = False
         self.content_type: str | None = None
-        self.hasher: Any = None  # sha256 of the .part's first `hashed` bytes
-        self.hashed = 0
         what = f"{capture.kind} {capture.id}"
         self.label = f"{thumbnail.lower()} thumbnail of {what}" if thumbnail else what
 
@@ -102,10 +98,10 @@ class _Download:
         delay = retry_delay(self.client.retry, attempt=self.stalled, remaining=None,
                             idempotent=True, transport_error=True)
         if delay is None:
-            kept = _disk.size(self.part)
+            kept = self.file.size()
             raise DownloadError(
                 f"could not download {self.label} after {self.stalled} attempts without progress "
-                f"({why})" + (f"; {kept} bytes are kept in {self.part.name} for the next run"
+                f"({why})" + (f"; {kept} bytes are kept in {self.file.path.name} for the next run"
                               if kept else ""))
         log.debug("%s: %s; trying again in %.2f s", self.label, why, delay)
         await self.client._sleep(delay)
@@ -129,14 +125,19 @@ class _Download:
             if needs_refresh(expiration, self.client.clock()):
                 await self.refresh("the signed URL expires within two minutes")
                 continue
-            offset = await async_run_blocking(_disk.size, self.part)
+            offset = await async_run_blocking(self.file.size)
             if expected is not None and offset > expected:
-                offset = await async_run_blocking(self.restart)  # longer than the file can be
+                offset = await async_run_blocking(self.file.restart)  # longer than the file can be
             if expected is not None and offset == expected:
                 break  # an earlier run fetched every byte; only verification is left
             if await self.attempt(url, offset, expected):
                 break
-        return await async_run_blocking(self.finish, expected)
+        size, sha256 = await async_run_blocking(self.file.publish, expected, self.capture.kind,
+                                                self.thumbnail is not None, self.label)
+        log.debug("%s: saved %d bytes to %s", self.label, size, self.dest)
+        return DownloadResult(path=self.dest, size=size, sha256=sha256,
+                              content_type=self.content_type, resumed=self.resumed,
+                              attempts=self.requests, refreshed=self.refreshes)
 
     async def attempt(self, url: str, offset: int, expected: int | None) -> bool:
         """One request; True when every byte is in the ``.part``, False to go round again."""
@@ -166,18 +167,18 @@ class _Download:
             await self.refresh(answer.reason)  # Azure's error XML is dropped, never written
             return False
         if answer.action == "restart":
-            await async_run_blocking(self.restart)
+            await async_run_blocking(self.file.restart)
             await self.no_progress(answer.reason)
             return False
         if answer.action == "fail":
             if "size mismatch" in answer.reason:
-                await async_run_blocking(self.restart)
+                await async_run_blocking(self.file.restart)
             raise DownloadError(f"{self.label}: {answer.reason}", status_code=response.status_code)
         self.content_type = answer.content_type
         self.resumed = self.resumed or answer.resumed
         offset = answer.offset
         want = expected if expected is not None else answer.total
-        fd = await async_run_blocking(self.open, offset)
+        fd = await async_run_blocking(self.file.open, offset)
         done = offset
         self.report(done, want)
         pending = bytearray()  # received, not yet written: written in chunk_size pieces
@@ -187,7 +188,7 @@ class _Download:
             while len(pending) >= self.chunk_size or (everything and pending):
                 piece = bytes(pending[:self.chunk_size])
                 del pending[:len(piece)]
-                await async_run_blocking(self.write, fd, piece)
+                await async_run_blocking(self.file.write, fd, piece)
                 done += len(piece)
                 self.report(done, want)
 
@@ -215,7 +216,7 @@ class _Download:
         finally:
             await async_run_blocking(os.close, fd)
         if want is not None and done > want:
-            await async_run_blocking(self.restart)
+            await async_run_blocking(self.file.restart)
             raise DownloadError(f"{self.label}: size mismatch: got more than the {want} bytes "
                                 f"reported")
         if want is not None and done < want:
@@ -230,45 +231,6 @@ class _Download:
             log.debug("%s: %s; will resume", self.label, why)
             self.stalled = 0
         return False
-
-    # -- disk work (blocking: the async client runs these in worker threads) ------------------
-    def restart(self) -> int:
-        """Drop the ``.part``: the next attempt starts from byte 0."""
-        self.part.unlink(missing_ok=True)
-        self.hasher, self.hashed = None, 0
-        return 0
-
-    def open(self, offset: int) -> int:
-        """The ``.part``'s descriptor at ``offset``, with the hash caught up to it (the bytes
-        an earlier run left are hashed once, never the whole file again at the end)."""
-        import hashlib
-
-        if offset == 0 or self.hasher is None or self.hashed != offset:
-            self.hasher = _disk.sha256_of(self.part, offset) if offset else hashlib.sha256()
-            self.hashed = offset
-        return _disk.open_part(self.part, append=offset > 0)
-
-    def write(self, fd: int, chunk: bytes) -> None:
-        _disk.write_all(fd, chunk)
-        self.hasher.update(chunk)
-        self.hashed += len(chunk)
-
-    def finish(self, expected: int | None) -> DownloadResult:
-        size = _disk.size(self.part)
-        if expected is not None and size != expected:
-            raise DownloadError(f"{self.label}: size mismatch: got {size} of {expected} bytes")
-        problem = magic_problem(_disk.head(self.part), self.capture.kind,
-                                thumbnail=self.thumbnail is not None)
-        if problem is not None:
-            self.restart()
-            raise DownloadError(f"{self.label}: {problem}")
-        if self.hasher is None or self.hashed != size:  # every byte came from an earlier run
-            self.hasher, self.hashed = _disk.sha256_of(self.part), size
-        _disk.publish(self.part, self.dest)
-        log.debug("%s: saved %d bytes to %s", self.label, size, self.dest)
-        return DownloadResult(path=self.dest, size=size, sha256=self.hasher.hexdigest(),
-                              content_type=self.content_type, resumed=self.resumed,
-                              attempts=self.requests, refreshed=self.refreshes)
 
 
 async def download(client: AsyncClient, capture: Capture, dest: str | os.PathLike[str], *,

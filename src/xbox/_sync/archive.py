@@ -56,14 +56,14 @@ class Archive(ArchiveFolder):
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                        tb: TracebackType | None) -> None:
+                  tb: TracebackType | None) -> None:
         self.close()
 
     def archive_user(self, client: Client, who: str, *, kinds: Sequence[str] = KINDS,
-                           since: datetime | None = None, limit: int | None = None,
-                           dry_run: bool = False, concurrency: int = 4,
-                           template: str = DEFAULT_TEMPLATE,
-                           progress: ArchiveProgress | None = None) -> ArchiveReport:
+                     since: datetime | None = None, limit: int | None = None,
+                     dry_run: bool = False, concurrency: int = 4,
+                     template: str = DEFAULT_TEMPLATE,
+                     progress: ArchiveProgress | None = None) -> ArchiveReport:
         """Archive every clip and screenshot of a user into this folder (incremental).
 
         Args:
@@ -94,8 +94,8 @@ class Archive(ArchiveFolder):
         gamertag = profile.gamertag or who
         listing = self._list(client, profile.xuid, kinds, since)
         report = run_blocking(self.prepare, listing, gamertag, profile.xuid,
-                                          template=template, since=since, limit=limit,
-                                          dry_run=dry_run)
+                                    template=template, since=since, limit=limit,
+                                    dry_run=dry_run)
         if progress is not None:
             progress(ArchiveEvent("planned", plan=report.plan))
         if dry_run:
@@ -107,8 +107,8 @@ class Archive(ArchiveFolder):
             media, thumbs, sidecar = self.targets(item)
             try:
                 saved = save_capture(client, item.capture, media, thumbnail_paths=thumbs,
-                                           sidecar_path=sidecar,
-                                           progress=self.byte_progress(item, progress))
+                                     sidecar_path=sidecar,
+                                     progress=self.byte_progress(item, progress))
             except AuthenticationException:
                 raise  # every other capture would fail the same way
             except XboxException as exc:
@@ -124,7 +124,7 @@ class Archive(ArchiveFolder):
         return report
 
     def _list(self, client: Client, xuid: str, kinds: Sequence[str],
-                    since: datetime | None) -> Listing:
+              since: datetime | None) -> Listing:
         """Every capture of ``xuid`` the lists know, each once."""
         listing = Listing()
         mine = xuid == client.xuid
@@ -150,7 +150,7 @@ class Archive(ArchiveFolder):
 
 
 def archive_user(client: Client, who: str, dest: str | os.PathLike[str],
-                       **options: Any) -> ArchiveReport:
+                 **options: Any) -> ArchiveReport:
     """``Archive(dest).archive_user(client, who, **options)``, closing the catalogue after.
 
     See :meth:`Archive.archive_user` for the options.

@@ -11,14 +11,11 @@ client drives through the same path (:meth:`Client._run`).
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import os
 import secrets
-import time
 import webbrowser
-from collections.abc import Callable, Mapping
-from functools import cached_property
+from collections.abc import Callable, Generator, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -26,10 +23,10 @@ from .. import _concurrency
 from .._base_client import UNSET, BaseClient
 from .._concurrency import Lock
 from .._core.call import NO_BODY, Call, Wait, api_call
-from .._core.retry import RETRY_STATUSES, Deadline, parse_retry_after, retry_delay
+from .._core.retry import Deadline
 from ..auth import flows, sign_in
 from ..auth.redirect import RedirectListener
-from ..exceptions import AuthenticationException, NotFoundException, NotSignedIn, TransportError
+from ..exceptions import NotFoundException, NotSignedIn, TransportError
 
 if TYPE_CHECKING:
     from os import PathLike
@@ -59,9 +56,6 @@ __all__ = ["Client"]
 log = logging.getLogger("xbox")
 T = TypeVar("T")
 
-# How often the browser flow looks whether the redirect has arrived.
-_LISTENER_POLL = 0.05
-
 
 class Client(BaseClient):
     """Base API client object handling authentication and making requests.
@@ -72,6 +66,8 @@ class Client(BaseClient):
 
     Attributes:
         authenticated (bool): whether client is authed.
+        profiles, clips, screenshots, achievements, presence, people, titles, search: the
+            resources (``xbl.profiles.get("JoeAlcorn")``), built on first use.
 
     Args:
         base_url: send every request to ``BASE/HOST/PATH`` (the sandbox layout) instead of
@@ -119,62 +115,27 @@ class Client(BaseClient):
         self._pool_lock = Lock()
         self._sign_in_lock = Lock()
 
-    # -- the resources (imported on first use: `import xbox` stays light) -----------------------
-    @cached_property
-    def profiles(self) -> Profiles:
-        """Profiles by gamertag or xuid, one at a time or in batches."""
-        from .resources.profiles import Profiles
+    # -- the resources: built on first use (their modules too: `import xbox` stays light) -------
+    if TYPE_CHECKING:
+        profiles: Profiles
+        clips: Clips
+        screenshots: Screenshots
+        achievements: Achievements
+        presence: Presence
+        people: People
+        titles: Titles
+        search: Search
 
-        return Profiles(self)
-
-    @cached_property
-    def clips(self) -> Clips:
-        """Game clips: recent, saved, by title, single, and your own from mediahub."""
-        from .resources.captures import Clips
-
-        return Clips(self)
-
-    @cached_property
-    def screenshots(self) -> Screenshots:
-        """Screenshots: recent, saved, by title, single, and your own from mediahub."""
-        from .resources.captures import Screenshots
-
-        return Screenshots(self)
-
-    @cached_property
-    def achievements(self) -> Achievements:
-        """Achievements of Xbox One and Xbox 360 titles, and title progress."""
-        from .resources.achievements import Achievements
-
-        return Achievements(self)
-
-    @cached_property
-    def presence(self) -> Presence:
-        """Who is online, on what, playing what."""
-        from .resources.presence import Presence
-
-        return Presence(self)
-
-    @cached_property
-    def people(self) -> People:
-        """Friends, people in batches, follow summaries."""
-        from .resources.people import People
-
-        return People(self)
-
-    @cached_property
-    def titles(self) -> Titles:
-        """Title history and title information."""
-        from .resources.titles import Titles
-
-        return Titles(self)
-
-    @cached_property
-    def search(self) -> Search:
-        """Gamertag search."""
-        from .resources.search import Search
-
-        return Search(self)
+    _resources = {
+        "profiles": ("xbox._sync.resources.profiles", "Profiles"),
+        "clips": ("xbox._sync.resources.captures", "Clips"),
+        "screenshots": ("xbox._sync.resources.captures", "Screenshots"),
+        "achievements": ("xbox._sync.resources.achievements", "Achievements"),
+        "presence": ("xbox._sync.resources.presence", "Presence"),
+        "people": ("xbox._sync.resources.people", "People"),
+        "titles": ("xbox._sync.resources.titles", "Titles"),
+        "search": ("xbox._sync.resources.search", "Search"),
+    }
 
     # -- the seed API ---------------------------------------------------------------------------
     def authenticate(self, login: str | None = None, password: str | None = None) -> Client:
@@ -221,7 +182,7 @@ class Client(BaseClient):
         return self._sign_in(sign_in.password(login, password, self.clock))
 
     def start_device_code(self, *, client_id: str | None = None,
-                                scope: str | None = None) -> DeviceCode:
+                          scope: str | None = None) -> DeviceCode:
         """Start a device-code sign-in: show ``code.verification_uri`` and ``code.user_code``.
 
         Args:
@@ -237,10 +198,10 @@ class Client(BaseClient):
         """
         client_id = client_id or flows.PUBLIC_CLIENT_ID
         return self._run(sign_in.device_code(client_id, flows.default_scope(client_id, scope),
-                                                   self.clock))
+                                             self.clock))
 
     def finish_device_code(self, code: DeviceCode, *,
-                                 timeout: float | None = None) -> Session:
+                           timeout: float | None = None) -> Session:
         """Wait until a person approves ``code``, then sign in and save the session.
 
         Polls every ``code.interval`` seconds (5 s more after each ``slow_down``).
@@ -261,8 +222,8 @@ class Client(BaseClient):
         return self._adopt(msa)
 
     def login_device_code(self, *, on_code: Callable[[DeviceCode], None],
-                                client_id: str | None = None,
-                                scope: str | None = None) -> Session:
+                          client_id: str | None = None,
+                          scope: str | None = None) -> Session:
         """Device-code sign-in in one call: ``on_code(code)`` shows the URL and the code.
 
         Interrupting (Ctrl-C, task cancellation) propagates and saves nothing.
@@ -283,9 +244,9 @@ class Client(BaseClient):
         return self.finish_device_code(code)
 
     def finish_authorization_code(self, code: str, redirect_uri: str, *,
-                                        client_id: str | None = None,
-                                        client_secret: str | None = None,
-                                        scope: str | None = None) -> Session:
+                                  client_id: str | None = None,
+                                  client_secret: str | None = None,
+                                  scope: str | None = None) -> Session:
         """Redeem the ``code`` a browser brought back to ``redirect_uri`` and sign in.
 
         Check the ``state`` that came with it before calling this.
@@ -305,10 +266,10 @@ class Client(BaseClient):
         return self._adopt(msa, client_secret=client_secret)
 
     def login_browser(self, *, client_id: str | None = None,
-                            client_secret: str | None = None, scope: str | None = None,
-                            redirect_port: int = 0,
-                            open_browser: Callable[[str], object] | None = None,
-                            state: str | None = None, timeout: float = 300) -> Session:
+                      client_secret: str | None = None, scope: str | None = None,
+                      redirect_port: int = 0,
+                      open_browser: Callable[[str], object] | None = None,
+                      state: str | None = None, timeout: float = 300) -> Session:
         """Sign in in a browser (authorization code) with a one-shot listener on 127.0.0.1.
 
         Args:
@@ -334,14 +295,7 @@ class Client(BaseClient):
             redirect_uri = listener.redirect_uri
             opener(self.authorization_url(redirect_uri, client_id=client_id, scope=scope,
                                           state=state))
-            # A real-time bound: this waits for a person and a browser, not for a token.
-            deadline = time.monotonic() + timeout
-            while (result := listener.result()) is None:
-                if time.monotonic() >= deadline:
-                    raise AuthenticationException(
-                        f"The browser did not come back within {timeout:g} s; run "
-                        "`xbox login --browser` again or use `xbox login` (device code)")
-                self._sleep(_LISTENER_POLL)
+            result = self._run(sign_in.redirect(listener, timeout))
         code = flows.redirect_code(result, state)
         return self.finish_authorization_code(
             code, redirect_uri, client_id=client_id, client_secret=client_secret, scope=scope)
@@ -398,21 +352,8 @@ class Client(BaseClient):
             return self._renew(force=True)
 
     def _renew(self, *, force: bool = False) -> Session:
-        session = self.auth.session
-        if session is None:
-            login, password = os.environ.get("MS_LOGIN"), os.environ.get("MS_PASSWD")
-            if login and password:
-                return self.auth.commit(self._run(sign_in.password(login, password,
-                                                                         self.clock)))
-            raise sign_in.not_signed_in()
-        # Another process sharing the token store may have refreshed already: use its tokens
-        # rather than asking Microsoft again (and never when they are the ones just refused).
-        elsewhere = self.auth.refreshed_elsewhere(self.clock())
-        if elsewhere is not None:
-            return elsewhere
-        if not force and session.usable(self.clock()):
-            return session
-        return self.auth.commit(self._run(sign_in.renew(session, self.clock)))
+        ready = self.auth.renewal(self.clock, force=force)
+        return ready if not isinstance(ready, Generator) else self.auth.commit(self._run(ready))
 
     def _adopt(self, msa: Any, *, client_secret: str | None = None) -> Session:
         """Finish an OAuth sign-in: its MSA token through user and XSTS tokens, saved."""
@@ -472,7 +413,7 @@ class Client(BaseClient):
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                        tb: TracebackType | None) -> None:
+                  tb: TracebackType | None) -> None:
         self.close()
 
     def _send(self, call: Call) -> httpx.Response:
@@ -493,70 +434,35 @@ class Client(BaseClient):
             TransportError / Timeout: no answer after the retries, or the budget ran out.
             RateLimited: a rate-limit wait would not fit in the budget.
         """
-        from .. import _http
-
-        host = call.host
-        deadline = Deadline(self.retry.max_total if call.budget is None else call.budget,
-                            self.clock(), host)
-        attempt = 0
-        refreshed = False
+        deadline = self._deadline(call)
+        attempt, refreshed = 0, False
         while True:
             attempt += 1
-            headers = dict(call.headers)
-            session: Session | None = None
-            if call.authorize:
-                session = self._signed_in()
-                headers["Authorization"] = session.authorization
-            user = (session.xuid or "me") if session is not None else "anonymous"
-            if call.governed:
-                wait = self.governor.reserve(user, host, call.method, self.clock())
-                if wait > 0:
-                    deadline.allow_wait(wait, "rate limit", self.clock())
-                    log.info("waiting %.0f s for %s (rate limit)", wait, host)
-                    self._sleep(wait)
-            request = _http.build_request(
-                dataclasses.replace(call, headers=headers), base_url=self.base_url,
-                timeout=_http.timeouts(self._timeout), language=self.language,
-                remaining=deadline.remaining(self.clock()))
+            session = self._signed_in() if call.authorize else None
+            wait, request = self._prepare(call, session, deadline)
+            if wait > 0:
+                self._sleep(wait)
             try:
-                response = self._transport_send(request, host)
+                response = self._transport_send(request, call.host)
             except TransportError:
-                delay = retry_delay(self.retry, attempt=attempt, idempotent=call.idempotent,
-                                    remaining=deadline.remaining(self.clock()),
-                                    transport_error=True)
+                delay = self._retry_delay(call, None, attempt, deadline, session)
                 if delay is None:
                     raise
-                log.debug("transport error on %s %s; retrying in %.2f s", call.method, host, delay)
                 self._sleep(delay)
                 continue
-            status = response.status_code
-            log.debug("%s %s%s -> %d", call.method, host, request.url.path.split("?", 1)[0], status)
-            if status == 401 and call.authorize and not refreshed:
+            if response.status_code == 401 and call.authorize and not refreshed:
                 # Tokens can be revoked or expire early: refresh once, then try again.
                 refreshed = True
                 response.close()
                 self._refresh(session)
                 continue
-            if status in RETRY_STATUSES:
-                if status == 429:
-                    response = self._read(response, deadline, host)
-                    if call.governed:
-                        self.governor.penalize(user, host, call.method, self.clock(),
-                                               parse_retry_after(response.headers.get("Retry-After")),
-                                               _json_or_none(response))
-                delay = retry_delay(self.retry, attempt=attempt,
-                                    idempotent=call.idempotent or status == 429, status=status,
-                                    retry_after=parse_retry_after(response.headers.get("Retry-After")),
-                                    remaining=deadline.remaining(self.clock()))
-                if delay is not None:
-                    log.debug("%s %s answered %d; retrying in %.2f s", call.method, host, status,
-                              delay)
-                    response.close()
-                    self._sleep(delay)
-                    continue
-            if not call.stream:
-                response = self._read(response, deadline, host)
-            return response
+            if response.status_code == 429:  # its body says which limit was hit
+                response = self._read(response, deadline, call.host)
+            delay = self._retry_delay(call, response, attempt, deadline, session)
+            if delay is None:
+                return response if call.stream else self._read(response, deadline, call.host)
+            response.close()
+            self._sleep(delay)
 
     def _transport_send(self, request: httpx.Request, host: str) -> httpx.Response:
         """The socket: httpx sends, its exceptions become ours."""
@@ -572,7 +478,7 @@ class Client(BaseClient):
         return response
 
     def _read(self, response: httpx.Response, deadline: Deadline,
-                    host: str) -> httpx.Response:
+              host: str) -> httpx.Response:
         """The response with its body read, never past the call's budget (a slow drip is
         cut off with Timeout)."""
         import httpx
@@ -595,24 +501,24 @@ class Client(BaseClient):
 
     # -- API calls --------------------------------------------------------------------------------
     def _json(self, call: Call, *,
-                    not_found: type[NotFoundException] = NotFoundException,
-                    not_found_message: str | None = None) -> Any:
+              not_found: type[NotFoundException] = NotFoundException,
+              not_found_message: str | None = None) -> Any:
         """One Xbox Live API call: the parsed JSON of a 2xx answer, else the exception."""
         response = self._send(call)
         return self._result(response, call.host, not_found=not_found,
                             not_found_message=not_found_message)
 
     def request(
-        self,
-        method: str,
-        host: str,
-        path: str,
-        *,
-        contract_version: int | None = None,
-        params: Mapping[str, Any] | None = None,
-        json: Any = NO_BODY,
-        headers: Mapping[str, str] | None = None,
-        auth: bool = True,
+  self,
+  method: str,
+  host: str,
+  path: str,
+  *,
+  contract_version: int | None = None,
+  params: Mapping[str, Any] | None = None,
+  json: Any = NO_BODY,
+  headers: Mapping[str, str] | None = None,
+  auth: bool = True,
     ) -> Any:
         """Call any Xbox Live endpoint through the full pipeline (auth, limits, retries, errors).
 
@@ -633,12 +539,12 @@ class Client(BaseClient):
         """
         self._checked_target(host, path)
         return self._json(api_call(method, host, path, contract_version=contract_version,
-                                         params=params, json=json, headers=headers,
-                                         authorize=auth))
+                                   params=params, json=json, headers=headers,
+                                   authorize=auth))
 
     def download(self, capture: Capture, dest: str | PathLike[str], *,
-                       thumbnail: str | None = None, progress: ProgressCallback | None = None,
-                       chunk_size: int = 256 * 1024) -> DownloadResult:
+                 thumbnail: str | None = None, progress: ProgressCallback | None = None,
+                 chunk_size: int = 256 * 1024) -> DownloadResult:
         """Download a clip or screenshot (or one of its thumbnails) to ``dest``, verified.
 
         Streams into ``<dest>.part``, resumes with HTTP Range after failures, refreshes the
@@ -661,13 +567,5 @@ class Client(BaseClient):
         from .download import download
 
         return download(self, capture, dest, thumbnail=thumbnail, progress=progress,
-                              chunk_size=chunk_size)
+                        chunk_size=chunk_size)
 
-
-def _json_or_none(response: httpx.Response) -> Any:
-    import json
-
-    try:
-        return json.loads(response.content)
-    except ValueError:
-        return None

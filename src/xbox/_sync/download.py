@@ -38,10 +38,8 @@ from ..download import (
     SavedCapture,
     disk_error,
     locator,
-    magic_problem,
     media_answer,
     needs_refresh,
-    part_path,
 )
 from ..exceptions import DownloadError, InvalidArgument, NotFoundException, XboxException
 
@@ -67,7 +65,7 @@ class _Download:
         self.client = client
         self.capture = capture
         self.dest = dest
-        self.part = part_path(dest)
+        self.file = _disk.PartFile(dest)
         self.thumbnail = thumbnail
         self.progress = progress
         self.chunk_size = chunk_size
@@ -76,8 +74,6 @@ class _Download:
         self.stalled = 0
         self.resumed = False
         self.content_type: str | None = None
-        self.hasher: Any = None  # sha256 of the .part's first `hashed` bytes
-        self.hashed = 0
         what = f"{capture.kind} {capture.id}"
         self.label = f"{thumbnail.lower()} thumbnail of {what}" if thumbnail else what
 
@@ -103,10 +99,10 @@ class _Download:
         delay = retry_delay(self.client.retry, attempt=self.stalled, remaining=None,
                             idempotent=True, transport_error=True)
         if delay is None:
-            kept = _disk.size(self.part)
+            kept = self.file.size()
             raise DownloadError(
                 f"could not download {self.label} after {self.stalled} attempts without progress "
-                f"({why})" + (f"; {kept} bytes are kept in {self.part.name} for the next run"
+                f"({why})" + (f"; {kept} bytes are kept in {self.file.path.name} for the next run"
                               if kept else ""))
         log.debug("%s: %s; trying again in %.2f s", self.label, why, delay)
         self.client._sleep(delay)
@@ -130,14 +126,19 @@ class _Download:
             if needs_refresh(expiration, self.client.clock()):
                 self.refresh("the signed URL expires within two minutes")
                 continue
-            offset = run_blocking(_disk.size, self.part)
+            offset = run_blocking(self.file.size)
             if expected is not None and offset > expected:
-                offset = run_blocking(self.restart)  # longer than the file can be
+                offset = run_blocking(self.file.restart)  # longer than the file can be
             if expected is not None and offset == expected:
                 break  # an earlier run fetched every byte; only verification is left
             if self.attempt(url, offset, expected):
                 break
-        return run_blocking(self.finish, expected)
+        size, sha256 = run_blocking(self.file.publish, expected, self.capture.kind,
+                                          self.thumbnail is not None, self.label)
+        log.debug("%s: saved %d bytes to %s", self.label, size, self.dest)
+        return DownloadResult(path=self.dest, size=size, sha256=sha256,
+                              content_type=self.content_type, resumed=self.resumed,
+                              attempts=self.requests, refreshed=self.refreshes)
 
     def attempt(self, url: str, offset: int, expected: int | None) -> bool:
         """One request; True when every byte is in the ``.part``, False to go round again."""
@@ -167,18 +168,18 @@ class _Download:
             self.refresh(answer.reason)  # Azure's error XML is dropped, never written
             return False
         if answer.action == "restart":
-            run_blocking(self.restart)
+            run_blocking(self.file.restart)
             self.no_progress(answer.reason)
             return False
         if answer.action == "fail":
             if "size mismatch" in answer.reason:
-                run_blocking(self.restart)
+                run_blocking(self.file.restart)
             raise DownloadError(f"{self.label}: {answer.reason}", status_code=response.status_code)
         self.content_type = answer.content_type
         self.resumed = self.resumed or answer.resumed
         offset = answer.offset
         want = expected if expected is not None else answer.total
-        fd = run_blocking(self.open, offset)
+        fd = run_blocking(self.file.open, offset)
         done = offset
         self.report(done, want)
         pending = bytearray()  # received, not yet written: written in chunk_size pieces
@@ -188,7 +189,7 @@ class _Download:
             while len(pending) >= self.chunk_size or (everything and pending):
                 piece = bytes(pending[:self.chunk_size])
                 del pending[:len(piece)]
-                run_blocking(self.write, fd, piece)
+                run_blocking(self.file.write, fd, piece)
                 done += len(piece)
                 self.report(done, want)
 
@@ -212,11 +213,11 @@ class _Download:
             except httpx.HTTPError as exc:
                 flush()
                 return self.interrupted(f"connection lost ({type(exc).__name__})", done,
-                                              offset)
+                                        offset)
         finally:
             run_blocking(os.close, fd)
         if want is not None and done > want:
-            run_blocking(self.restart)
+            run_blocking(self.file.restart)
             raise DownloadError(f"{self.label}: size mismatch: got more than the {want} bytes "
                                 f"reported")
         if want is not None and done < want:
@@ -232,49 +233,10 @@ class _Download:
             self.stalled = 0
         return False
 
-    # -- disk work (blocking: the async client runs these in worker threads) ------------------
-    def restart(self) -> int:
-        """Drop the ``.part``: the next attempt starts from byte 0."""
-        self.part.unlink(missing_ok=True)
-        self.hasher, self.hashed = None, 0
-        return 0
-
-    def open(self, offset: int) -> int:
-        """The ``.part``'s descriptor at ``offset``, with the hash caught up to it (the bytes
-        an earlier run left are hashed once, never the whole file again at the end)."""
-        import hashlib
-
-        if offset == 0 or self.hasher is None or self.hashed != offset:
-            self.hasher = _disk.sha256_of(self.part, offset) if offset else hashlib.sha256()
-            self.hashed = offset
-        return _disk.open_part(self.part, append=offset > 0)
-
-    def write(self, fd: int, chunk: bytes) -> None:
-        _disk.write_all(fd, chunk)
-        self.hasher.update(chunk)
-        self.hashed += len(chunk)
-
-    def finish(self, expected: int | None) -> DownloadResult:
-        size = _disk.size(self.part)
-        if expected is not None and size != expected:
-            raise DownloadError(f"{self.label}: size mismatch: got {size} of {expected} bytes")
-        problem = magic_problem(_disk.head(self.part), self.capture.kind,
-                                thumbnail=self.thumbnail is not None)
-        if problem is not None:
-            self.restart()
-            raise DownloadError(f"{self.label}: {problem}")
-        if self.hasher is None or self.hashed != size:  # every byte came from an earlier run
-            self.hasher, self.hashed = _disk.sha256_of(self.part), size
-        _disk.publish(self.part, self.dest)
-        log.debug("%s: saved %d bytes to %s", self.label, size, self.dest)
-        return DownloadResult(path=self.dest, size=size, sha256=self.hasher.hexdigest(),
-                              content_type=self.content_type, resumed=self.resumed,
-                              attempts=self.requests, refreshed=self.refreshes)
-
 
 def download(client: Client, capture: Capture, dest: str | os.PathLike[str], *,
-                   thumbnail: str | None = None, progress: ProgressCallback | None = None,
-                   chunk_size: int = DEFAULT_CHUNK_SIZE) -> DownloadResult:
+             thumbnail: str | None = None, progress: ProgressCallback | None = None,
+             chunk_size: int = DEFAULT_CHUNK_SIZE) -> DownloadResult:
     """Download a clip's or screenshot's file (or one of its thumbnails), verified, to ``dest``.
 
     Args:
@@ -302,10 +264,10 @@ def download(client: Client, capture: Capture, dest: str | os.PathLike[str], *,
 
 
 def save_capture(client: Client, capture: Capture, media_path: str | os.PathLike[str], *,
-                       thumbnail_paths: Mapping[str, str | os.PathLike[str]] | None = None,
-                       sidecar_path: str | os.PathLike[str] | None = None,
-                       progress: ProgressCallback | None = None,
-                       chunk_size: int = DEFAULT_CHUNK_SIZE) -> SavedCapture:
+                 thumbnail_paths: Mapping[str, str | os.PathLike[str]] | None = None,
+                 sidecar_path: str | os.PathLike[str] | None = None,
+                 progress: ProgressCallback | None = None,
+                 chunk_size: int = DEFAULT_CHUNK_SIZE) -> SavedCapture:
     """Save one capture completely: media, thumbnails, a JSON sidecar, mtimes at capture time.
 
     A media file or thumbnail already complete under its final name (an interrupted earlier
@@ -341,15 +303,15 @@ def save_capture(client: Client, capture: Capture, media_path: str | os.PathLike
             continue
         thumb_file = Path(where)
         done = run_blocking(_disk.complete_file, thumb_file, thumb_size,
-                                        capture.kind, True)
+                                  capture.kind, True)
         thumbs[size] = done or download(client, capture, thumb_file, thumbnail=size,
-                                              chunk_size=chunk_size)
+                                        chunk_size=chunk_size)
     sidecar = Path(sidecar_path) if sidecar_path is not None else media_file.with_name(
         media_file.name + ".json")
     raw = capture.raw if capture.raw is not None else capture.model_dump(by_alias=True)
     run_blocking(_disk.write_json, sidecar, raw)
     if capture.recorded is not None:
         run_blocking(_disk.set_mtimes, (media.path, sidecar,
-                                                    *(t.path for t in thumbs.values())),
-                                 capture.recorded.timestamp())
+                                              *(t.path for t in thumbs.values())),
+                           capture.recorded.timestamp())
     return SavedCapture(media=media, thumbnails=thumbs, sidecar=sidecar, reused=reused)

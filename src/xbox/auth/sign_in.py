@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import time
 from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -36,6 +37,8 @@ from .tokens import MsaToken, Session, XboxToken
 
 if TYPE_CHECKING:
     import httpx
+
+    from .redirect import RedirectListener, RedirectResult
 
 __all__ = [
     "CREDENTIALS_HELP",
@@ -66,6 +69,8 @@ XSTS_URL = "https://xsts.auth.xboxlive.com/xsts/authorize"
 # RFC 8628 §3.5: after ``slow_down`` the client adds 5 s to its polling interval for good.
 SLOW_DOWN_STEP = 5.0
 _CONTRACT_1 = {"x-xbl-contract-version": "1"}
+# How often the browser flow looks whether the redirect has arrived.
+LISTENER_POLL = 0.05
 
 
 def _answer(response: httpx.Response | None) -> httpx.Response:
@@ -251,6 +256,21 @@ def _new_user_token(session: Session, now: Clock) -> Flow[Session]:
         msa = yield from refresh_msa(msa, session.client_secret, now)
     user, msa = yield from user_token(msa, session.client_secret, now)
     return dataclasses.replace(session, msa=msa, user=user)
+
+
+def redirect(listener: RedirectListener, timeout: float) -> Flow[RedirectResult]:
+    """Wait (looking every 50 ms) until the browser comes back to ``listener``.
+
+    A real-time bound: this waits for a person and a browser, not for a token.
+    """
+    deadline = time.monotonic() + timeout
+    while (result := listener.result()) is None:
+        if time.monotonic() >= deadline:
+            raise AuthenticationException(
+                f"The browser did not come back within {timeout:g} s; run "
+                "`xbox login --browser` again or use `xbox login` (device code)")
+        yield Wait(LISTENER_POLL)
+    return result
 
 
 def not_signed_in() -> NotSignedIn:

@@ -7,12 +7,16 @@ Plain state and the token store, no network: the client runs the sign-in flows
 from __future__ import annotations
 
 import logging
+import os
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from . import sign_in
 from .tokens import Session
 
 if TYPE_CHECKING:
+    from .sign_in import Flow
     from .store import TokenStore
 
 __all__ = ["SignInState"]
@@ -91,6 +95,32 @@ class SignInState:
         log.debug("using tokens another process refreshed")
         self.session = stored
         return stored
+
+    def renewal(self, clock: Callable[[], float], *, force: bool = False) -> Session | Flow[Session]:
+        """What it takes to have a usable session: the current one (or one another process
+        sharing the store just refreshed), or a flow to run (a renewal, or a sign-in with
+        ``MS_LOGIN``/``MS_PASSWD``).
+
+        Args:
+            force: renew even a session that looks usable (after a 401).
+
+        Raises:
+            NotSignedIn: no session and no credentials in the environment.
+        """
+        session = self.session
+        if session is None:
+            login, password = os.environ.get("MS_LOGIN"), os.environ.get("MS_PASSWD")
+            if login and password:
+                return sign_in.password(login, password, clock)
+            raise sign_in.not_signed_in()
+        # Another process sharing the token store may have refreshed already: use its tokens
+        # rather than asking Microsoft again (and never when they are the ones just refused).
+        elsewhere = self.refreshed_elsewhere(clock())
+        if elsewhere is not None:
+            return elsewhere
+        if not force and session.usable(clock()):
+            return session
+        return sign_in.renew(session, clock)
 
     def describe(self, session: Session) -> dict[str, Any]:
         """Who ``session`` is and when its tokens expire: no secrets."""

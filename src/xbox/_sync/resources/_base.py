@@ -40,7 +40,7 @@ class Resource:
         """Send one request and read its answer."""
         try:
             body = self._client._json(request.call, not_found=request.not_found,
-                                            not_found_message=request.not_found_message)
+                                      not_found_message=request.not_found_message)
         except InvalidRequest as exc:
             if not request.invalid_is_not_found:
                 raise

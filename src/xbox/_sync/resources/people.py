@@ -18,8 +18,8 @@ class People(Resource):
     """``xbl.people``: the people a user follows, and follow summaries."""
 
     def friends(self, xuid: str | int | None = None, *,
-                      decorations: Sequence[str] = DEFAULT_DECORATIONS,
-                      errors: list[MalformedResponse] | None = None) -> list[Person]:
+                decorations: Sequence[str] = DEFAULT_DECORATIONS,
+                errors: list[MalformedResponse] | None = None) -> list[Person]:
         """The people a user follows (their friends), with the decorations asked for.
 
         Args:
@@ -35,8 +35,8 @@ class People(Resource):
         return self._fetch(people.friends(xuid, decorations, errors))
 
     def batch(self, xuids: Iterable[str | int], *,
-                    decorations: Sequence[str] = DEFAULT_DECORATIONS,
-                    errors: list[MalformedResponse] | None = None) -> list[Person]:
+              decorations: Sequence[str] = DEFAULT_DECORATIONS,
+              errors: list[MalformedResponse] | None = None) -> list[Person]:
         """Any users by xuid (friends or not), 100 per request; unknown xuids are left out."""
         return self._batch(people.batch(xuids, decorations), errors)
 

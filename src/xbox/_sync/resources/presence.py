@@ -30,8 +30,8 @@ class Presence(Resource):
         return self._fetch(presence.one(xuid, level))
 
     def batch(self, xuids: Iterable[str | int], *, level: str = "all",
-                    online_only: bool = False,
-                    errors: list[MalformedResponse] | None = None) -> list[models.Presence]:
+              online_only: bool = False,
+              errors: list[MalformedResponse] | None = None) -> list[models.Presence]:
         """Presence of any number of users, 1100 per request; unknown xuids are left out.
 
         A record that cannot be read is set aside into ``errors`` (one warning per call);

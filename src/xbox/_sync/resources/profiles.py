@@ -17,8 +17,8 @@ class Profiles(Resource):
     """``xbl.profiles``: profile settings of Xbox Live users."""
 
     def get(self, gamertag: str | None = None, *, xuid: str | int | None = None,
-                  settings: Sequence[str] = DEFAULT_SETTINGS,
-                  contract_version: int = 3) -> Profile:
+            settings: Sequence[str] = DEFAULT_SETTINGS,
+            contract_version: int = 3) -> Profile:
         """One user's profile, by gamertag (case-insensitive) or by xuid.
 
         Raises:
@@ -32,8 +32,8 @@ class Profiles(Resource):
         return self._fetch(profiles.me(settings))
 
     def batch(self, xuids: Iterable[str | int], *,
-                    settings: Sequence[str] = DEFAULT_SETTINGS,
-                    errors: list[MalformedResponse] | None = None) -> list[Profile]:
+              settings: Sequence[str] = DEFAULT_SETTINGS,
+              errors: list[MalformedResponse] | None = None) -> list[Profile]:
         """Profiles of any number of users, fetched 100 at a time, in the order given.
 
         Unknown xuids are left out (as the service does). A malformed record is warned about

@@ -15,7 +15,7 @@ class Search(Resource):
     """``xbl.search``: usersearch.xboxlive.com."""
 
     def gamertags(self, text: str, *,
-                        errors: list[MalformedResponse] | None = None) -> list[SearchResult]:
+                  errors: list[MalformedResponse] | None = None) -> list[SearchResult]:
         """Users whose gamertag matches ``text`` (the service suggests up to 8).
 
         Args:

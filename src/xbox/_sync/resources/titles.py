@@ -18,8 +18,8 @@ class Titles(Resource):
     """``xbl.titles``: titlehub.xboxlive.com."""
 
     def history(self, xuid: str | int | None = None, *, limit: int | None = None,
-                      decorations: Sequence[str] = DEFAULT_DECORATIONS,
-                      errors: list[MalformedResponse] | None = None) -> list[Title]:
+                decorations: Sequence[str] = DEFAULT_DECORATIONS,
+                errors: list[MalformedResponse] | None = None) -> list[Title]:
         """The titles a user has played, most recent first (title history does not page).
 
         Args:
@@ -38,7 +38,7 @@ class Titles(Resource):
         return self._fetch(request(self._xuid(xuid)))
 
     def get(self, title_id: int | str, xuid: str | int | None = None, *,
-                  decorations: Sequence[str] = DEFAULT_DECORATIONS) -> Title:
+            decorations: Sequence[str] = DEFAULT_DECORATIONS) -> Title:
         """One title, as a user (default: the signed-in one) sees it, with their progress.
 
         Raises:
