@@ -10,6 +10,8 @@ import pytest
 import xbox
 from xbox.sandbox import ERA_ENV, Sandbox, ServedSandbox
 
+from . import twins
+
 
 @pytest.fixture(autouse=True)
 def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
@@ -20,6 +22,13 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name in ("MS_LOGIN", "MS_PASSWD", "XBOX_LIVE_BASE_URL", ERA_ENV):
         monkeypatch.delenv(name, raising=False)
     return home
+
+
+@pytest.fixture(autouse=True)
+def twin_reset() -> Iterator[None]:
+    """Each test says anew which client it runs (see tests/twins.py)."""
+    yield
+    twins.reset()
 
 
 @pytest.fixture

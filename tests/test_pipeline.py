@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import heapq
-import inspect
 import itertools
 import subprocess
 import sys
@@ -34,6 +33,8 @@ from xbox.exceptions import (
     XboxException,
 )
 from xbox.sandbox import JOE_EMAIL, JOE_PASSWORD, JOE_XUID, Fault, Sandbox, ServedSandbox
+
+from .twins import call, use
 
 PROFILE = "profile.xboxlive.com"
 START = 1_800_000_000.0
@@ -71,6 +72,7 @@ class FakeTime:
 
 def make_client(sb: Sandbox, kind: str, fake: FakeTime | None = None, **kwargs: Any) -> Any:
     """A sync or async client on the in-process sandbox (fake time if given)."""
+    use(kind)
     if fake is not None:
         kwargs.setdefault("clock", fake.clock)
     cls: Any = xbox.Client if kind == "sync" else xbox.AsyncClient
@@ -80,8 +82,6 @@ def make_client(sb: Sandbox, kind: str, fake: FakeTime | None = None, **kwargs: 
                token_store=None, **kwargs)
 
 
-async def call(value: Any) -> Any:
-    return await value if inspect.isawaitable(value) else value
 
 
 async def signed_in(client: Any) -> Any:
@@ -168,8 +168,7 @@ async def test_429_is_honoured_and_the_governor_learns(kind: str, fake: FakeTime
     await call(xbl.aclose() if kind == "async" else xbl.close())
     # One burst refusal and one sustain refusal, then the governor knows both limits.
     assert sb.limiter.rejected == 2
-    windows = xbl.governor._windows[(JOE_XUID, "profile")]
-    assert windows.limit == Limit(2, 12)
+    assert xbl.governor.limit(JOE_XUID, PROFILE) == Limit(2, 12)
     # Nothing was sent to the service before the Retry-After of each refusal ran out.
     for n, (at, status) in enumerate(arrivals):
         if status == 429:
@@ -382,7 +381,7 @@ async def test_no_httpx_or_pydantic_exception_escapes(kind: str, fake: FakeTime,
             except (httpx.HTTPError, pydantic.ValidationError, KeyError, TypeError,
                     AttributeError, IndexError) as exc:  # pragma: no cover - the failure
                 pytest.fail(f"{type(exc).__name__} escaped for {fault}: {exc}")
-            xbl.governor._windows.clear()  # the injected 429s would otherwise pile up waits
+            xbl.governor.forget()  # the injected 429s would otherwise pile up waits
     assert raised >= len(_surface(xbl)) * (len(GARBAGE) - 3)
 
 

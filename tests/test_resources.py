@@ -6,7 +6,6 @@ or ``AsyncClient`` and the helpers ``call``/``collect`` await or iterate either 
 
 from __future__ import annotations
 
-import inspect
 import json
 import warnings
 from collections.abc import AsyncIterator
@@ -33,6 +32,7 @@ from xbox.models import (
 from xbox.sandbox import JOE_EMAIL, JOE_PASSWORD, JOE_XUID, Sandbox
 
 from .drift import Drift
+from .twins import call, collect, use
 
 RECORDED = Path(__file__).parent / "fixtures" / "recorded"
 HALO5 = 219630713  # 73 achievements in the sandbox, as in the recording
@@ -40,16 +40,8 @@ HEXIC = 1297290392  # an Xbox 360 title with 15 achievements
 HALO5_SCID = "1370999b-fca2-4c53-8ec5-73493bcb67e5"
 
 
-async def call(value: Any) -> Any:
-    """The result of a sync call, or of an awaited async one."""
-    return await value if inspect.isawaitable(value) else value
 
 
-async def collect(pager: Any) -> list[Any]:
-    """Every item of a sync or async paginator."""
-    if hasattr(pager, "__aiter__"):
-        return [item async for item in pager]
-    return list(pager)
 
 
 @pytest.fixture
@@ -60,6 +52,7 @@ def drift(sandbox: Sandbox) -> Drift:
 @pytest.fixture(params=["sync", "async"])
 async def xbl(request: pytest.FixtureRequest, sandbox: Sandbox, drift: Drift) -> AsyncIterator[Any]:
     """A client signed in as JoeAlcorn, sync or async (over ``drift``: no drift unless asked)."""
+    use(request.param)
     if request.param == "sync":
         with xbox.Client(base_url=sandbox.base_url, transport=drift.transport(),
                          token_store=None) as c:

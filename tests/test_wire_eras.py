@@ -8,7 +8,6 @@ client (sync and async), the CLI and the archiver must find every capture in eac
 
 from __future__ import annotations
 
-import inspect
 import json
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -25,20 +24,15 @@ from xbox.models import CaptureState, MediahubClip, MediahubScreenshot, Thumbnai
 from xbox.sandbox import ERA_ENV, ERAS, JOE_EMAIL, JOE_PASSWORD, JOE_XUID, Fault, Sandbox
 
 from .drift import Drift
+from .twins import call, collect, use
 
 ERA = pytest.mark.parametrize("era", ERAS)
 NOW = 1_793_534_400.0  # 2026-11-01 12:00 UTC
 KIND = pytest.mark.parametrize("kind", ["sync", "async"])
 
 
-async def call(value: Any) -> Any:
-    return await value if inspect.isawaitable(value) else value
 
 
-async def collect(pager: Any) -> list[Any]:
-    if hasattr(pager, "__aiter__"):
-        return [item async for item in pager]
-    return list(pager)
 
 
 def wire(sb: Sandbox, path: str) -> list[dict[str, Any]]:
@@ -59,6 +53,7 @@ def wire(sb: Sandbox, path: str) -> list[dict[str, Any]]:
 async def joe(request: pytest.FixtureRequest) -> AsyncIterator[tuple[Any, Sandbox]]:
     """(client, sandbox): Joe signed in on a sandbox of the era in ``request.param``."""
     kind, era = request.param
+    use(kind)
     # One frozen clock for both: signed URLs (which carry times) come out the same twice.
     sb = Sandbox(seed=0, era=era, rate_limits=False, clock=lambda: NOW)
     if kind == "sync":

@@ -80,6 +80,17 @@ class Governor:
             w.sustain.append(at)
             return at - now
 
+    def limit(self, user: str, host: str, method: str = "GET") -> Limit | None:
+        """The limit in force for ``user`` at ``host`` (learned from 429s), if any."""
+        with self._lock:
+            w = self._windows_for(user, host, method)
+            return w.limit if w is not None else None
+
+    def forget(self) -> None:
+        """Drop every booking and everything learned (a fresh budget)."""
+        with self._lock:
+            self._windows.clear()
+
     def penalize(self, user: str, host: str, method: str, now: float,
                  retry_after: float | None, body: Any) -> None:
         """Learn from a 429: adopt the limit its body states and pause until ``Retry-After``."""
