@@ -431,19 +431,23 @@ def test_mediahub_is_rate_limited_with_captures() -> None:
 
 # -- (f) import xbox stays light ------------------------------------------------------------
 
-def test_import_xbox_does_not_pull_in_the_cli_or_the_sandbox() -> None:
-    """In a fresh interpreter with everything installed: no CLI, rich, click, sandbox or
-    uvicorn after `import xbox` (httpx would load click and rich for its own CLI)."""
+def test_import_xbox_is_light_and_touches_nothing_outside_the_package() -> None:
+    """In a fresh interpreter with everything installed: `import xbox` loads no CLI, rich,
+    click, sandbox, uvicorn, httpx or pydantic (the models wait until a resource is used),
+    replaces no other module, and filters no other library's logger until a client sends."""
     script = textwrap.dedent("""
-        import sys
+        import logging, sys
         import xbox
         from xbox import AsyncClient, Client
         c = Client(token_store=None)
-        assert c.achievements and c.presence and c.people and c.titles and c.search
-        heavy = ("rich", "click", "pygments", "uvicorn", "xbox.cli", "xbox.sandbox")
+        heavy = ("rich", "click", "pygments", "uvicorn", "xbox.cli", "xbox.sandbox", "httpx",
+                 "pydantic", "xbox.models")
         print(sorted(m for m in sys.modules if m.startswith(heavy)))
+        assert c.achievements and c.presence and c.people and c.titles and c.search
+        assert not any(logging.getLogger(n).filters for n in ("httpcore.http11", "httpx"))
         import httpx
-        assert callable(httpx.main)
+        from httpx._main import print_help  # the real module, not a stand-in
+        assert callable(httpx.main) and callable(print_help)
     """)
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           timeout=60)

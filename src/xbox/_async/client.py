@@ -163,16 +163,13 @@ class AsyncClient(BaseClient):
         await self.login_password(login, password)
         return self
 
-    # -- signing in ---------------------------------------------------------------------------
+    # -- signing in (each returns the new Session, also saved to the token store) -------------
     async def login_password(self, login: str, password: str) -> Session:
         """Sign in with an e-mail address and password (the 2014 login page flow).
 
         Args:
             login: e-mail address of the Microsoft account.
             password: its password (never logged or saved; only tokens are saved).
-
-        Returns:
-            The new session, also saved to the token store.
 
         Raises:
             InvalidCredentials: wrong password or unknown account (the message says which).
@@ -210,9 +207,6 @@ class AsyncClient(BaseClient):
             code: from :meth:`start_device_code`.
             timeout: give up after this many seconds (default: when the code expires).
 
-        Returns:
-            The new session, also saved to the token store.
-
         Raises:
             DeviceCodeExpired: the code expired, or ``timeout`` passed, before approval.
             DeviceCodeDeclined: the person declined.
@@ -233,9 +227,6 @@ class AsyncClient(BaseClient):
             client_id: see :meth:`start_device_code`.
             scope: see :meth:`start_device_code`.
 
-        Returns:
-            The new session, also saved to the token store.
-
         Raises:
             DeviceCodeExpired, DeviceCodeDeclined, XstsError: see :meth:`finish_device_code`.
         """
@@ -250,9 +241,6 @@ class AsyncClient(BaseClient):
         """Redeem the ``code`` a browser brought back to ``redirect_uri`` and sign in.
 
         Check the ``state`` that came with it before calling this.
-
-        Returns:
-            The new session, also saved to the token store.
 
         Raises:
             AuthenticationException: the code was refused (expired, used, wrong redirect).
@@ -282,9 +270,6 @@ class AsyncClient(BaseClient):
             state: the anti-forgery value (default: a random one).
             timeout: seconds to wait for the browser to come back.
 
-        Returns:
-            The new session, also saved to the token store.
-
         Raises:
             AuthenticationException: timeout, refusal in the browser, or a ``state`` that
                 does not match (the code is then not redeemed).
@@ -301,11 +286,7 @@ class AsyncClient(BaseClient):
             code, redirect_uri, client_id=client_id, client_secret=client_secret, scope=scope)
 
     async def logout(self) -> bool:
-        """Forget the session and delete the account's token file.
-
-        Returns:
-            Whether there was a session or a file to forget.
-        """
+        """Forget the session and delete the account's token file; whether there was either."""
         return self.auth.forget()
 
     async def whoami(self, *, refresh: bool = True) -> dict[str, Any]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Generic, TypeVar
 
-from ..exceptions import InvalidArgument, MalformedResponse
+from .._core.paging import Cursor
+from ..exceptions import MalformedResponse
 from ..models.base import warn_set_aside
 
 __all__ = ["AsyncPaginator"]
@@ -34,8 +35,7 @@ class AsyncPaginator(Generic[T]):
 
     def __init__(self, fetch: AsyncFetch[T], *, limit: int | None = None,
                  page_size: int | None = None, errors: list[MalformedResponse] | None = None) -> None:
-        if limit is not None and limit < 0:
-            raise InvalidArgument("limit must be zero or more")
+        Cursor(limit, page_size)  # checks the limit now, not at the first iteration
         self._fetch = fetch
         self.limit = limit
         self.page_size = page_size
@@ -54,29 +54,12 @@ class AsyncPaginator(Generic[T]):
             warn_set_aside(self.errors[reported:])
 
     async def _pages(self) -> AsyncIterator[T]:
-        token: str | None = None
-        seen = 0
-        seen_tokens: set[str] = set()
-        while self.limit is None or seen < self.limit:
-            size = self.page_size
-            if self.limit is not None and size is not None:
-                size = min(size, self.limit - seen)
-            items, token = await self._fetch(token, size)
+        cursor = Cursor(self.limit, self.page_size)
+        while not cursor.done:
+            items, token = await self._fetch(cursor.token, cursor.size())
             self.pages += 1
-            for item in items:
-                if self.limit is not None and seen >= self.limit:
-                    return
-                seen += 1
+            for item in cursor.take(items, token):
                 yield item
-            if token is None or token == "":
-                return
-            if not isinstance(token, str):
-                raise MalformedResponse(
-                    f"the service sent a continuation token that is not a string: {token!r}"[:200])
-            if token in seen_tokens:
-                # A service that hands back the same token would loop forever.
-                raise MalformedResponse(f"the service repeated continuation token {token!r}")
-            seen_tokens.add(token)
 
     async def to_list(self) -> list[T]:
         """Every item, as a list."""
