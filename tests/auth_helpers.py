@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import parse_qs
 
 import httpx
@@ -82,3 +83,14 @@ PROFILE = ("profile.xboxlive.com", "/users/me/profile/settings")
 
 def profile_params() -> dict[str, str]:
     return {"settings": "Gamertag"}
+
+
+def xbox_app_sign_in(xbl: Any, sb: Sandbox) -> Any:
+    """Sign ``xbl`` in as ``xbox login`` does (device code with the Xbox app's id, then the
+    signed SISU sign-in), as the sandbox's Joe: the sign-in whose XSTS token mediahub takes.
+
+    The sandbox approves the code at the first poll. Returns the session, or for an
+    ``AsyncClient`` the coroutine to await.
+    """
+    sb.device_code_pending_polls = 0
+    return xbl.login_device_code(on_code=lambda code: None)

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 import xbox
+from tests.auth_helpers import xbox_app_sign_in
 from xbox.archive import (
     CATALOGUE_NAME,
     Archive,
@@ -30,7 +31,7 @@ from xbox.archive import (
 )
 from xbox.archive.planner import KnownCapture, sanitize_component
 from xbox.models import Clip
-from xbox.sandbox import JOE_EMAIL, JOE_PASSWORD, JOE_XUID, Fault, Sandbox
+from xbox.sandbox import JOE_XUID, Fault, Sandbox
 
 # JoeAlcorn in the seed-0 world: 130 clips and 40 screenshots that the metadata lists and
 # mediahub both know, and 5 clips and 4 screenshots of newer titles that only mediahub
@@ -55,7 +56,7 @@ def sb() -> Sandbox:
 def joe(sb: Sandbox) -> Iterator[xbox.Client]:
     with xbox.Client(base_url=sb.base_url, transport=sb.transport(), token_store=None,
                      sleep=lambda s: None) as client:
-        client.authenticate(JOE_EMAIL, JOE_PASSWORD)
+        xbox_app_sign_in(client, sb)
         yield client
 
 
@@ -63,7 +64,7 @@ def joe(sb: Sandbox) -> Iterator[xbox.Client]:
 async def ajoe(sb: Sandbox) -> AsyncIterator[xbox.AsyncClient]:
     async with xbox.AsyncClient(base_url=sb.base_url, transport=sb.transport(), token_store=None,
                                 sleep=_no_sleep) as client:
-        await client.authenticate(JOE_EMAIL, JOE_PASSWORD)
+        await xbox_app_sign_in(client, sb)
         yield client
 
 
@@ -158,7 +159,7 @@ async def test_async_archiver_runs_concurrently(tmp_path: Path) -> None:
     with sb.serve() as served:
         async with xbox.AsyncClient(base_url=served.base_url, token_store=None) as ajoe, \
                 AsyncArchive(tmp_path) as archive:
-            await ajoe.authenticate(JOE_EMAIL, JOE_PASSWORD)
+            await xbox_app_sign_in(ajoe, sb)
             report = await archive.archive_user(ajoe, "JoeAlcorn", kinds=("screenshot",),
                                                 concurrency=3, progress=track)
     assert report.ok and len(report.downloaded) == JOE_SCREENSHOTS
@@ -314,7 +315,7 @@ def test_killed_archiver_resumes_to_a_consistent_archive(tmp_path: Path) -> None
     with sb.serve() as served:
         # Sign in once; the child processes use the saved session from the same XBOX_HOME.
         with xbox.Client(base_url=served.base_url) as xbl:
-            xbl.authenticate(JOE_EMAIL, JOE_PASSWORD)
+            xbox_app_sign_in(xbl, sb)
         env: dict[str, Any] = {**os.environ, "XBOX_LIVE_BASE_URL": served.base_url}
         child = subprocess.Popen([sys.executable, "-c", _CHILD, str(dest)], env=env,
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE)

@@ -123,7 +123,8 @@ async def test_no_answer_times_out_and_closes_the_listener(served_sb: ServedSand
     opened: list[str] = []
     async with xbox.AsyncClient(base_url=served_sb.base_url) as xbl:
         with pytest.raises(AuthenticationException, match=r"within 0\.3 s"):
-            await xbl.login_browser(open_browser=opened.append, timeout=0.3)
+            await xbl.login_browser(client_id=AZURE_CLIENT, open_browser=opened.append,
+                                    timeout=0.3)
     redirect = parse_qs(urlsplit(opened[0]).query)["redirect_uri"][0]
     with pytest.raises(httpx.ConnectError), httpx.Client() as http:
         http.get(redirect + "?code=late&state=x")

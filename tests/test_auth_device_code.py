@@ -50,10 +50,18 @@ async def test_device_code_signs_in_and_saves_the_session() -> None:
     # The sandbox answers authorization_pending once: the client waited one interval.
     assert clock.slept == [5.0] and len(requests_to(sb, "login.live.com", "oauth20_token")) == 2
     signed_in = START + 5
-    # A Live-client (MBI_SSL) token goes to user.auth with the t= prefix.
-    assert _ticket(sb).startswith("t=")
+    # The Xbox app's id goes on through SISU: a signed device token, then one signed
+    # sisu/authorize with the MBI_SSL token (t= prefix), and no plain user.auth at all.
+    assert not requests_to(sb, "user.auth.xboxlive.com")
+    [device] = requests_to(sb, "device.auth.xboxlive.com")
+    [authorize] = requests_to(sb, "sisu.xboxlive.com", "authorize")
+    assert device.headers["Signature"] and authorize.headers["Signature"]
+    assert json.loads(authorize.content)["AccessToken"].startswith("t=")
+    assert json.loads(authorize.content)["AppId"] == flows.PUBLIC_CLIENT_ID
     assert me["gamertag"] == JOE_GAMERTAG and me["xuid"] == JOE_XUID
     assert me["account"] == "default" and me["can_refresh"] is True
+    assert me["flow"] == "sisu" and me["app_id"] == flows.PUBLIC_CLIENT_ID
+    assert me["device_expires"] == datetime.fromtimestamp(signed_in + 14 * 86400, UTC)
     assert me["xsts_expires"] == datetime.fromtimestamp(signed_in + 16 * 3600, UTC)
     assert me["user_expires"] == datetime.fromtimestamp(signed_in + 14 * 86400, UTC)
     assert me["msa_expires"] == datetime.fromtimestamp(signed_in + 86400, UTC)

@@ -44,7 +44,7 @@ async def test_twenty_concurrent_calls_after_expiry_share_one_refresh() -> None:
     sb = Sandbox(clock=clock, rate_limits=False)
     async with async_client(sb, clock, rate_limits=False,
                             transport=yielding_transport(sb)) as xbl:
-        await xbl.login_device_code(on_code=lambda code: None)
+        await xbl.login_device_code(on_code=lambda code: None, flow="plain")
         clock.advance(16 * 3600)  # the XSTS token has just expired
         first = len(requests_to(sb, "xsts.auth.xboxlive.com"))
         results = await asyncio.gather(*[
@@ -60,7 +60,7 @@ async def test_twenty_concurrent_401s_share_one_refresh() -> None:
     sb = Sandbox(clock=clock, rate_limits=False)
     async with async_client(sb, clock, rate_limits=False,
                             transport=yielding_transport(sb)) as xbl:
-        await xbl.login_device_code(on_code=lambda code: None)
+        await xbl.login_device_code(on_code=lambda code: None, flow="plain")
         _revoke(sb, "xsts")  # Xbox Live stops honouring the token early
         results = await asyncio.gather(*[
             xbl.request("GET", *PROFILE, contract_version=2, params=profile_params())
@@ -73,7 +73,7 @@ def test_ten_threads_after_expiry_share_one_refresh() -> None:
     clock = FakeClock()
     sb = Sandbox(clock=clock, rate_limits=False)
     with sync_client(sb, clock, rate_limits=False) as xbl:
-        xbl.login_device_code(on_code=lambda code: None)
+        xbl.login_device_code(on_code=lambda code: None, flow="plain")
         clock.advance(16 * 3600)
         barrier = threading.Barrier(10)
         results: list[object] = []
@@ -100,7 +100,7 @@ async def test_expired_msa_token_is_refreshed_with_the_refresh_token_and_saved()
     clock = FakeClock()
     sb = Sandbox(clock=clock, lifetimes=SHORT)
     async with async_client(sb, clock) as xbl:
-        await xbl.login_device_code(on_code=lambda code: None)
+        await xbl.login_device_code(on_code=lambda code: None, flow="plain")
         old = TokenStore().load("default")
         assert old is not None and old.msa is not None
         clock.advance(3 * 3600)  # MSA, user and XSTS tokens all expired
@@ -120,7 +120,7 @@ async def test_a_refused_user_token_is_renewed_once() -> None:
     clock = FakeClock()
     sb = Sandbox(clock=clock)
     async with async_client(sb, clock) as xbl:
-        await xbl.login_device_code(on_code=lambda code: None)
+        await xbl.login_device_code(on_code=lambda code: None, flow="plain")
         _revoke(sb, "user")
         clock.advance(16 * 3600)
         result = await xbl.request("GET", *PROFILE, contract_version=2, params=profile_params())
@@ -132,7 +132,7 @@ async def test_revoked_refresh_token_asks_to_run_xbox_login_again() -> None:
     clock = FakeClock()
     sb = Sandbox(clock=clock, lifetimes=SHORT)
     async with async_client(sb, clock) as xbl:
-        await xbl.login_device_code(on_code=lambda code: None)
+        await xbl.login_device_code(on_code=lambda code: None, flow="plain")
         assert revoke_refresh_tokens(sb, JOE_XUID) == 1
         clock.advance(3 * 3600)
         with pytest.raises(ReauthenticationRequired) as info:
@@ -160,7 +160,7 @@ async def test_a_client_uses_tokens_another_client_already_refreshed() -> None:
     clock = FakeClock()
     sb = Sandbox(clock=clock)
     async with async_client(sb, clock) as first, async_client(sb, clock) as second:
-        await first.login_device_code(on_code=lambda code: None)
+        await first.login_device_code(on_code=lambda code: None, flow="plain")
         assert (await second.whoami())["gamertag"] == JOE_GAMERTAG  # loaded from the store
         clock.advance(16 * 3600)
         await first.request("GET", *PROFILE, contract_version=2, params=profile_params())
@@ -185,7 +185,7 @@ def test_processes_refreshing_at_once_keep_the_store_valid(isolated_home: Path) 
     sb = Sandbox(clock=clock, lifetimes=Lifetimes(msa_legacy=3600, user=3600, xsts=3600),
                  rate_limits=False)
     with sync_client(sb, clock) as xbl:
-        xbl.login_device_code(on_code=lambda code: None)
+        xbl.login_device_code(on_code=lambda code: None, flow="plain")
     sb.clock = __import__("time").time
     sb.limiter.clock = sb.clock
     with sb.serve() as served:

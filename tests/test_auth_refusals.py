@@ -30,8 +30,13 @@ ACTIONS = {
 }
 
 
-@pytest.mark.parametrize("flow", ["device_code", "password"])
-@pytest.mark.parametrize("email", sorted(XERR_ACCOUNTS))
+UNDER_18 = "child@example.org"
+
+
+@pytest.mark.parametrize(("email", "flow"), [
+    (email, flow) for email in sorted(XERR_ACCOUNTS) for flow in ("device_code", "password")
+    # Through SISU (device code's default) an under-18 account is admitted: see below.
+    if not (email == UNDER_18 and flow == "device_code")])
 async def test_each_xerr_account_gets_a_readable_xsts_error(email: str, flow: str) -> None:
     xerr, redirect = XERR_ACCOUNTS[email]
     sb = Sandbox(device_code_account=email, device_code_pending_polls=0)  # approve at once
@@ -94,3 +99,16 @@ async def test_a_failed_sign_in_signs_out_and_leaves_the_saved_file() -> None:
     assert TokenStore().path("default").read_bytes() == saved  # the earlier file is untouched
     async with async_client(sb) as again:  # a new client finds it as before
         assert (await again.whoami())["gamertag"] == "JoeAlcorn"
+
+
+async def test_an_under_18_account_is_refused_on_the_plain_path_and_signs_in_through_sisu() -> None:
+    sb = Sandbox(device_code_account=UNDER_18, device_code_pending_polls=0)
+    async with async_client(sb) as xbl:
+        with pytest.raises(XstsError) as info:  # the 2014 path: user token + XSTS
+            await xbl.login_device_code(on_code=lambda code: None, flow="plain")
+        assert info.value.xerr == 2148916238
+        session = await xbl.login_device_code(on_code=lambda code: None)  # as the Xbox app
+        assert session.flow == "sisu" and session.gamertag and session.xsts is not None
+        assert session.xsts.claims["agg"] == "Child"
+        profile = await xbl.profiles.me()
+        assert profile.xuid == session.xuid

@@ -52,7 +52,7 @@ def _foreign(text: str) -> str:
 
 def _future_version(text: str) -> str:
     data = json.loads(text)
-    data["version"] = 2
+    data["version"] = 99
     return json.dumps(data)
 
 

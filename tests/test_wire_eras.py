@@ -23,6 +23,7 @@ from xbox.cli import cli
 from xbox.models import CaptureState, MediahubClip, MediahubScreenshot, ThumbnailType
 from xbox.sandbox import ERA_ENV, ERAS, JOE_EMAIL, JOE_PASSWORD, JOE_XUID, Fault, Sandbox
 
+from .auth_helpers import xbox_app_sign_in
 from .drift import Drift
 from .twins import call, collect, use
 
@@ -59,7 +60,7 @@ async def joe(request: pytest.FixtureRequest) -> AsyncIterator[tuple[Any, Sandbo
     if kind == "sync":
         with xbox.Client(base_url=sb.base_url, transport=sb.transport(), token_store=None,
                          sleep=lambda s: None, clock=lambda: NOW) as c:
-            c.authenticate(JOE_EMAIL, JOE_PASSWORD)
+            xbox_app_sign_in(c, sb)
             yield c, sb
     else:
         async def no_sleep(seconds: float) -> None:
@@ -67,7 +68,7 @@ async def joe(request: pytest.FixtureRequest) -> AsyncIterator[tuple[Any, Sandbo
 
         async with xbox.AsyncClient(base_url=sb.base_url, transport=sb.transport(),
                                     token_store=None, sleep=no_sleep, clock=lambda: NOW) as ac:
-            await ac.authenticate(JOE_EMAIL, JOE_PASSWORD)
+            await xbox_app_sign_in(ac, sb)
             yield ac, sb
 
 
@@ -162,7 +163,7 @@ def test_the_archiver_plans_every_capture_in_each_era(era: str, tmp_path: Path) 
     joe = sb.world.joe
     with xbox.Client(base_url=sb.base_url, transport=sb.transport(), token_store=None) as xbl, \
             Archive(tmp_path) as folder:
-        xbl.authenticate(JOE_EMAIL, JOE_PASSWORD)
+        xbox_app_sign_in(xbl, sb)
         report = folder.archive_user(xbl, "JoeAlcorn", dry_run=True)
     everything = [*joe.clips, *joe.screenshots, *joe.mediahub_only_clips,
                   *joe.mediahub_only_screenshots]
@@ -229,7 +230,7 @@ def test_mediahub_without_tokens_is_paged_by_skip(sandbox: Sandbox) -> None:
     drift.on("mediahub.xboxlive.com", lambda body: body.pop("continuationToken", None))
     with xbox.Client(base_url=sandbox.base_url, transport=drift.transport(),
                      token_store=None) as xbl:
-        xbl.authenticate(JOE_EMAIL, JOE_PASSWORD)
+        xbox_app_sign_in(xbl, sandbox)
         pager = xbl.screenshots.mine(page_size=20)
         shots = list(pager)
     assert len(shots) == len(sandbox.world.mediahub(sandbox.world.joe, "screenshot"))
@@ -298,7 +299,7 @@ def test_unreadable_records_fail_the_run_and_are_listed(archived: tuple[Sandbox,
     drift.on("screenshotsmetadata.xboxlive.com", drifting)
     with xbox.Client(base_url=sb.base_url, transport=drift.transport(), token_store=None) as xbl, \
             Archive(dest) as folder:
-        xbl.authenticate(JOE_EMAIL, JOE_PASSWORD)
+        xbox_app_sign_in(xbl, sb)
         with pytest.warns(xbox.models.MalformedRecord, match="1 record could not be read"):
             report = folder.archive_user(xbl, JOE_XUID, kinds=["screenshot"])
     assert not report.ok and len(report.unreadable) == 1

@@ -156,10 +156,15 @@ class BaseClient:
         if session is not None:
             call = dataclasses.replace(call, headers={**call.headers,
                                                       "Authorization": session.authorization})
-        return wait, _http.build_request(call, base_url=self.base_url,
-                                         timeout=_http.timeouts(self._timeout),
-                                         language=self.language,
-                                         remaining=deadline.remaining(self.clock() + wait))
+        request = _http.build_request(call, base_url=self.base_url,
+                                      timeout=_http.timeouts(self._timeout), language=self.language,
+                                      remaining=deadline.remaining(self.clock() + wait))
+        if call.signer is not None:
+            # Over the real path and the body exactly as sent, at the moment it leaves.
+            request.headers["Signature"] = call.signer.sign(
+                call.method, _http.real_path(request, self.base_url), request.content,
+                request.headers.get("Authorization", ""), self.clock() + wait)
+        return wait, request
 
     def _retry_delay(self, call: Call, response: httpx.Response | None, attempt: int,
                      deadline: Deadline, session: Session | None) -> float | None:

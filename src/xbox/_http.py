@@ -88,6 +88,12 @@ def _has_h2() -> bool:
     return True
 
 
+def real_path(request: httpx.Request, base_url: str | None) -> str:
+    """``/path?query`` of a (maybe mapped) request on its real host: what a signature covers."""
+    parts = urlsplit(unmap_url(str(request.url), base_url))
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
 def settle(response: httpx.Response, raw: bytes, host: str) -> httpx.Response:
     """``response`` again with ``raw`` (its body as received) as its content, decoded.
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .exceptions import DownloadError
 
@@ -25,6 +25,7 @@ __all__ = [
     "DEFAULT_CHUNK_SIZE",
     "REFRESH_MARGIN",
     "DownloadResult",
+    "DownloadState",
     "MediaAnswer",
     "ProgressCallback",
     "SavedCapture",
@@ -270,3 +271,43 @@ def media_answer(status: int, headers: Mapping[str, str], *, offset: int,
         return MediaAnswer("fail", reason=f"size mismatch: the media host has {total} bytes "
                                           f"but Xbox Live reported {expected}")
     return MediaAnswer("write", offset=offset, total=total, resumed=resumed, content_type=media)
+
+
+class DownloadState:
+    """What one file's download remembers from attempt to attempt (the clients' download
+    loops add the network and the disk).
+
+    Attributes:
+        requests: media requests sent; refreshes: fresh signed URLs fetched; stalled:
+            attempts in a row that brought no byte; resumed: a ``Range`` request was
+            answered; content_type: the media host's.
+    """
+
+    def __init__(self, client: Any, capture: Capture, dest: Path, thumbnail: str | None,
+                 progress: ProgressCallback | None, chunk_size: int) -> None:
+        from . import _disk
+
+        self.client = client
+        self.capture = capture
+        self.dest = dest
+        self.file = _disk.PartFile(dest)
+        self.thumbnail = thumbnail
+        self.progress = progress
+        self.chunk_size = chunk_size
+        self.requests = 0
+        self.refreshes = 0
+        self.stalled = 0
+        self.resumed = False
+        self.content_type: str | None = None
+        what = f"{capture.kind} {capture.id}"
+        self.label = f"{thumbnail.lower()} thumbnail of {what}" if thumbnail else what
+
+    def report(self, done: int, total: int | None) -> None:
+        if self.progress is not None:
+            self.progress(done, total)
+
+    def result(self, size: int, sha256: str) -> DownloadResult:
+        return DownloadResult(path=self.dest, size=size, sha256=sha256,
+                              content_type=self.content_type, resumed=self.resumed,
+                              attempts=self.requests, refreshed=self.refreshes)
+

@@ -20,6 +20,7 @@
      ├── PermissionDenied                   403: privacy settings or missing rights
      ├── RateLimited                        429 after the governor and retries (retry_after)
      ├── ServerError                        5xx after retries
+     │    └── ServiceUnavailable            sign-in is down or answers nonsense: try later
      ├── TransportError                     the connection failed (after retries)
      │    └── Timeout
      ├── MalformedResponse                  the body is not what the service promises
@@ -56,6 +57,7 @@ __all__ = [
     "ReauthenticationRequired",
     "ScreenshotNotFound",
     "ServerError",
+    "ServiceUnavailable",
     "SignInBlocked",
     "Timeout",
     "TokenStoreError",
@@ -279,6 +281,14 @@ class ServerError(XboxException):
     """Xbox Live answered with a 5xx error, even after retries."""
 
     default_message = "Xbox Live had a server error"
+
+
+class ServiceUnavailable(ServerError):
+    """A sign-in service is down, or answered with something that is not a sign-in answer
+    (an HTML page, a proxy's error): an outage, not a refusal. Nothing about the account is
+    wrong; try again later."""
+
+    default_message = "Xbox Live sign-in is unavailable; try again later"
 
 
 class TransportError(XboxException):

@@ -57,7 +57,7 @@ def test_with_the_option_on_only_device_and_title_tokens_search(what: str) -> No
     sb = Sandbox(seed=0, clock=clock, device_code_pending_polls=0,
                  mediahub_requires_device_claims=True)
     http = client(sb)
-    plain = _search(http, sb.authorization_for(), what)
+    plain = _search(http, sb.authorization_for(signed=False), what)
     assert plain.status_code == 403 and plain.content == b""
     device_only = _search(http, _device_only_authorization(http, clock), what)
     assert device_only.status_code == 403
@@ -65,15 +65,17 @@ def test_with_the_option_on_only_device_and_title_tokens_search(what: str) -> No
     assert signed.status_code == 200 and signed.json()["values"]
     # Other services do not care.
     profile = http.get("/profile.xboxlive.com/users/me/profile/settings?settings=Gamertag",
-                       headers={"Authorization": sb.authorization_for(),
+                       headers={"Authorization": sb.authorization_for(signed=False),
                                 "x-xbl-contract-version": "3"})
     assert profile.status_code == 200
 
 
-def test_off_by_default() -> None:
+def test_on_by_default_and_can_be_turned_off() -> None:
     sb = Sandbox(seed=0)
-    assert sb.mediahub_requires_device_claims is False
-    assert _search(client(sb), sb.authorization_for()).status_code == 200
+    assert sb.mediahub_requires_device_claims is True
+    assert _search(client(sb), sb.authorization_for(signed=False)).status_code == 403
+    sb = Sandbox(seed=0, mediahub_requires_device_claims=False)
+    assert _search(client(sb), sb.authorization_for(signed=False)).status_code == 200
 
 
 def test_with_the_option_on_a_missing_token_is_still_401() -> None:

@@ -10,6 +10,8 @@ client drives through the same path (:meth:`AsyncClient._run`).
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import logging
 import os
 import secrets
@@ -23,8 +25,8 @@ from .._base_client import UNSET, BaseClient
 from .._concurrency import AsyncLock
 from .._core.call import NO_BODY, Call, Wait, api_call
 from .._core.retry import Deadline
+from .._core.urls import map_url
 from ..auth import flows, sign_in
-from ..auth.redirect import RedirectListener
 from ..exceptions import NotFoundException, NotSignedIn, TransportError
 
 if TYPE_CHECKING:
@@ -36,8 +38,9 @@ if TYPE_CHECKING:
     from .._core.limits import Limit
     from .._core.retry import RetryPolicy
     from ..auth.flows import DeviceCode
+    from ..auth.sign_in import BrowserSignIn
     from ..auth.store import TokenStore
-    from ..auth.tokens import Session
+    from ..auth.tokens import Session, XboxToken
     from ..download import DownloadResult, ProgressCallback
     from ..models.captures import Capture
     from .resources import (
@@ -180,15 +183,12 @@ class AsyncClient(BaseClient):
 
     async def start_device_code(self, *, client_id: str | None = None,
                                 scope: str | None = None) -> DeviceCode:
-        """Start a device-code sign-in: show ``code.verification_uri`` and ``code.user_code``.
+        """Start a device-code sign-in: show ``code.verification_uri`` and ``code.user_code``,
+        then pass ``code`` to :meth:`finish_device_code`.
 
         Args:
-            client_id: an own Azure app's id (default: the Xbox app's public client id).
-            scope: default ``flows.LEGACY_SCOPE`` for Live client ids (16 hex digits),
-                ``flows.AZURE_SCOPE`` for Azure apps (GUIDs).
-
-        Returns:
-            The pending code; pass it to :meth:`finish_device_code`.
+            client_id: an own Azure app's id, or a public one (default: the Xbox app's).
+            scope: default :func:`xbox.auth.flows.default_scope` of the client id.
 
         Raises:
             AuthenticationException: login.live.com refused to hand out a code.
@@ -197,47 +197,37 @@ class AsyncClient(BaseClient):
         return await self._run(sign_in.device_code(client_id, flows.default_scope(client_id, scope),
                                                    self.clock))
 
-    async def finish_device_code(self, code: DeviceCode, *,
-                                 timeout: float | None = None) -> Session:
-        """Wait until a person approves ``code``, then sign in and save the session.
-
-        Polls every ``code.interval`` seconds (5 s more after each ``slow_down``).
+    async def finish_device_code(self, code: DeviceCode, *, timeout: float | None = None,
+                                 flow: str | None = None) -> Session:
+        """Wait until a person approves ``code`` (polling at the interval the server asks
+        for), then sign in as the client id's app does (the Xbox app's: SISU) and save.
 
         Args:
-            code: from :meth:`start_device_code`.
             timeout: give up after this many seconds (default: when the code expires).
+            flow: ``"sisu"``, ``"title"`` or ``"plain"`` (default: what the client id needs,
+                :func:`xbox.auth.flows.flow_for`).
 
         Raises:
-            DeviceCodeExpired: the code expired, or ``timeout`` passed, before approval.
-            DeviceCodeDeclined: the person declined.
+            DeviceCodeExpired / DeviceCodeDeclined: not approved in time / declined.
             XstsError: Xbox Live refused the account.
         """
         msa = await self._run(sign_in.poll_device_code(code, self.clock, timeout))
-        return await self._adopt(msa)
+        return await self._adopt(msa, flow=flow)
 
     async def login_device_code(self, *, on_code: Callable[[DeviceCode], None],
-                                client_id: str | None = None,
-                                scope: str | None = None) -> Session:
-        """Device-code sign-in in one call: ``on_code(code)`` shows the URL and the code.
-
-        Interrupting (Ctrl-C, task cancellation) propagates and saves nothing.
-
-        Args:
-            on_code: called once with the pending code, before waiting.
-            client_id: see :meth:`start_device_code`.
-            scope: see :meth:`start_device_code`.
-
-        Raises:
-            DeviceCodeExpired, DeviceCodeDeclined, XstsError: see :meth:`finish_device_code`.
-        """
+                                client_id: str | None = None, scope: str | None = None,
+                                flow: str | None = None) -> Session:
+        """:meth:`start_device_code`, ``on_code(code)`` (shows the URL and the code), then
+        :meth:`finish_device_code`. Interrupting (Ctrl-C, cancelling) saves nothing."""
         code = await self.start_device_code(client_id=client_id, scope=scope)
         on_code(code)
-        return await self.finish_device_code(code)
+        return await self.finish_device_code(code, flow=flow)
 
     async def finish_authorization_code(self, code: str, redirect_uri: str, *,
                                         client_id: str | None = None,
                                         client_secret: str | None = None,
-                                        scope: str | None = None) -> Session:
+                                        scope: str | None = None,
+                                        flow: str | None = None) -> Session:
         """Redeem the ``code`` a browser brought back to ``redirect_uri`` and sign in.
 
         Check the ``state`` that came with it before calling this.
@@ -251,39 +241,55 @@ class AsyncClient(BaseClient):
             code, redirect_uri=redirect_uri, client_id=client_id,
             scope=flows.default_scope(client_id, scope), client_secret=client_secret,
             now=self.clock))
-        return await self._adopt(msa, client_secret=client_secret)
+        return await self._adopt(msa, client_secret=client_secret, flow=flow)
+
+    async def start_browser_sign_in(self, *, client_id: str | None = None) -> BrowserSignIn:
+        """Begin a browser sign-in with a public client id: open ``pending.url``, then pass
+        the address the browser lands on (``pending.redirect_uri?code=...``, which no browser
+        opens: the person copies it) to :meth:`finish_browser_sign_in`. The Xbox app's id
+        (the default) signs in with SISU and PKCE; the 2014 library's id, with its own page.
+        """
+        client_id = client_id or flows.PUBLIC_CLIENT_ID
+        pending = await self._run(sign_in.start_browser(client_id, self.auth.device(), self.clock))
+        return dataclasses.replace(pending, url=map_url(pending.url, self.base_url))
+
+    async def finish_browser_sign_in(self, pending: BrowserSignIn, address: str) -> Session:
+        """Finish a browser sign-in from the address the person landed on (pasted).
+
+        Raises:
+            AuthenticationException: not that address, the person refused, or an answer
+                carrying another sign-in's ``state`` (then nothing is redeemed).
+        """
+        return await self._sign_in(sign_in.finish_browser(pending, address, self.clock))
 
     async def login_browser(self, *, client_id: str | None = None,
                             client_secret: str | None = None, scope: str | None = None,
                             redirect_port: int = 0,
                             open_browser: Callable[[str], object] | None = None,
-                            state: str | None = None, timeout: float = 300) -> Session:
-        """Sign in in a browser (authorization code) with a one-shot listener on 127.0.0.1.
-
-        Args:
-            client_id: an own Azure app whose redirect URIs allow
-                ``http://127.0.0.1:PORT/auth/callback`` (default: the Xbox app's id).
-            client_secret: the Azure app's secret, if it has one (saved with the tokens).
-            scope: see :meth:`start_device_code`.
-            redirect_port: the listener's port (0: any free port).
-            open_browser: opens the URL (default ``webbrowser.open``).
-            state: the anti-forgery value (default: a random one).
-            timeout: seconds to wait for the browser to come back.
+                            paste: Callable[[str], str] | None = None,
+                            state: str | None = None, timeout: float = 300,
+                            flow: str | None = None) -> Session:
+        """Sign in in a browser: ``open_browser(url)`` (default ``webbrowser.open``), then
+        for a public id (default: the Xbox app's) ``paste(prompt)`` returns the address the
+        browser landed on (:meth:`start_browser_sign_in`). An own Azure app (a GUID id;
+        ``client_secret`` if it has one, saved with the tokens) comes back instead to a
+        one-shot listener on ``http://127.0.0.1:redirect_port/auth/callback`` (0: any free
+        port), with ``state`` (default: random), within ``timeout`` seconds; ``flow`` as in
+        :meth:`finish_device_code`.
 
         Raises:
-            AuthenticationException: timeout, refusal in the browser, or a ``state`` that
-                does not match (the code is then not redeemed).
+            AuthenticationException: timeout, refusal in the browser, a ``state`` that does
+                not match (the code is then not redeemed), or no ``paste`` for a public id.
         """
-        state = state or secrets.token_urlsafe(24)
         opener = open_browser or webbrowser.open
-        with RedirectListener(redirect_port, expected_state=state) as listener:
-            redirect_uri = listener.redirect_uri
-            opener(self.authorization_url(redirect_uri, client_id=client_id, scope=scope,
-                                          state=state))
-            result = await self._run(sign_in.redirect(listener, timeout))
-        code = flows.redirect_code(result, state)
-        return await self.finish_authorization_code(
-            code, redirect_uri, client_id=client_id, client_secret=client_secret, scope=scope)
+        client_id = client_id or flows.PUBLIC_CLIENT_ID
+        return await self._sign_in(sign_in.browser(
+            client_id, self.auth.device(), functools.partial(
+                self.auth.new_session, client_secret=client_secret, flow=flow),
+            open_url=lambda url: opener(map_url(url, self.base_url)), paste=paste,
+            port=redirect_port, state=state or secrets.token_urlsafe(24), timeout=timeout,
+            scope=flows.default_scope(client_id, scope), client_secret=client_secret,
+            now=self.clock))
 
     async def logout(self) -> bool:
         """Forget the session and delete the account's token file; whether there was either."""
@@ -309,6 +315,24 @@ class AsyncClient(BaseClient):
         if session is None:
             raise NotSignedIn()
         return self.auth.describe(session)
+
+    async def xsts_token(self, relying_party: str = flows.XBOXLIVE_RP) -> XboxToken:
+        """An XSTS token for ``relying_party`` (default: Xbox Live's own), to call a service
+        ``xbox`` has no method for; ``token.authorization`` is its ``Authorization`` header.
+
+        Tokens for other relying parties (``rp://api.minecraftservices.com/``, a game's own)
+        are asked for as the sign-in's flow asks (signed, with the device and title tokens,
+        for ``sisu`` and ``title``), kept with the sign-in and renewed when they expire.
+
+        Raises:
+            XstsError: Xbox Live refused a token for that relying party.
+        """
+        session = await self._signed_in()
+        async with self._sign_in_lock:  # concurrent callers share one request
+            session = self.auth.session or session
+            ready = self.auth.relying_party(session, relying_party, self.clock)
+            return ready if not isinstance(ready, Generator) else self.auth.keep(
+                session, relying_party, await self._run(ready))
 
     # -- staying signed in ----------------------------------------------------------------------
     async def _signed_in(self) -> Session:
@@ -336,12 +360,11 @@ class AsyncClient(BaseClient):
         ready = self.auth.renewal(self.clock, force=force)
         return ready if not isinstance(ready, Generator) else self.auth.commit(await self._run(ready))
 
-    async def _adopt(self, msa: Any, *, client_secret: str | None = None) -> Session:
-        """Finish an OAuth sign-in: its MSA token through user and XSTS tokens, saved."""
-        from ..auth.tokens import Session
-
+    async def _adopt(self, msa: Any, *, client_secret: str | None = None,
+                     flow: str | None = None) -> Session:
+        """Finish an OAuth sign-in: its MSA token through its flow's Xbox Live tokens, saved."""
         return await self._sign_in(sign_in.xbox_tokens(
-            Session(msa=msa, client_secret=client_secret), self.clock))
+            self.auth.new_session(msa, client_secret=client_secret, flow=flow), self.clock))
 
     async def _sign_in(self, flow: sign_in.Flow[Session]) -> Session:
         """Run an explicit sign-in; a failed one signs the client out (never the stored

@@ -42,7 +42,8 @@ class Call:
         read_timeout: the longest wait for the next bytes (None: the client's timeout).
         budget: the longest the whole call may take before a response, retries and waits
             included (None: ``RetryPolicy.max_total``).
-        sign: sign the request with the device key (ProofOfPossession).
+        signer: sign the request with this device key (a
+            :class:`~xbox.auth.signing.RequestSigner`: ProofOfPossession), each attempt anew.
     """
 
     method: str
@@ -58,7 +59,7 @@ class Call:
     stream: bool = False
     read_timeout: float | None = None
     budget: float | None = None
-    sign: bool = False
+    signer: Any = None
 
     @property
     def host(self) -> str:

@@ -74,6 +74,11 @@ def error_for_response(
         return AuthenticationException(
             f"{host} refused the sign-in even after a token refresh; sign in again"
             + (f" ({described})" if described else ""), response, **extra)
+    if status == 403 and host == "mediahub.xboxlive.com":
+        return PermissionDenied(
+            "mediahub.xboxlive.com (the newer games' captures) answers only a sign-in made "
+            "as the Xbox app makes it, with a signed device: run `xbox login` (device code) "
+            "or `xbox login --browser`; a password sign-in cannot reach it", response, **extra)
     if status == 403:
         return PermissionDenied(
             f"{host} refused access: the owner's privacy settings or your account's rights "

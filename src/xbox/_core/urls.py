@@ -14,14 +14,16 @@ from urllib.parse import urlsplit
 
 from ..exceptions import InvalidArgument
 
-__all__ = ["BASE_URL_ENV", "check_base_url", "is_loopback", "is_trusted_host", "map_url",
-           "resolve_base_url", "unmap_url"]
+__all__ = ["BASE_URL_ENV", "SIGN_IN_HOSTS", "check_base_url", "is_loopback", "is_sign_in_host",
+           "is_trusted_host", "map_url", "resolve_base_url", "unmap_url"]
 
 BASE_URL_ENV = "XBOX_LIVE_BASE_URL"
 
-# Hosts that may receive tokens or credentials. Everything else gets no Authorization.
+# The one table of who may receive secrets. Passwords go only to the sign-in hosts (over
+# https); tokens only to Microsoft and Xbox Live hosts. Everything else gets neither.
+SIGN_IN_HOSTS = frozenset({"login.live.com", "login.microsoftonline.com"})
 _TRUSTED_SUFFIXES = (".xboxlive.com", ".live.com", ".microsoft.com")
-_TRUSTED_HOSTS = ("login.live.com", "xboxlive.com")
+_TRUSTED_HOSTS = SIGN_IN_HOSTS | {"xboxlive.com"}
 
 
 def resolve_base_url(base_url: str | None) -> str | None:
@@ -96,6 +98,11 @@ def unmap_url(url: str, base_url: str | None) -> str:
         return url
     rest = url[len(base_url) + 1 :]
     return "https://" + rest
+
+
+def is_sign_in_host(host: str) -> bool:
+    """Whether a password may be posted to ``host`` (Microsoft's sign-in hosts only)."""
+    return host.lower().split(":", 1)[0] in SIGN_IN_HOSTS
 
 
 def is_trusted_host(host: str) -> bool:

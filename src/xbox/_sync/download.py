@@ -34,6 +34,7 @@ from .._core.retry import retry_delay
 from ..download import (
     DEFAULT_CHUNK_SIZE,
     DownloadResult,
+    DownloadState,
     ProgressCallback,
     SavedCapture,
     disk_error,
@@ -57,25 +58,10 @@ log = logging.getLogger("xbox")
 MAX_REFRESHES = 3
 
 
-class _Download:
-    """One file's download: the state that survives from attempt to attempt."""
+class _Download(DownloadState):
+    """One file's download (:class:`~xbox.download.DownloadState`) over the client."""
 
-    def __init__(self, client: Client, capture: Capture, dest: Path, thumbnail: str | None,
-                 progress: ProgressCallback | None, chunk_size: int) -> None:
-        self.client = client
-        self.capture = capture
-        self.dest = dest
-        self.file = _disk.PartFile(dest)
-        self.thumbnail = thumbnail
-        self.progress = progress
-        self.chunk_size = chunk_size
-        self.requests = 0
-        self.refreshes = 0
-        self.stalled = 0
-        self.resumed = False
-        self.content_type: str | None = None
-        what = f"{capture.kind} {capture.id}"
-        self.label = f"{thumbnail.lower()} thumbnail of {what}" if thumbnail else what
+    client: Client
 
     def refresh(self, why: str) -> None:
         """Read the capture anew for a fresh signed URL."""
@@ -107,10 +93,6 @@ class _Download:
         log.debug("%s: %s; trying again in %.2f s", self.label, why, delay)
         self.client._sleep(delay)
 
-    def report(self, done: int, total: int | None) -> None:
-        if self.progress is not None:
-            self.progress(done, total)
-
     def run(self) -> DownloadResult:
         run_blocking(self.dest.parent.mkdir, parents=True, exist_ok=True)
         while True:
@@ -136,9 +118,7 @@ class _Download:
         size, sha256 = run_blocking(self.file.publish, expected, self.capture.kind,
                                           self.thumbnail is not None, self.label)
         log.debug("%s: saved %d bytes to %s", self.label, size, self.dest)
-        return DownloadResult(path=self.dest, size=size, sha256=sha256,
-                              content_type=self.content_type, resumed=self.resumed,
-                              attempts=self.requests, refreshed=self.refreshes)
+        return self.result(size, sha256)
 
     def attempt(self, url: str, offset: int, expected: int | None) -> bool:
         """One request; True when every byte is in the ``.part``, False to go round again."""

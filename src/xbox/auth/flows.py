@@ -7,6 +7,8 @@ The client in ``xbox._async.auth`` drives these functions over HTTP.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 import re
 import secrets
@@ -14,16 +16,20 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote, urlencode, urlparse
 
+from .._core.urls import is_sign_in_host
 from ..exceptions import (
     AuthenticationException,
     DeviceCodeDeclined,
     DeviceCodeExpired,
     InvalidCredentials,
+    RateLimited,
     ReauthenticationRequired,
+    ServiceUnavailable,
     SignInBlocked,
+    XboxException,
     XstsError,
 )
-from .tokens import MsaToken, XboxToken, parse_wire_time
+from .tokens import Device, MsaToken, XboxToken, parse_wire_time
 
 if TYPE_CHECKING:
     from .redirect import RedirectResult
@@ -35,6 +41,7 @@ __all__ = [
     "LEGACY_SCOPE",
     "LOGIN_HOST",
     "PUBLIC_CLIENT_ID",
+    "XBOXLIVE_RP",
     "XERR_REASONS",
     "DeviceCode",
     "authorization_code_form",
@@ -63,6 +70,8 @@ __all__ = [
 ]
 
 LOGIN_HOST = "login.live.com"
+#: The relying party of the XSTS token every Xbox Live service in ``xbox`` accepts.
+XBOXLIVE_RP = "http://xboxlive.com"
 LEGACY_CLIENT_ID = "0000000048093EE3"  # the old Xbox app; the 2014 library's id
 PUBLIC_CLIENT_ID = "000000004C12AE6F"  # the Xbox app: device code with no Azure app
 LEGACY_SCOPE = "service::user.auth.xboxlive.com::MBI_SSL"
@@ -155,8 +164,26 @@ def legacy_login_form(login: str, password: str, ppft: str) -> dict[str, str]:
     }
 
 
-def login_failure(content: bytes) -> AuthenticationException:
-    """Why a credentials post did not redirect, read from the page it sent instead."""
+def check_credentials_target(url_post: str) -> None:
+    """The address the login page says to post the password to, checked: https on a
+    Microsoft sign-in host, or the password is not sent.
+
+    Raises:
+        AuthenticationException: the page names another host, or plain http.
+    """
+    parts = urlparse(url_post)
+    host = (parts.hostname or "").lower()
+    if parts.scheme != "https" or not is_sign_in_host(host):
+        raise AuthenticationException(
+            f"The sign-in page asked for the password to be sent to {parts.scheme}://{host}, "
+            "which is not Microsoft's sign-in over https; nothing was sent. Sign in with "
+            "`xbox login` (device code) instead", service=LOGIN_HOST)
+
+
+def login_failure(content: bytes, status: int = 200) -> XboxException:
+    """Why a credentials post did not redirect, read from the page it sent instead: a
+    refusal only when the page says so (else an outage: a page that is not the login
+    page's answer says nothing about the password)."""
     if b"PROOF.Type" in content:
         return SignInBlocked(
             "This Microsoft account uses two-step verification, which password sign-in cannot "
@@ -176,7 +203,10 @@ def login_failure(content: bytes) -> AuthenticationException:
         if code in _BAD_CREDENTIALS_HR or text:
             return InvalidCredentials(
                 "Could not log in with supplied credentials" + (f": {text}" if text else ""))
-    return InvalidCredentials("Could not log in with supplied credentials")
+    if b"ServerData" in content and b"urlPost" in content:
+        # The login page again, with no error text: the credentials were not taken.
+        return InvalidCredentials("Could not log in with supplied credentials")
+    return unreadable(LOGIN_HOST, status, "its sign-in answer")
 
 
 def parse_login_redirect(location: str, *, client_id: str = LEGACY_CLIENT_ID,
@@ -274,12 +304,16 @@ def redirect_code(result: RedirectResult, state: str) -> str:
 
 
 def authorization_code_form(code: str, *, client_id: str, redirect_uri: str, scope: str,
-                            client_secret: str | None = None) -> dict[str, str]:
-    """The ``authorization_code`` grant that redeems a browser sign-in's ``code``."""
+                            client_secret: str | None = None,
+                            code_verifier: str | None = None) -> dict[str, str]:
+    """The ``authorization_code`` grant that redeems a browser sign-in's ``code`` (with the
+    PKCE verifier of a SISU sign-in)."""
     form = {"grant_type": "authorization_code", "code": code, "client_id": client_id,
             "redirect_uri": redirect_uri, "scope": scope}
     if client_secret:
         form["client_secret"] = client_secret
+    if code_verifier:
+        form["code_verifier"] = code_verifier
     return form
 
 
@@ -395,7 +429,7 @@ def user_token_body(ticket: str) -> dict[str, Any]:
     }
 
 
-def xsts_body(user_token: str, relying_party: str = "http://xboxlive.com") -> dict[str, Any]:
+def xsts_body(user_token: str, relying_party: str = XBOXLIVE_RP) -> dict[str, Any]:
     return {
         "RelyingParty": relying_party,
         "TokenType": "JWT",
@@ -469,3 +503,172 @@ def xsts_error(status: int, body: Any, correlation_id: str | None = None) -> Xst
 def authorization_header(uhs: str, xsts_token: str) -> str:
     """``XBL3.0 x=<uhs>;<token>``: the header every Xbox Live call carries."""
     return f"XBL3.0 x={uhs};{xsts_token}"
+
+
+# -- outages are not refusals -----------------------------------------------------------------
+
+def outage(status: int, host: str, body: Any = None,
+           retry_after: float | None = None) -> XboxException | None:
+    """The error for an answer that says the service is down or busy (5xx, 429), or None.
+
+    A refusal is only what a service says is one: these say nothing about the account, and
+    must never read as "wrong password" or "sign in again".
+    """
+    if status == 429:
+        return RateLimited(f"Xbox Live sign-in is busy ({host} rate limited the request); "
+                           "try again later", retry_after=retry_after, status_code=status,
+                           service=host, body=body)
+    if status >= 500:
+        return ServiceUnavailable(f"Xbox Live sign-in is unavailable ({host} answered HTTP "
+                                  f"{status}); try again later", status_code=status,
+                                  service=host, body=body)
+    return None
+
+
+def unreadable(host: str, status: int, what: str) -> ServiceUnavailable:
+    """An answer that is not the sign-in answer it should be (an HTML page, a proxy's error)."""
+    return ServiceUnavailable(f"Xbox Live sign-in is unavailable ({host} sent something that "
+                              f"is not {what}); try again later", status_code=status, service=host)
+
+
+def signature_refused(host: str, what: str) -> AuthenticationException:
+    """A signed sign-in request refused (403): the signature's time or key did not pass."""
+    return AuthenticationException(
+        f"{host} refused {what} (HTTP 403). Xbox Live refuses a signed request whose time is "
+        "more than a few minutes from its own (check this machine's clock and time zone), "
+        "and a sign-in flow the app id is not registered for (see `xbox login --flow`)",
+        status_code=403, service=host)
+
+
+# -- the Xbox app's signed sign-in: device token, SISU, title token ---------------------------
+
+#: The Xbox app's SISU registration (xal-rs ``app_params``; the sandbox's client table).
+XBOX_APP_TITLE_ID = "328178078"
+SISU_REDIRECT_URI = "ms-xal-000000004c12ae6f://auth"
+#: Live ids that sign in through SISU, and those that sign in with a title token (peers:
+#: xbox-webapi's XAL, xal-rs, prismarine-auth, RaphiMC MinecraftAuth).
+SISU_CLIENT_IDS = frozenset({"000000004c12ae6f", "000000004c20a908", "0000000048183522"})
+TITLE_CLIENT_IDS = frozenset({"00000000441cc96b", "00000000402b5328"})
+DEVICE_URL = "https://device.auth.xboxlive.com/device/authenticate"
+TITLE_URL = "https://title.auth.xboxlive.com/title/authenticate"
+SISU_AUTHENTICATE_URL = "https://sisu.xboxlive.com/authenticate"
+SISU_AUTHORIZE_URL = "https://sisu.xboxlive.com/authorize"
+_AUTH_RP = "http://auth.xboxlive.com"
+
+
+def flow_for(client_id: str) -> str:
+    """How a client id signs in to Xbox Live after its MSA token (:data:`~xbox.auth.tokens.FLOWS`).
+
+    The Xbox app and its kin: SISU; the Minecraft ids: a title token; the 2014 library's id
+    and users' own Azure apps (GUIDs): the plain user token + XSTS. Another Live id (16 hex
+    digits) is taken for a title id.
+    """
+    key = client_id.lower()
+    if key in SISU_CLIENT_IDS:
+        return "sisu"
+    if key in TITLE_CLIENT_IDS or (_LIVE_CLIENT_ID_RE.match(key) and key != LEGACY_CLIENT_ID.lower()):
+        return "title"
+    return "plain"
+
+
+def is_azure_app(client_id: str) -> bool:
+    """Whether ``client_id`` is a user's own Azure app (a GUID), not a Microsoft Live id."""
+    return not _LIVE_CLIENT_ID_RE.match(client_id)
+
+
+def pkce() -> tuple[str, str]:
+    """A PKCE (RFC 7636) verifier and its S256 challenge."""
+    verifier = secrets.token_urlsafe(64)[:86]
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
+    return verifier, challenge.decode().rstrip("=")
+
+
+def device_token_body(device: Device) -> dict[str, Any]:
+    """``POST device.auth/device/authenticate``: a device token for the device's key."""
+    return {"Properties": {"AuthMethod": "ProofOfPossession", "Id": device.id,
+                           "DeviceType": device.device_type, "SerialNumber": device.serial,
+                           "Version": device.version, "ProofKey": device.signer.proof_key},
+            "RelyingParty": _AUTH_RP, "TokenType": "JWT"}
+
+
+def title_token_body(msa: MsaToken, device: Device) -> dict[str, Any]:
+    """``POST title.auth/title/authenticate``: a title token for a title id's MSA ticket."""
+    assert device.token is not None
+    return {"Properties": {"AuthMethod": "RPS", "DeviceToken": device.token.token,
+                           "RpsTicket": "t=" + msa.access_token,
+                           "SiteName": "user.auth.xboxlive.com",
+                           "ProofKey": device.signer.proof_key},
+            "RelyingParty": _AUTH_RP, "TokenType": "JWT"}
+
+
+def sisu_authenticate_body(client_id: str, device: Device, challenge: str,
+                           state: str) -> dict[str, Any]:
+    """``POST sisu/authenticate``: where to send a person to sign in (the browser flow)."""
+    assert device.token is not None
+    return {"AppId": client_id, "TitleId": XBOX_APP_TITLE_ID, "RedirectUri": SISU_REDIRECT_URI,
+            "DeviceToken": device.token.token, "Sandbox": "RETAIL", "TokenType": "code",
+            "Offers": [LEGACY_SCOPE],
+            "Query": {"display": "android_phone", "code_challenge": challenge,
+                      "code_challenge_method": "S256", "state": state}}
+
+
+def sisu_authorize_body(msa: MsaToken, device: Device, session_id: str | None = None,
+                        relying_party: str = XBOXLIVE_RP) -> dict[str, Any]:
+    """``POST sisu/authorize``: the user, title and XSTS tokens at once for an MSA token."""
+    assert device.token is not None
+    body: dict[str, Any] = {"AccessToken": "t=" + msa.access_token, "AppId": msa.client_id,
+                            "DeviceToken": device.token.token, "Sandbox": "RETAIL",
+                            "UseModernGamertag": True, "SiteName": "user.auth.xboxlive.com",
+                            "RelyingParty": relying_party, "ProofKey": device.signer.proof_key}
+    if session_id:
+        body["SessionId"] = session_id
+    return body
+
+
+def signed_xsts_body(user_token: str, device: Device, title_token: str,
+                     relying_party: str = XBOXLIVE_RP) -> dict[str, Any]:
+    """``POST xsts/authorize`` with the device and title tokens (the title flow)."""
+    assert device.token is not None
+    return {"RelyingParty": relying_party, "TokenType": "JWT",
+            "Properties": {"UserTokens": [user_token], "DeviceToken": device.token.token,
+                           "TitleToken": title_token, "SandboxId": "RETAIL",
+                           "ProofKey": device.signer.proof_key}}
+
+
+def parse_claimed_token(body: Any, claim: str, what: str) -> XboxToken:
+    """A device token (``xdi`` claims) or a title token (``xti``)."""
+    try:
+        claims = body["DisplayClaims"][claim]
+        return XboxToken(token=str(body["Token"]), uhs="",
+                         issued_at=parse_wire_time(body["IssueInstant"]),
+                         expires_at=parse_wire_time(body["NotAfter"]),
+                         claims={str(k): str(v) for k, v in claims.items()})
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise AuthenticationException(f"Xbox Live sent an unreadable {what}") from None
+
+
+def parse_sisu_authorize(body: Any) -> tuple[XboxToken, XboxToken, XboxToken]:
+    """The user, title and XSTS tokens of a SISU authorize answer."""
+    if not isinstance(body, dict):
+        raise AuthenticationException("sisu.xboxlive.com sent an unreadable answer")
+    return (parse_user_token(body.get("UserToken")),
+            parse_claimed_token(body.get("TitleToken"), "xti", "title token"),
+            parse_xsts(body.get("AuthorizationToken")))
+
+
+def redirect_answer(address: str, state: str) -> str:
+    """The ``code`` in the address a person landed on after signing in (pasted), checked.
+
+    Raises:
+        AuthenticationException: not such an address, a refusal, or another sign-in's state.
+    """
+    from .redirect import RedirectResult
+
+    parts = urlparse(address.strip())
+    query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+    if not query or not ({"code", "error"} & query.keys()):
+        raise AuthenticationException(
+            "That is not the address the sign-in ended on (it has no code); copy the whole "
+            f"address from the browser's address bar ({SISU_REDIRECT_URI}?code=...)")
+    return redirect_code(RedirectResult(query.get("code"), query.get("state"), query.get("error"),
+                                        query.get("error_description")), state)

@@ -6,14 +6,16 @@ Plain state and the token store, no network: the client runs the sign-in flows
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from . import sign_in
-from .tokens import Session
+from ..exceptions import InvalidArgument, XboxException
+from . import flows, sign_in
+from .tokens import FLOWS, Device, MsaToken, Session, XboxToken
 
 if TYPE_CHECKING:
     from .sign_in import Flow
@@ -122,6 +124,57 @@ class SignInState:
             return session
         return sign_in.renew(session, clock)
 
+    def relying_party(self, session: Session, relying_party: str,
+                      clock: Callable[[], float]) -> XboxToken | Flow[XboxToken]:
+        """``session``'s XSTS token for ``relying_party``: kept, or a flow asking for one
+        (hand its result to :meth:`keep`).
+
+        Raises:
+            InvalidArgument: ``relying_party`` is not a non-empty string.
+        """
+        if not isinstance(relying_party, str) or not relying_party.strip():
+            raise InvalidArgument(f"relying_party must be a non-empty string such as "
+                                  f"'rp://api.minecraftservices.com/', not {relying_party!r}")
+        if relying_party == flows.XBOXLIVE_RP and session.xsts is not None:
+            return session.xsts
+        kept = session.relying_parties.get(relying_party)
+        if kept is not None and not kept.expired(clock()):
+            return kept
+        return sign_in.relying_party_token(session, relying_party, clock)
+
+    def keep(self, session: Session, relying_party: str, token: XboxToken) -> XboxToken:
+        """Save ``token`` as ``session``'s for ``relying_party``."""
+        self.commit(dataclasses.replace(
+            session, relying_parties={**session.relying_parties, relying_party: token}))
+        return token
+
+    def device(self) -> Device:
+        """This account's device for a new sign-in: its key and ids stay the same from
+        sign-in to sign-in (a new one the first time); its device token is asked for anew."""
+        current = self.session if self.session is not None else self._stored_quietly()
+        if current is None or current.device is None:
+            return Device.new()
+        return dataclasses.replace(current.device, token=None)
+
+    def new_session(self, msa: MsaToken, *, client_secret: str | None = None,
+                    flow: str | None = None) -> Session:
+        """The session an MSA token starts, on this account's device.
+
+        Raises:
+            InvalidArgument: ``flow`` is not one of :data:`~xbox.auth.tokens.FLOWS`.
+        """
+        flow = flow or flows.flow_for(msa.client_id)
+        if flow not in FLOWS:
+            raise InvalidArgument(f"flow is one of {', '.join(FLOWS)}, not {flow!r}")
+        return Session(msa=msa, client_secret=client_secret, flow=flow,
+                       device=self.device() if flow != "plain" else None)
+
+    def _stored_quietly(self) -> Session | None:
+        try:
+            return self.store.load(self.account) if self.store is not None else None
+        except XboxException:  # a corrupt file is reported where the session is loaded
+            return None
+
     def describe(self, session: Session) -> dict[str, Any]:
         """Who ``session`` is and when its tokens expire: no secrets."""
         return {
@@ -134,4 +187,9 @@ class SignInState:
             "user_expires": _when(session.user.expires_at if session.user else None),
             "msa_expires": _when(session.msa.expires_at if session.msa else None),
             "can_refresh": bool(session.msa and session.msa.refresh_token),
+            "flow": session.flow,
+            "app_id": session.msa.client_id if session.msa else None,
+            "device_expires": _when(session.device.token.expires_at
+                                    if session.device and session.device.token else None),
+            "title_expires": _when(session.title.expires_at if session.title else None),
         }

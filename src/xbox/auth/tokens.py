@@ -5,12 +5,24 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .._core.times import parse_datetime
 
-__all__ = ["REFRESH_MARGIN", "MsaToken", "Session", "XboxToken", "parse_wire_time"]
+if TYPE_CHECKING:
+    from .signing import RequestSigner
+
+__all__ = ["FLOWS", "REFRESH_MARGIN", "Device", "MsaToken", "Session", "XboxToken",
+           "parse_wire_time"]
+
+#: How a session signs in to Xbox Live, after the Microsoft account (MSA) token:
+#: ``"sisu"`` (the Xbox app's way: a signed device token, then sisu.xboxlive.com gives the
+#: user, title and XSTS tokens at once), ``"title"`` (device token + title token + user
+#: token, then XSTS, all signed) or ``"plain"`` (user token, then XSTS, unsigned: the 2014
+#: library's way, and users' own Azure apps').
+FLOWS = ("sisu", "title", "plain")
 
 # Refresh a token this many seconds before it expires, so no call races the expiry.
 REFRESH_MARGIN = 300.0
@@ -34,6 +46,13 @@ _MSA_TYPES: dict[str, Any] = {"access_token": str, "refresh_token": _OPT_STR,
                               "user_id": str}
 _XBOX_TYPES: dict[str, Any] = {"token": str, "uhs": str, "issued_at": _NUMBER,
                                "expires_at": _NUMBER, "claims": dict}
+_DEVICE_TYPES: dict[str, Any] = {"key_pem": str, "id": str, "serial": str,
+                                 "token": (dict, type(None)), "device_type": str, "version": str}
+T = TypeVar("T")
+
+
+def _token(kind: type[T], data: Any, types: dict[str, Any]) -> T | None:
+    return kind(**_fields(data, types)) if data else None
 
 
 def _fields(data: Any, types: dict[str, Any]) -> dict[str, Any]:
@@ -83,8 +102,54 @@ class XboxToken:
     def expired(self, now: float, margin: float = REFRESH_MARGIN) -> bool:
         return now >= self.expires_at - margin
 
+    @property
+    def authorization(self) -> str:
+        """The ``Authorization`` header value for this (XSTS) token: ``XBL3.0 x=uhs;token``."""
+        return f"XBL3.0 x={self.uhs or self.claims.get('uhs', '')};{self.token}"
+
     def __repr__(self) -> str:
         return f"XboxToken(uhs=<hidden>, expires_at={self.expires_at})"
+
+
+@dataclass
+class Device:
+    """This machine as Xbox Live knows it: a P-256 key that signs requests, a stable id and
+    serial number, and the device token (14 days) issued for the key.
+
+    The key is a secret like a token: ``repr()`` never shows it.
+    """
+
+    key_pem: str
+    id: str
+    serial: str
+    token: XboxToken | None = None
+    device_type: str = "Win32"
+    version: str = "10.0.19041"
+
+    @classmethod
+    def new(cls) -> Device:
+        """A new device: a new key, new ids (braced GUIDs, as Windows devices send them)."""
+        from .signing import RequestSigner
+
+        return cls(RequestSigner().to_pem(), "{" + str(uuid.uuid4()).upper() + "}",
+                   "{" + str(uuid.uuid4()).upper() + "}")
+
+    @property
+    def signer(self) -> RequestSigner:
+        """The request signer of the device's key."""
+        found = _SIGNERS.get(self.key_pem)
+        if found is None:
+            from .signing import RequestSigner
+
+            found = _SIGNERS[self.key_pem] = RequestSigner.from_pem(self.key_pem)
+        return found
+
+    def __repr__(self) -> str:
+        return f"Device(id={self.id!r}, token={self.token!r})"
+
+
+# Parsing a PEM key costs ~0.1 ms: once per key (devices are few; keys never change).
+_SIGNERS: dict[str, RequestSigner] = {}
 
 
 @dataclass
@@ -94,6 +159,11 @@ class Session:
     Attributes:
         login: the e-mail address used to sign in, if known (not a secret, never a password).
         client_secret: only for users' own Azure apps; saved with the tokens.
+        flow: how the session signs in after the MSA token (:data:`FLOWS`).
+        device: the device key and token of the ``sisu`` and ``title`` flows.
+        title: the title token of those flows.
+        relying_parties: XSTS tokens for relying parties other than ``http://xboxlive.com``
+            (whose token is ``xsts``), by relying party.
     """
 
     msa: MsaToken | None = None
@@ -101,6 +171,10 @@ class Session:
     xsts: XboxToken | None = None
     login: str | None = None
     client_secret: str | None = None
+    flow: str = "plain"
+    device: Device | None = None
+    title: XboxToken | None = None
+    relying_parties: dict[str, XboxToken] = field(default_factory=dict)
 
     @property
     def xuid(self) -> str | None:
@@ -120,32 +194,54 @@ class Session:
         return self.xsts is not None and self.user is not None and not self.xsts.expired(now)
 
     def to_dict(self) -> dict[str, Any]:
+        """The session as the token file holds it (version 2: with flow, device and title)."""
         return {
-            "version": 1,
+            "version": 2,
             "login": self.login,
             "client_secret": self.client_secret,
+            "flow": self.flow,
             "msa": asdict(self.msa) if self.msa else None,
             "user": asdict(self.user) if self.user else None,
             "xsts": asdict(self.xsts) if self.xsts else None,
+            "device": asdict(self.device) if self.device else None,
+            "title": asdict(self.title) if self.title else None,
+            "relying_parties": {rp: asdict(token) for rp, token in self.relying_parties.items()},
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Session:
-        """Rebuild a session saved by :meth:`to_dict`; raises ``ValueError``/``TypeError``/
-        ``KeyError`` on a malformed document (the store turns that into a readable error)."""
-        if not isinstance(data, dict) or data.get("version") != 1:
-            raise ValueError("not an xbox token file (version 1)")
+        """Rebuild a session saved by :meth:`to_dict` (version 1 files too); raises
+        ``ValueError``/``TypeError``/``KeyError`` on a malformed document (the store turns
+        that into a readable error)."""
+        if not isinstance(data, dict) or data.get("version") not in (1, 2):
+            raise ValueError("not an xbox token file (version 1 or 2)")
+        unknown = set(data) - {"version", "login", "client_secret", "flow", "msa", "user", "xsts",
+                               "device", "title", "relying_parties"}
+        if unknown:
+            raise KeyError(f"unknown fields: {sorted(unknown)}")
         for name in ("login", "client_secret"):
             _check(data.get(name), (str, type(None)), name)
-        msa = data.get("msa")
-        user = data.get("user")
-        xsts = data.get("xsts")
+        flow = data.get("flow", "plain")
+        if flow not in FLOWS:
+            raise ValueError(f"unknown sign-in flow {flow!r}")
+        device = data.get("device")
+        if device:
+            device = dict(_fields(device, _DEVICE_TYPES))
+            token = device.get("token")
+            device["token"] = XboxToken(**_fields(token, _XBOX_TYPES)) if token else None
+        others = data.get("relying_parties") or {}
+        _check(others, (dict,), "relying_parties")
         return cls(
-            msa=MsaToken(**_fields(msa, _MSA_TYPES)) if msa else None,
-            user=XboxToken(**_fields(user, _XBOX_TYPES)) if user else None,
-            xsts=XboxToken(**_fields(xsts, _XBOX_TYPES)) if xsts else None,
+            msa=_token(MsaToken, data.get("msa"), _MSA_TYPES),
+            user=_token(XboxToken, data.get("user"), _XBOX_TYPES),
+            xsts=_token(XboxToken, data.get("xsts"), _XBOX_TYPES),
+            title=_token(XboxToken, data.get("title"), _XBOX_TYPES),
+            device=Device(**device) if device else None,
             login=data.get("login"),
             client_secret=data.get("client_secret"),
+            flow=flow,
+            relying_parties={str(rp): XboxToken(**_fields(token, _XBOX_TYPES))
+                             for rp, token in others.items()},
         )
 
     def __repr__(self) -> str:

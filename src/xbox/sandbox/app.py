@@ -134,7 +134,8 @@ class Sandbox:
         signature_skew: how far (seconds, either way) a signed request's timestamp may be
             from the sandbox clock (default 180; see "Signed sign-in" in the docs).
         mediahub_requires_device_claims: mediahub search refuses XSTS tokens that carry no
-            device and title claims (default False).
+            device and title claims, as the real service does (default True; False lets
+            a plain sign-in through, for tests about something else).
         world: a prebuilt world (else ``World(seed, epoch=...)`` whose epoch is the clock's
             time truncated to the hour, or ``$XBOX_SANDBOX_EPOCH``).
         era: the wire era of the capture services, one of :data:`xbox.sandbox.ERAS`:
@@ -157,7 +158,7 @@ class Sandbox:
         device_code_account: str = "joe@example.org",
         device_code_pending_polls: int = 1,
         signature_skew: float = 180.0,
-        mediahub_requires_device_claims: bool = False,
+        mediahub_requires_device_claims: bool = True,
         world: World | None = None,
         era: str | None = None,
     ) -> None:
@@ -285,15 +286,21 @@ class Sandbox:
         return json_response(429, body, headers={
             **self.xbl_headers(), "Retry-After": self.rate_limit_table.retry_after(over.retry_after)})
 
-    def authorization_for(self, email: str = "joe@example.org") -> str:
+    def authorization_for(self, email: str = "joe@example.org", *, signed: bool = True) -> str:
         """Sign ``email`` in directly and return its ``Authorization`` header value.
 
         For tests of the sandbox's own services; clients sign in through login.live.com.
+
+        Args:
+            signed: a token with the device and title claims of the Xbox app's signed
+                sign-in (SISU), which mediahub asks for; False: a plain sign-in's.
         """
         account = self.world.by_email[email.lower()]
         now = self.clock()
         uhs = self.tokens.new_uhs()
-        token = self.tokens.issue("xsts", account.xuid, now + self.lifetimes.xsts, uhs=uhs)
+        token = self.tokens.issue("xsts", account.xuid, now + self.lifetimes.xsts, uhs=uhs,
+                                  device_id="{AAAAAAAA-0000-4000-8000-000000000000}" if signed else "",
+                                  title_id="328178078" if signed else "")  # the Xbox app's
         return f"XBL3.0 x={uhs};{token}"
 
     # -- helpers for services ---------------------------------------------------------------
