@@ -38,10 +38,17 @@ class Governor:
     Args:
         limits: per-service overrides (``{"profile": Limit(10, 30)}``).
         enabled: False books nothing and never waits.
+        burst_seconds / sustain_seconds: the two windows' lengths; Xbox Live's are 15 s and
+            300 s. Shorter ones match a sandbox run with ``rate_limit_scale`` (the bench's
+            rate-limit rows set them on ``client.governor`` to the sandbox's scaled table).
     """
 
-    def __init__(self, limits: dict[str, Limit] | None = None, *, enabled: bool = True) -> None:
+    def __init__(self, limits: dict[str, Limit] | None = None, *, enabled: bool = True,
+                 burst_seconds: float = BURST_SECONDS,
+                 sustain_seconds: float = SUSTAIN_SECONDS) -> None:
         self.enabled = enabled
+        self.burst_seconds = burst_seconds
+        self.sustain_seconds = sustain_seconds
         self.overrides = dict(limits or {})
         self._windows: dict[tuple[str, str], _Windows] = {}
         self._lock = threading.Lock()
@@ -68,8 +75,8 @@ class Governor:
             if w is None:
                 return 0.0
             at = max(now, w.blocked_until)
-            for times, period, count in ((w.burst, BURST_SECONDS, w.limit.burst),
-                                         (w.sustain, SUSTAIN_SECONDS, w.limit.sustain)):
+            for times, period, count in ((w.burst, self.burst_seconds, w.limit.burst),
+                                         (w.sustain, self.sustain_seconds, w.limit.sustain)):
                 while times and times[0] <= now - period:
                     times.popleft()
                 if times:
@@ -107,8 +114,8 @@ class Governor:
                 except (KeyError, TypeError, ValueError):
                     pass
                 else:
-                    if period <= BURST_SECONDS and maximum < w.limit.burst:
+                    if period <= self.burst_seconds and maximum < w.limit.burst:
                         w.limit = Limit(maximum, w.limit.sustain)
-                    elif period > BURST_SECONDS and maximum < w.limit.sustain:
+                    elif period > self.burst_seconds and maximum < w.limit.sustain:
                         w.limit = Limit(w.limit.burst, maximum)
             w.blocked_until = max(w.blocked_until, now + (retry_after if retry_after else 1.0))

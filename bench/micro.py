@@ -1,0 +1,195 @@
+"""Row 3: one clip record through the model, in µs of CPU per record (a micro-bench).
+
+The records are the 5,000 today-shaped records the sandbox lists (era 2025: integer enums),
+as ``json.loads`` gives them. A block passes every record once through:
+
+* ``Clip.from_wire(record)``, and the same followed by the four reads a caller makes
+  (``id``, ``state``, ``date_recorded``, ``download.uri``), so that work moved from building
+  to reading (lazy fields) is still counted;
+* a ``TypedDict`` with the same fields and the same field types (the wire enums, aware
+  datetimes, nested locators) validated by a pydantic ``TypeAdapter``; and the same with the
+  enum fields typed ``int | str | None`` (what a TypedDict costs without the enums' Python
+  validators);
+* plain ``dict`` access: the same four reads on the record itself.
+
+Before timing, the bench checks that the TypedDict's keys are still ``Clip``'s wire fields,
+and that the model still tolerates drift (a record whose ``views`` is a string still loads).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Required
+
+import harness
+import httpx
+from context import Context
+from harness import Row, Sample, Spread, Variant
+from paging import clips_url, raw_listing
+from pydantic import AwareDatetime, TypeAdapter
+from pydantic.alias_generators import to_camel
+from typing_extensions import TypedDict
+
+from xbox.models import Clip
+from xbox.models.enums import (
+    WireCaptureState,
+    WireCaptureType,
+    WireThumbnailType,
+    WireUriType,
+)
+
+GOAL_US = 5.0
+
+
+class LocatorTD(TypedDict, total=False):
+    uri: str | None
+    fileSize: int | None
+    expiration: AwareDatetime | None
+
+
+class ThumbnailTD(LocatorTD, total=False):
+    thumbnailType: WireThumbnailType
+
+
+class MediaUriTD(LocatorTD, total=False):
+    uriType: WireUriType
+
+
+class ClipTD(TypedDict, total=False):
+    """``xbox.models.Clip``'s fields, by wire name, with its field types."""
+
+    gameClipId: Required[str]
+    state: WireCaptureState
+    datePublished: AwareDatetime | None
+    lastModified: AwareDatetime | None
+    userCaption: str | None
+    type: WireCaptureType
+    scid: str | None
+    titleId: int | None
+    rating: float | None
+    ratingCount: int | None
+    views: int | None
+    titleData: str | None
+    systemProperties: str | None
+    savedByUser: bool | None
+    achievementId: str | None
+    greatestMomentId: str | None
+    thumbnails: list[ThumbnailTD]
+    xuid: str | None
+    titleName: str | None
+    deviceType: str | None
+    dateRecorded: AwareDatetime | None
+    durationInSeconds: int | None
+    gameClipUris: list[MediaUriTD]
+    clipName: str | None
+    gameClipLocale: str | None
+    clipContentAttributes: str | None
+    commentCount: int | None
+    likeCount: int | None
+    shareCount: int | None
+    partialViews: int | None
+
+
+class PlainThumbnailTD(LocatorTD, total=False):
+    thumbnailType: int | str | None
+
+
+class PlainMediaUriTD(LocatorTD, total=False):
+    uriType: int | str | None
+
+
+#: The same fields with the enums left as the wire sent them (no Python validator per enum).
+PlainClipTD = TypedDict("PlainClipTD", {
+    **ClipTD.__annotations__, "state": int | str | None, "type": int | str | None,
+    "thumbnails": list[PlainThumbnailTD], "gameClipUris": list[PlainMediaUriTD]}, total=False)
+
+
+def field_drift() -> str:
+    """How ClipTD's keys differ from Clip's wire fields ("" when they agree)."""
+    fields = getattr(Clip, "model_fields", None)
+    if not isinstance(fields, dict):
+        return "Clip has no model_fields to compare with"
+    clip = {f.alias or to_camel(name) for name, f in fields.items() if name != "raw"}
+    typed = set(ClipTD.__required_keys__ | ClipTD.__optional_keys__)
+    if clip == typed:
+        return ""
+    return (f"TypedDict fields differ from Clip's: Clip has {sorted(clip - typed)}, "
+            f"TypedDict has {sorted(typed - clip)}")
+
+
+def tolerance_kept(record: dict[str, Any]) -> bool:
+    try:
+        clip = Clip.from_wire({**record, "views": "lots"})
+    except Exception:
+        return False
+    return clip.views is None and clip.id == record["gameClipId"]
+
+
+def run(ctx: Context) -> list[Row]:
+    with httpx.Client() as raw:
+        records: list[Any] = []
+        raw_listing(raw, clips_url(ctx), ctx.headers(1), records)
+    assert isinstance(records[0]["state"], int), "expected today's records (integer enums)"
+    adapter: TypeAdapter[ClipTD] = TypeAdapter(ClipTD)
+    validate = adapter.validate_python
+    validate_plain = TypeAdapter(PlainClipTD).validate_python
+    from_wire = Clip.from_wire
+
+    def model(rec: Any) -> Any:
+        return from_wire(rec)
+
+    def model_reads(rec: Any) -> Any:
+        clip = from_wire(rec)
+        d = clip.download
+        return clip.id, clip.state, clip.date_recorded, d.uri if d is not None else None
+
+    def typed(rec: Any) -> Any:
+        return validate(rec)
+
+    def typed_plain(rec: Any) -> Any:
+        return validate_plain(rec)
+
+    def plain_reads(rec: Any) -> Any:
+        uri = next((u.get("uri") for u in rec.get("gameClipUris", ()) if u.get("uriType") == 2), None)
+        return rec["gameClipId"], rec.get("state"), rec.get("dateRecorded"), uri
+
+    for fn in (model, model_reads, typed, typed_plain, plain_reads):  # build validators now
+        fn(records[0])
+
+    def block(fn: Any) -> Any:
+        def run_block() -> Sample:
+            clock = harness.Clock()
+            for rec in records:
+                fn(rec)
+            return clock.stop()
+        return run_block
+
+    names = {"model": model, "model+reads": model_reads, "typed": typed,
+             "typed-plain": typed_plain, "dict": plain_reads}
+    outcomes = harness.alternate([Variant(n, block(f)) for n, f in names.items()],
+                                 ctx.args.micro_rounds)
+    per = len(records)
+
+    def us(name: str) -> Spread:
+        return Spread.of([s.cpu / per * 1e6 for s in outcomes[name].samples])
+
+    drift = field_drift()
+    kept = tolerance_kept(records[0])
+    typed_mid = us("typed").mid
+    fmt = "{:.1f}"
+    note = (f"{us('model').mid / typed_mid:.1f}x the TypedDict; drift tolerance "
+            + ("kept" if kept else "LOST"))
+    if drift:
+        note += "; " + drift
+    return [
+        Row("3", "one clip record: `Clip.from_wire(record)`", "CPU µs/record", us("model"),
+            GOAL_US, note, fmt=fmt, extra_ok=kept, extra_why="drift tolerance lost"),
+        Row("3", "one clip record: `Clip.from_wire` + reads of id, state, date_recorded, "
+            "download.uri", "CPU µs/record", us("model+reads"), GOAL_US,
+            fmt=fmt),
+        Row("3", "one clip record: TypedDict, same fields and types (wire enums), pydantic "
+            "`TypeAdapter`", "CPU µs/record", us("typed"), fmt=fmt),
+        Row("3", "one clip record: TypedDict, same fields, enums as plain `int | str`",
+            "CPU µs/record", us("typed-plain"), fmt=fmt),
+        Row("3", "one clip record: plain `dict`, the four reads only", "CPU µs/record", us("dict"),
+            fmt=fmt),
+    ]
