@@ -1,6 +1,6 @@
-"""``archive``: mirror users' captures into a folder (incremental, resumable, verified),
-``archive status``: what an archive holds and what Xbox Live is about to delete, and
-``archive verify``: re-read every archived file, and fetch damaged ones again.
+"""``archive``: mirror users' captures into a folder (incremental, resumable, verified), and
+``archive status``: what an archive holds and what Xbox Live is about to delete
+(``archive verify`` is in :mod:`.archive_verify`).
 
 All the deciding (what to fetch, in which order, where it goes) is :mod:`xbox.archive`'s;
 this module parses options, shows progress and reports.
@@ -8,9 +8,7 @@ this module parses options, shows progress and reports.
 
 from __future__ import annotations
 
-import contextlib
-import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,16 +18,14 @@ import click
 from ..exceptions import NotFoundException
 from .app import EXIT_FAILURE, EXIT_NOT_FOUND, State, XboxCommand, pass_state, write_global_options
 from .app import cli as root
-from .output import Bytes, Col, human_bytes, stderr_console
+from .output import Bytes, Col, human_bytes
 from .params import SINCE, USER, UserRef
+from .progress import archive_bars
 from .users import resolve
 
 if TYPE_CHECKING:
-    from rich.progress import Progress, TaskID
-
-    from ..archive import ArchiveEvent, ArchiveReport, ArchiveStatus
+    from ..archive import ArchiveReport, ArchiveStatus
     from ..archive.planner import PlannedCapture
-    from ..archive.verify import VerifyReport
 
 _KINDS = {"clips": "clip", "screenshots": "screenshot"}
 _RUN = "_run"  # the default command's name: no gamertag can be spelt like it
@@ -178,90 +174,7 @@ def _human(state: State, report: ArchiveReport) -> None:
                         f"(first: {report.unreadable[0].error}); `xbox archive status` lists them")
 
 
-# -- progress -------------------------------------------------------------------------------
-
-class _Bars:
-    """One line for the run (captures done/total, bytes, speed) and one per file being
-    fetched, on stderr, within the terminal's width (80 columns included)."""
-
-    FILE_WIDTH = 22
-
-    def __init__(self, bar: Progress, label: str) -> None:
-        self.bar = bar
-        self.lock = threading.Lock()  # events come from the archiver's worker threads
-        self.done: dict[str, int] = {}
-        self.files: dict[str, TaskID] = {}
-        self.finished = 0
-        self.count = 0
-        self.overall = bar.add_task(label, total=None, count="listing")
-
-    def __call__(self, event: ArchiveEvent) -> None:
-        with self.lock:
-            item = event.item
-            if event.type == "planned" and event.plan is not None:
-                self.count = len(event.plan.fetch)
-                self.bar.update(self.overall, total=event.plan.bytes_to_fetch or None,
-                                count=f"0/{self.count}")
-            elif event.type == "start" and item is not None:
-                name = item.path.name
-                if len(name) > self.FILE_WIDTH:  # keep the date and the extension
-                    keep = self.FILE_WIDTH - 1
-                    name = name[:keep - keep // 2] + "…" + name[-(keep // 2):]
-                self.files[item.id] = self.bar.add_task(f"  {name}", total=event.bytes_total,
-                                                        count="")
-            elif event.type == "progress" and item is not None:
-                self.done[item.id] = event.bytes_done
-                self.bar.update(self.overall, completed=sum(self.done.values()))
-                if item.id in self.files:
-                    self.bar.update(self.files[item.id], completed=event.bytes_done)
-            elif event.type in ("done", "failed") and item is not None:
-                self.finished += 1
-                self.bar.update(self.overall, count=f"{self.finished}/{self.count}")
-                if item.id in self.files:
-                    self.bar.remove_task(self.files.pop(item.id))
-                if event.type == "failed":
-                    self.bar.console.print(f"failed: {item.id}: {event.message}", overflow="fold")
-
-
-@contextlib.contextmanager
-def _progress(state: State, label: str, *, dry_run: bool = False) -> Iterator[Any]:
-    """Progress on stderr, only for a person at a terminal (never with --json, -q or for a
-    dry run, which fetches nothing)."""
-    if dry_run or state.out.json_mode or state.out.quiet or not state.out.stderr_is_tty():
-        yield None
-        return
-    from rich.progress import BarColumn, DownloadColumn, Progress, Task, TextColumn, TransferSpeedColumn
-    from rich.text import Text
-
-    class Sizes(DownloadColumn):
-        """Bytes done/total; nothing while the total is still unknown (listing)."""
-
-        def render(self, task: Task) -> Text:
-            if task.total is None and not task.completed:
-                return Text("")
-            return super().render(task)
-
-    class Speed(TransferSpeedColumn):
-        def render(self, task: Task) -> Text:
-            return Text("") if task.speed is None else super().render(task)
-
-    console = stderr_console()
-    width = max(40, console.width)
-    name = label if len(label) <= 16 else label[:15] + "…"
-    with Progress(TextColumn("{task.description}", style=""), TextColumn("{task.fields[count]}"),
-                  BarColumn(bar_width=max(6, min(30, width - 62))), Sizes(), Speed(),
-                  console=console, transient=True) as bar:
-        bars = _Bars(bar, name)
-        if state.waits is not None:
-            state.waits.sink = bar.console.print
-        try:
-            yield bars
-        finally:
-            if state.waits is not None:
-                state.waits.sink = lambda text: click.echo(text, err=True)
-
-
-def _write_gallery(state: State, dest: Path) -> Path | None:
+def write_gallery_for(state: State, dest: Path) -> Path | None:
     """The gallery page after a run; a failure to write it never hides the run's outcome."""
     from ..archive import CATALOGUE_NAME, write_gallery
 
@@ -276,13 +189,13 @@ def _write_gallery(state: State, dest: Path) -> Path | None:
 
 # -- xbox archive GAMERTAG... ---------------------------------------------------------------
 
-_dest = click.option("--dest", type=click.Path(file_okay=False, path_type=Path), required=True,
+dest_option = click.option("--dest", type=click.Path(file_okay=False, path_type=Path), required=True,
                      metavar="DIR", help="The archive folder.")
 
 
 @archive.command(_RUN, cls=_RunCommand, hidden=True)
 @click.argument("users", nargs=-1, required=True, type=USER, metavar="GAMERTAG|XUID...")
-@_dest
+@dest_option
 @click.option("--since", type=SINCE, default=None,
               help="Only captures recorded since then: 2026-10-30, 2026-10-30T12:00:00Z (or an "
                    "offset), 7d, 2w, 12h, yesterday.")
@@ -318,7 +231,7 @@ def run(state: State, users: Sequence[UserRef], dest: Path, since: datetime | No
                 except NotFoundException as exc:
                     unknown.append((str(who), str(exc)))
                     continue
-                with _progress(state, str(who), dry_run=dry_run) as progress:
+                with archive_bars(state, str(who), dry_run=dry_run) as progress:
                     report = folder.archive_user(client, xuid, kinds=kinds, since=since,
                                                  limit=limit, dry_run=dry_run,
                                                  concurrency=concurrency,
@@ -329,7 +242,7 @@ def run(state: State, users: Sequence[UserRef], dest: Path, since: datetime | No
                     _human(state, report)
     finally:
         if not dry_run:
-            gallery = _write_gallery(state, dest)
+            gallery = write_gallery_for(state, dest)
     if state.out.json_mode:
         state.out.json([_report_json(user, r, gallery=gallery) for user, r in reports]
                        + [_report_json(user, None, error=why) for user, why in unknown])
@@ -376,7 +289,7 @@ def _status_json(dest: Path, report: ArchiveStatus) -> dict[str, Any]:
 
 
 @archive.command()
-@_dest
+@dest_option
 @click.option("--within", "within_days", type=click.FloatRange(min=0), default=7, show_default=True,
               metavar="DAYS", help="Captures expiring within DAYS count as at risk.")
 @pass_state
@@ -414,107 +327,3 @@ def status(state: State, dest: Path, within_days: float) -> None:
         state.out.table([Col("Kind"), Col("Source"), Col("Why it could not be read", free=True)],
                         [[u.kind, u.source, u.error] for u in report.unreadable],
                         title="Records the last runs could not read (not archived)")
-
-
-# -- xbox archive verify --------------------------------------------------------------------
-
-@contextlib.contextmanager
-def _hashing(state: State) -> Iterator[Any]:
-    if state.out.json_mode or state.out.quiet or not state.out.stderr_is_tty():
-        yield None
-        return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress
-
-    with Progress("verifying", BarColumn(bar_width=30), MofNCompleteColumn(),
-                  console=stderr_console(), transient=True) as bar:
-        task = bar.add_task("verifying", total=None)
-        yield lambda done, total: bar.update(task, completed=done, total=total)
-
-
-def _verify_json(report: VerifyReport, repaired: list[str] | None) -> dict[str, Any]:
-    return {"dest": str(report.dest), "captures": report.captures, "files": report.files,
-            "bytes": report.bytes, "ok": report.ok,
-            "problems": [{"id": p.id, "xuid": p.xuid, "path": p.path, "problem": p.problem,
-                          "reason": p.reason} for p in report.problems],
-            "repaired": repaired}
-
-
-def _repair(state: State, dest: Path, report: VerifyReport, concurrency: int) -> list[str]:
-    """Set damaged files aside and fetch every problem capture again, through the archiver."""
-    from ..archive import Archive
-    from ..archive.verify import set_aside
-
-    set_aside(dest, report.problems)
-    owners: dict[str, list[str]] = {}
-    for p in report.problems:
-        if p.xuid:
-            owners.setdefault(p.xuid, [])
-            if p.id not in owners[p.xuid]:
-                owners[p.xuid].append(p.id)
-    client = state.client()
-    repaired: list[str] = []
-    with Archive(dest) as folder:
-        folder.repairing(i for ids in owners.values() for i in ids)
-        for xuid, _ids in owners.items():
-            with _progress(state, f"repair {xuid}") as progress:
-                result = folder.archive_user(client, xuid, concurrency=concurrency,
-                                             progress=progress)
-            repaired += [i.id for i in result.downloaded]
-            for capture_id, reason in result.failed.items():
-                state.out.error(f"{capture_id}: could not fetch it again: {reason}")
-    return repaired
-
-
-@archive.command()
-@_dest
-@click.option("--repair", is_flag=True,
-              help="Fetch damaged and missing files again (damaged ones are kept as NAME.damaged).")
-@click.option("--concurrency", type=click.IntRange(1, 16), default=4, show_default=True,
-              metavar="N", help="Downloads at once, with --repair.")
-@pass_state
-def verify(state: State, dest: Path, repair: bool, concurrency: int) -> None:
-    """Re-read every archived file and compare it with the catalogue (sha256 of each media
-    file; thumbnails and sidecars present and readable). Exit code 1 if anything is wrong."""
-    from ..archive import CATALOGUE_NAME
-    from ..archive.verify import DAMAGED_SUFFIX
-    from ..archive.verify import verify as verify_archive
-
-    if not (dest / CATALOGUE_NAME).exists():
-        state.out.error(f"{dest} is not an archive (no {CATALOGUE_NAME})")
-        click.get_current_context().exit(EXIT_FAILURE)
-    if repair:
-        state.resumable = True
-    with _hashing(state) as progress:
-        report = verify_archive(dest, progress=progress)
-    repaired: list[str] | None = None
-    first = report
-    if repair and report.problems:
-        repaired = _repair(state, dest, report, concurrency)
-        with _hashing(state) as progress:
-            report = verify_archive(dest, progress=progress)
-        fixed = set(first.damaged_ids) - set(report.damaged_ids)
-        for p in first.problems:  # the damaged bytes are not needed once the file is whole
-            if p.id in fixed and p.problem == "damaged":
-                (dest / (p.path + DAMAGED_SUFFIX)).unlink(missing_ok=True)
-        _write_gallery(state, dest)
-    if state.out.json_mode:
-        state.out.json(_verify_json(report, repaired))
-    else:
-        shown = first.problems if repair else report.problems
-        if shown:
-            state.out.table([Col("ID"), Col("Problem"), Col("Path", free=True),
-                             Col("Why", free=True)],
-                            [[p.id, p.problem, p.path, p.reason] for p in shown],
-                            title="Damaged or missing files" + (" (before repair)" if repair else ""))
-        damaged = sum(1 for p in report.problems if p.problem == "damaged")
-        missing = len(report.problems) - damaged
-        line = (f"{dest}: checked {report.captures} captures ({report.files} files, "
-                f"{human_bytes(report.bytes)}): ")
-        line += "all intact" if report.ok else f"{damaged} damaged, {missing} missing"
-        if repaired is not None:
-            line += f"; {len(repaired)} fetched again"
-        state.out.line(line)
-        if not report.ok and not repair:
-            state.out.info(f"run `xbox archive verify --dest {dest} --repair` to fetch them again")
-    if not report.ok:
-        click.get_current_context().exit(EXIT_FAILURE)

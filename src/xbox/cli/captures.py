@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,10 +13,10 @@ from ..exceptions import NotFoundException
 from .app import State, cli, pass_state
 from .output import Bytes, Col
 from .params import CAPTURE, CaptureRef, InputError, clip, echo
+from .progress import download_bar
 
 if TYPE_CHECKING:
     from .. import Client
-    from ..download import ProgressCallback
     from ..models.captures import Clip, Screenshot
 
     Capture = Clip | Screenshot
@@ -107,33 +106,6 @@ def _find(client: Client, refs: Sequence[CaptureRef]) -> list[Capture]:
     return out
 
 
-@contextlib.contextmanager
-def _progress(state: State, label: str) -> Iterator[ProgressCallback | None]:
-    """A progress bar on stderr, only for a person at a terminal (never with --json or -q)."""
-    if state.out.json_mode or state.out.quiet or not state.out.stderr_is_tty():
-        yield None
-        return
-    from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
-
-    from .output import stderr_console
-
-    console = stderr_console()
-    with Progress("{task.description}", BarColumn(bar_width=24), DownloadColumn(),
-                  TransferSpeedColumn(), console=console, transient=True) as bar:
-        task = bar.add_task(label, total=None)
-        if state.waits is not None:
-            state.waits.sink = bar.console.print
-
-        def update(done: int, total: int | None) -> None:
-            bar.update(task, completed=done, total=total)
-
-        try:
-            yield update
-        finally:
-            if state.waits is not None:
-                state.waits.sink = lambda text: click.echo(text, err=True)
-
-
 def already_there(capture: Capture, target: Path) -> DownloadResult | None:
     """The file at ``target`` if it already holds this capture, verified.
 
@@ -180,7 +152,7 @@ def download(state: State, ids: Sequence[CaptureRef], template: str) -> None:
         result = already_there(capture, target)
         fetched = result is None
         if result is None:
-            with _progress(state, capture.id[:8]) as progress:
+            with download_bar(state, capture.id[:8]) as progress:
                 result = client.download(capture, target, progress=progress)
         if capture.recorded is not None:
             # Photo tools sort by file time: make it the moment of capture.
