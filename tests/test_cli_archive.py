@@ -220,6 +220,27 @@ def test_verify_finds_a_same_size_corruption_and_repair_fixes_it(tmp_path: Path)
     assert row.status == "done" and row.sha256 == hashlib.sha256(good).hexdigest()
 
 
+def test_a_repair_that_cannot_fetch_keeps_the_damaged_copy_and_fails(tmp_path: Path) -> None:
+    from xbox.sandbox import Fault
+
+    dest = tmp_path / "a"
+    sandbox = Sandbox(seed=0)
+    assert run("--sandbox", "archive", JOE_GAMERTAG, "--dest", str(dest), "--limit", "1",
+               sandbox=sandbox).exit_code == 0
+    media = _media(dest)[0]
+    media.write_bytes(b"\x00" * media.stat().st_size)
+    capture_id = media.stem.rsplit("_", 1)[-1]
+    sandbox.faults.append(Fault(status=404, path_contains=capture_id, times=100))
+    result = run("--sandbox", "--json", "archive", "verify", "--dest", str(dest), "--repair",
+                 sandbox=sandbox)
+    assert result.exit_code == 1, result.stderr
+    report = json.loads(result.stdout)
+    assert not report["ok"] and report["repaired"] == []
+    assert [p["id"] for p in report["problems"]] == [capture_id]
+    assert "kept as" in report["problems"][0]["reason"]
+    assert (media.parent / (media.name + ".damaged")).is_file()  # never deleted
+
+
 def test_verify_of_a_folder_that_is_not_an_archive(tmp_path: Path) -> None:
     result = run("archive", "verify", "--dest", str(tmp_path))
     assert result.exit_code == 1 and "is not an archive" in result.stderr

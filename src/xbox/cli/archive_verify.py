@@ -33,10 +33,12 @@ def _repair(state: State, dest: Path, report: VerifyReport, concurrency: int) ->
     set_aside(dest, report.problems)
     owners: dict[str, list[str]] = {}
     for p in report.problems:
-        if p.xuid:
-            owners.setdefault(p.xuid, [])
-            if p.id not in owners[p.xuid]:
-                owners[p.xuid].append(p.id)
+        if not p.xuid:
+            state.out.error(f"{p.id}: cannot fetch it again: the catalogue does not say whose it is")
+            continue
+        owners.setdefault(p.xuid, [])
+        if p.id not in owners[p.xuid]:
+            owners[p.xuid].append(p.id)
     client = state.client()
     repaired: list[str] = []
     with Archive(dest) as folder:
@@ -62,7 +64,7 @@ def verify(state: State, dest: Path, repair: bool, concurrency: int) -> None:
     """Re-read every archived file and compare it with the catalogue (sha256 of each media
     file; thumbnails and sidecars present and readable). Exit code 1 if anything is wrong."""
     from ..archive import CATALOGUE_NAME
-    from ..archive.verify import DAMAGED_SUFFIX
+    from ..archive.verify import DAMAGED_SUFFIX, Problem
     from ..archive.verify import verify as verify_archive
 
     if not (dest / CATALOGUE_NAME).exists():
@@ -78,10 +80,17 @@ def verify(state: State, dest: Path, repair: bool, concurrency: int) -> None:
         repaired = _repair(state, dest, report, concurrency)
         with hashing_bar(state) as progress:
             report = verify_archive(dest, progress=progress)
-        fixed = set(first.damaged_ids) - set(report.damaged_ids)
-        for p in first.problems:  # the damaged bytes are not needed once the file is whole
-            if p.id in fixed and p.problem == "damaged":
-                (dest / (p.path + DAMAGED_SUFFIX)).unlink(missing_ok=True)
+        # A capture that could not be fetched again is no longer archived, so the second
+        # pass does not see it: it is still a problem, and its damaged bytes are kept.
+        fixed = set(repaired) - set(report.damaged_ids)
+        for p in first.problems:
+            kept = dest / (p.path + DAMAGED_SUFFIX)
+            if p.id in fixed:
+                kept.unlink(missing_ok=True)  # not needed once the file is whole again
+            elif p.id not in report.damaged_ids:
+                why = "not fetched again" + (f"; the damaged copy is kept as {kept.name}"
+                                             if kept.exists() else "")
+                report.problems.append(Problem(p.id, p.xuid, p.path, p.problem, why))
         write_gallery_for(state, dest)
     if state.out.json_mode:
         state.out.json(_verify_json(report, repaired))
