@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -82,6 +83,15 @@ def _open(browser: Any, page_path: Path, width: int, height: int) -> tuple[Any, 
     return page, remote, problems
 
 
+def _wait_until(page: Any, expression: str, timeout: float = 15) -> None:
+    """Poll ``expression`` in the page (page.wait_for_function evaluates strings with eval,
+    which the gallery's Content-Security-Policy rightly refuses)."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"timed out waiting for {expression}"
+        time.sleep(0.05)
+
+
 def test_the_gallery_shows_every_capture_and_plays_them(browser: Any, archive_dir: Path,
                                                        tmp_path: Path) -> None:
     page_path = archive_dir / GALLERY_NAME
@@ -108,7 +118,7 @@ def test_the_gallery_shows_every_capture_and_plays_them(browser: Any, archive_di
     assert "8 archived" in banner
 
     page.click("figure.capture.clip a.open")
-    page.wait_for_function("document.querySelector('#viewer video').readyState >= 1", timeout=15000)
+    _wait_until(page, "document.querySelector('#viewer video').readyState >= 1")
     video = page.evaluate("(() => { const v = document.querySelector('#viewer video');"
                           " return [v.duration, v.videoWidth, v.error, v.currentSrc]; })()")
     assert video[0] > 0 and video[1] > 0 and video[2] is None and video[3].endswith(".mp4"), video
@@ -117,7 +127,7 @@ def test_the_gallery_shows_every_capture_and_plays_them(browser: Any, archive_di
     page.click("#viewer button.close")
 
     page.click("figure.capture.screenshot a.open")
-    page.wait_for_function("document.querySelector('#viewer img').naturalWidth > 0", timeout=15000)
+    _wait_until(page, "document.querySelector('#viewer img').naturalWidth > 0")
     assert page.evaluate("document.querySelector('#viewer img').src").endswith(".png")
     page.click("#viewer button.close")
     page.close()
