@@ -16,7 +16,7 @@ sys.path.insert(0, str(HERE.parent / "src"))
 
 import xbox  # noqa: E402
 
-project = "python-xbox"
+project = "xbox"
 author = "the xbox contributors"
 copyright = "2014-2026, the xbox contributors"
 version = release = xbox.__version__
@@ -44,13 +44,11 @@ intersphinx_mapping: dict[str, tuple[str, str | None]] = {}
 exclude_patterns = ["_build"]
 templates_path: list[str] = []
 html_theme = "alabaster"
-html_title = "python-xbox"
+html_title = "xbox: Xbox Live for Python"
+html_short_title = "xbox"
+# This project's own pages only: the 2014 python-xbox's repository, board and site are not
+# this project's, and linking to them sent readers to the wrong place.
 html_theme_options = {
-    "description": "Xbox Live for Python",
-    "extra_nav_links": {
-        "Code": "https://github.com/buttscicles/xbox",
-        "Issues & Bugs": "https://github.com/buttscicles/xbox/issues",
-        "PyPI": "https://pypi.python.org/pypi/xbox",
-    },
+    "description": "Xbox Live for Python: library, command line, archiver, sandbox",
 }
 html_static_path: list[str] = []

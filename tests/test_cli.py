@@ -49,54 +49,54 @@ def test_profile_human_and_json() -> None:
     assert human.exit_code == 0, human.stderr
     assert JOE_GAMERTAG in human.stdout and JOE_XUID in human.stdout and "22791" in human.stdout
     data = run_json("profile", JOE_GAMERTAG)
-    assert data["id"] == JOE_XUID
-    settings = {s["id"]: s["value"] for s in data["settings"]}
-    assert settings["Gamertag"] == JOE_GAMERTAG
+    assert isinstance(data, list) and len(data) == 1  # one shape for one user or several
+    assert data[0]["xuid"] == JOE_XUID and data[0]["gamertag"] == JOE_GAMERTAG
+    assert data[0]["gamerscore"] == 22791 and data[0]["raw"]["id"] == JOE_XUID
 
 
 def test_profile_by_xuid_and_several_users() -> None:
     data = run_json("profile", JOE_XUID, "joealcorn")
-    assert [p["id"] for p in data] == [JOE_XUID, JOE_XUID]
+    assert [p["xuid"] for p in data] == [JOE_XUID, JOE_XUID]
 
 
 @pytest.mark.parametrize("kind,key", [("clips", "gameClipId"), ("screenshots", "screenshotId")])
 def test_captures_lists(kind: str, key: str) -> None:
     data = run_json(kind, JOE_GAMERTAG, "--limit", "3")
-    assert len(data) == 3 and all(key in item for item in data)
+    assert len(data) == 3 and all(item["id"] == item["raw"][key] for item in data)
     human = run("--sandbox", kind, JOE_GAMERTAG, "--limit", "3")
     assert human.exit_code == 0
-    assert f"3 {kind} of {JOE_GAMERTAG}" in human.stdout
+    assert f"3 {kind} of {JOE_GAMERTAG}" in human.stderr  # piped: the title is not data
     for item in data:
-        assert item[key] in human.stdout
+        assert item["id"] in human.stdout
     saved = run_json(kind, JOE_GAMERTAG, "--saved", "--limit", "5")
-    assert saved and all(item["savedByUser"] for item in saved)
+    assert saved and all(item["saved"] for item in saved)
 
 
 def test_titles_and_achievements() -> None:
     titles = run_json("titles", JOE_GAMERTAG)
-    assert titles and all("titleId" in t for t in titles)
+    assert titles and all(isinstance(t["title_id"], int) and "raw" in t for t in titles)
     human = run("--sandbox", "titles", JOE_GAMERTAG)
     assert titles[0]["name"] in human.stdout
-    title_id = titles[0]["titleId"]
+    title_id = titles[0]["title_id"]
     achievements = run_json("achievements", JOE_GAMERTAG, "--title", str(title_id))
     assert achievements
-    assert all(str(a["titleAssociations"][0]["id"]) == str(title_id) for a in achievements)
+    assert all(a["title_id"] == title_id for a in achievements)
     human = run("--sandbox", "achievements", JOE_GAMERTAG, "--title", str(title_id))
     assert human.exit_code == 0 and achievements[0]["name"] in human.stdout
 
 
 def test_friends_presence_search() -> None:
     friends = run_json("friends")
-    assert friends and all("xuid" in f for f in friends)
+    assert friends and all("xuid" in f and "raw" in f for f in friends)
     human = run("--sandbox", "friends")
-    assert friends[0]["gamertag"] in human.stdout and "people followed by JoeAlcorn" in human.stdout
+    assert friends[0]["gamertag"] in human.stdout and "people followed by JoeAlcorn" in human.stderr
     other = friends[0]["gamertag"]
     presence = run_json("presence", JOE_GAMERTAG, other)
     assert {p["xuid"] for p in presence} == {JOE_XUID, friends[0]["xuid"]}
     human = run("--sandbox", "presence", JOE_GAMERTAG)
     assert JOE_GAMERTAG in human.stdout and JOE_XUID in human.stdout
     found = run_json("search", "JoeAlc")
-    assert found[0]["result"]["gamertag"] == JOE_GAMERTAG
+    assert found[0]["gamertag"] == JOE_GAMERTAG and found[0]["raw"]["result"]["gamertag"] == JOE_GAMERTAG
     assert JOE_GAMERTAG in run("--sandbox", "search", "JoeAlc").stdout
 
 
@@ -104,14 +104,14 @@ def test_download_with_template(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.chdir(tmp_path)
     clip = run_json("clips", JOE_GAMERTAG, "--limit", "1")[0]
     shot = run_json("screenshots", JOE_GAMERTAG, "--limit", "1")[0]
-    results = run_json("download", clip["gameClipId"], f"{JOE_XUID}:{shot['screenshotId']}",
+    results = run_json("download", clip["id"], f"{JOE_XUID}:{shot['id']}",
                        "-o", "{title}/{date}_{id}.{ext}")
-    assert [r["id"] for r in results] == [clip["gameClipId"], shot["screenshotId"]]
+    assert [r["id"] for r in results] == [clip["id"], shot["id"]]
     for r in results:
         path = tmp_path / r["path"]
         assert path.is_file() and path.stat().st_size == r["size"] > 0
     assert Path(results[0]["path"]).suffix == ".mp4"
-    assert Path(results[0]["path"]).parts[0] == clip["titleName"].replace("/", "_")
+    assert Path(results[0]["path"]).parts[0] == clip["title"].replace("/", "_")
     missing = run("--sandbox", "download", MISSING_CLIP)
     assert missing.exit_code == 3 and MISSING_CLIP in missing.stderr
 
@@ -124,7 +124,7 @@ def test_archive_dry_run_then_run_then_status(tmp_path: Path) -> None:
     human = run("--sandbox", "archive", JOE_GAMERTAG, "--dest", str(dest), "--limit", "2",
                 "--only", "screenshots")
     assert human.exit_code == 0, human.stderr
-    assert "2 downloaded" in human.stdout
+    assert "2 archived" in human.stdout
     files = [p for p in dest.rglob("*.png") if p.is_file()]
     assert len(files) >= 2
     status = json.loads(run("--json", "archive", "status", "--dest", str(dest)).stdout)
@@ -310,7 +310,7 @@ def test_python_m_xbox_subprocess() -> None:
     proc = subprocess.run([sys.executable, "-m", "xbox", "--sandbox", "--json", "profile", JOE_GAMERTAG],
                           capture_output=True, text=True, timeout=60, env=_env())
     assert proc.returncode == 0, proc.stderr
-    assert json.loads(proc.stdout)["id"] == JOE_XUID
+    assert json.loads(proc.stdout)[0]["xuid"] == JOE_XUID
 
 
 def test_sandbox_serve_subprocess() -> None:
@@ -358,36 +358,22 @@ def test_sandbox_serve_on_a_busy_port_says_so(served: ServedSandbox) -> None:
 
 
 def test_archive_progress_only_on_a_terminal(tmp_path: Path) -> None:
-    """Bars (overall and per file) on stderr when it is a terminal; nothing when it is not."""
-    import pty
-    import select
+    """Bars (the run's, with captures done/total, and one per file) on stderr when it is a
+    terminal, within its 80 columns; nothing when it is not."""
+    from .cli_helpers import clean_env, need_pty, run_in_terminal, xbox_command
 
-    command = [sys.executable, "-m", "xbox", "--sandbox", "archive", JOE_GAMERTAG,
-               "--limit", "3"]
-    env = {**os.environ, "XBOX_HOME": str(tmp_path / "home"), "COLUMNS": "120"}
-    leader, follower = pty.openpty()
-    proc = subprocess.Popen([*command, "--dest", str(tmp_path / "tty")], stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=follower, env=env)
-    os.close(follower)
-    seen = b""
-    try:
-        while True:
-            ready, _, _ = select.select([leader], [], [], 60)
-            if not ready:
-                break
-            try:
-                chunk = os.read(leader, 65536)
-            except OSError:  # the child closed its end
-                break
-            if not chunk:
-                break
-            seen += chunk
-    finally:
-        os.close(leader)
-        out, _ = proc.communicate(timeout=60)
-    assert proc.returncode == 0
-    assert b"archiving" in seen and b".mp4" in seen  # the overall bar and a per-file bar
-    assert b"archiving" not in out  # stdout is for the summary only
-    piped = subprocess.run([*command, "--dest", str(tmp_path / "pipe")], capture_output=True,
-                           env=env, timeout=60, check=False)
-    assert piped.returncode == 0 and b"archiving" not in piped.stderr
+    need_pty()
+    args = ["--sandbox", "archive", JOE_GAMERTAG, "--limit", "3"]
+    env = clean_env(tmp_path, COLUMNS="80")
+    shown = run_in_terminal([*args, "--dest", str(tmp_path / "tty")], env)
+    assert shown.returncode == 0, shown.lines
+    lines = shown.lines
+    assert any("3/3" in line for line in lines), lines  # captures done/total
+    assert any(".mp4" in line for line in lines)  # a per-file bar
+    assert any(" kB" in line or " MB" in line for line in lines)  # human units
+    bars = [line for line in lines if "━" in line]
+    assert bars and all(len(line) <= 80 for line in bars), [len(line) for line in bars]
+    assert b"3/3" not in shown.stdout and b"\x1b" not in shown.stdout  # stdout: the summary
+    piped = subprocess.run([*xbox_command(), *args, "--dest", str(tmp_path / "pipe")],
+                           capture_output=True, env=env, timeout=60, check=False)
+    assert piped.returncode == 0 and b"3/3" not in piped.stderr and b"\x1b" not in piped.stderr

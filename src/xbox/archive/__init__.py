@@ -7,12 +7,16 @@
         report = archive.archive_user(xbl, "JoeAlcorn")   # incremental, resumable, verified
         report.downloaded, report.failed                  # what was saved, what went wrong
     xbox.archive.status("~/XboxCaptures").at_risk         # what Xbox may delete soon
+    xbox.archive.verify("~/XboxCaptures").problems        # files damaged since (sha256)
+    xbox.archive.write_gallery("~/XboxCaptures")          # index.html, to browse them
 
 With an :class:`xbox.AsyncClient`, use :class:`AsyncArchive` the same way (``await``).
 
 Modules: :mod:`~xbox.archive.planner` (pure: paths, rescue order, retention assumptions),
 :mod:`~xbox.archive.catalogue` (the SQLite catalogue and :func:`status`),
-:mod:`~xbox.archive.folder` (the folder: reconcile, plan, record; the run's report). The
+:mod:`~xbox.archive.folder` (the folder: reconcile, plan, record; the run's report),
+:mod:`~xbox.archive.verify` (re-reading every file), :mod:`~xbox.archive.gallery` (the
+``index.html`` page). The
 run itself is ``xbox._async.archive`` and its generated twin ``xbox._sync.archive``.
 """
 
@@ -22,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from .catalogue import CATALOGUE_NAME, ArchiveStatus, Catalogue, CatalogueRow, Unreadable, status
 from .folder import ArchiveEvent, ArchiveFolder, ArchiveProgress, ArchiveReport, ReconcileReport
+from .gallery import GALLERY_NAME, render_gallery, write_gallery
 from .planner import (
     DEFAULT_TEMPLATE,
     SAVED_RETENTION,
@@ -32,6 +37,7 @@ from .planner import (
     plan_captures,
     render_path,
 )
+from .verify import Problem, VerifyReport, verify
 
 if TYPE_CHECKING:
     from .._async.archive import AsyncArchive
@@ -40,6 +46,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CATALOGUE_NAME",
     "DEFAULT_TEMPLATE",
+    "GALLERY_NAME",
     "SAVED_RETENTION",
     "UNSAVED_RETENTION",
     "Archive",
@@ -53,13 +60,18 @@ __all__ = [
     "CatalogueRow",
     "Plan",
     "PlannedCapture",
+    "Problem",
     "ReconcileReport",
     "Unreadable",
+    "VerifyReport",
     "archive_user",
     "expires_at",
     "plan_captures",
+    "render_gallery",
     "render_path",
     "status",
+    "verify",
+    "write_gallery",
 ]
 
 

@@ -10,6 +10,8 @@ adopts it.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import json
 import sqlite3
@@ -73,7 +75,12 @@ CREATE TABLE IF NOT EXISTS unreadable (
 );
 """
 # Columns added after the first release, for catalogues made before them.
-_ADDED_COLUMNS = {"sources": "TEXT NOT NULL DEFAULT '[]'"}
+_ADDED_COLUMNS = {
+    "sources": "TEXT NOT NULL DEFAULT '[]'",
+    "duration": "REAL",  # a clip's length in seconds (the gallery shows it)
+    "thumbnail_bytes": "INTEGER",  # the thumbnails written with a done row
+    "listed": "TEXT",  # when a listing last showed the capture
+}
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -100,6 +107,9 @@ class CatalogueRow:
         expires_at: when Xbox Live is assumed to delete it (``xbox.archive.planner``).
         error: why the last attempt failed, for ``failed`` rows.
         sources: the lists that have shown it (``"metadata"``, ``"mediahub"``).
+        duration: a clip's length in seconds (None for screenshots, or unknown).
+        thumbnail_bytes: the size of the thumbnails written with it (``done`` rows).
+        listed: when a listing of Xbox Live last showed it.
     """
 
     id: str
@@ -118,6 +128,9 @@ class CatalogueRow:
     updated: datetime | None
     error: str | None
     sources: tuple[str, ...] = ()
+    duration: float | None = None
+    thumbnail_bytes: int | None = None
+    listed: datetime | None = None
 
     def days_left(self, now: float) -> float | None:
         """Days until the assumed deletion (negative when past), or None if unknown."""
@@ -125,14 +138,48 @@ class CatalogueRow:
             return None
         return (self.expires_at.timestamp() - now) / 86400
 
+    def overdue(self, now: float) -> bool:
+        """Past the assumed deletion date (:mod:`xbox.archive.planner`'s assumption)."""
+        return self.expires_at is not None and self.expires_at.timestamp() <= now
+
+    @property
+    def still_listed(self) -> bool:
+        """Xbox Live listed it after its assumed deletion date: overdue, but still there
+        (the retention assumption was early, and it can still be fetched)."""
+        return (self.expires_at is not None and self.listed is not None
+                and self.listed >= self.expires_at)
+
+    def retention(self, now: float) -> str:
+        """What to tell a person: ``"3.2 days left"``, ``"overdue, still listed"`` or
+        ``"overdue, not listed since 2026-10-01"``; never a negative count of days."""
+        left = self.days_left(now)
+        if left is None:
+            return "unknown"
+        if left > 0:
+            return f"{left:.1f} days left"
+        if self.still_listed:
+            return "overdue, still listed"
+        if self.listed is not None:
+            return f"overdue, not listed since {self.listed:%Y-%m-%d}"
+        return "overdue"
+
 
 def _row(r: sqlite3.Row) -> CatalogueRow:
+    keys = r.keys()  # a read-only catalogue of an older release lacks the newer columns
+
+    def extra(name: str) -> object:
+        return r[name] if name in keys else None
+
+    listed = extra("listed")
     return CatalogueRow(
         id=r["id"], kind=r["kind"], xuid=r["xuid"], gamertag=r["gamertag"], title=r["title"],
         recorded=_from_iso(r["recorded"]), size=r["size"], sha256=r["sha256"], path=r["path"],
         files=tuple(json.loads(r["files"] or "[]")), status=r["status"], saved=bool(r["saved"]),
         expires_at=_from_iso(r["expires_at"]), updated=_from_iso(r["updated"]), error=r["error"],
-        sources=tuple(json.loads(r["sources"] or "[]")))
+        sources=tuple(json.loads(r["sources"] or "[]")),
+        duration=extra("duration"),  # type: ignore[arg-type]
+        thumbnail_bytes=extra("thumbnail_bytes"),  # type: ignore[arg-type]
+        listed=_from_iso(listed) if isinstance(listed, str) else None)
 
 
 @dataclass(frozen=True)
@@ -175,25 +222,36 @@ class Catalogue:
         self.path = self.dest / CATALOGUE_NAME
         self.readonly = readonly
         self._conn: sqlite3.Connection | None = None
-        if readonly:
+        try:
+            self._open()
+        except sqlite3.Error as exc:
+            # SQLite says "unable to open database file" without saying which: a read-only
+            # folder, a full disk, a file that is not a catalogue. Name the file.
+            self.close()
+            raise OSError(errno.EIO, f"cannot open the archive catalogue ({exc})",
+                          str(self.path)) from None
+        if self._conn is not None:
+            self._conn.row_factory = sqlite3.Row
+
+    def _open(self) -> None:
+        if self.readonly:
             if self.path.exists():
                 self._conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
                                              check_same_thread=False)
-        else:
-            self.dest.mkdir(parents=True, exist_ok=True)
-            self._conn = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            # NORMAL is safe in WAL mode against a killed process; a power cut can lose the
-            # last commits, which the next run heals by adopting the complete files.
-            self._conn.execute("PRAGMA synchronous=NORMAL")
-            self._conn.executescript(_SCHEMA)
-            columns = {r[1] for r in self._conn.execute("PRAGMA table_info(captures)")}
-            for name, kind in _ADDED_COLUMNS.items():
-                if name not in columns:
-                    self._conn.execute(f"ALTER TABLE captures ADD COLUMN {name} {kind}")
-            self._conn.commit()
-        if self._conn is not None:
-            self._conn.row_factory = sqlite3.Row
+                self._conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+            return
+        self.dest.mkdir(parents=True, exist_ok=True)
+        self._conn = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        # NORMAL is safe in WAL mode against a killed process; a power cut can lose the
+        # last commits, which the next run heals by adopting the complete files.
+        self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._conn.executescript(_SCHEMA)
+        columns = {r[1] for r in self._conn.execute("PRAGMA table_info(captures)")}
+        for name, kind in _ADDED_COLUMNS.items():
+            if name not in columns:
+                self._conn.execute(f"ALTER TABLE captures ADD COLUMN {name} {kind}")
+        self._conn.commit()
 
     def close(self) -> None:
         if self._conn is not None:
@@ -260,13 +318,14 @@ class Catalogue:
                 "SELECT id, sources FROM captures")} if sources else {}
             conn.executemany(
                 """INSERT INTO captures (id, kind, xuid, gamertag, title, recorded, path, status,
-                                         saved, expires_at, updated)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                         saved, expires_at, updated, duration, listed)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                    ON CONFLICT(id) DO UPDATE SET
                        kind = excluded.kind, xuid = excluded.xuid, gamertag = excluded.gamertag,
                        title = excluded.title, recorded = excluded.recorded,
                        saved = excluded.saved, expires_at = excluded.expires_at,
-                       updated = excluded.updated,
+                       updated = excluded.updated, listed = excluded.listed,
+                       duration = COALESCE(excluded.duration, captures.duration),
                        path = CASE WHEN captures.status = 'done' THEN captures.path
                                    ELSE excluded.path END,
                        status = CASE WHEN captures.status = 'done' THEN 'done'
@@ -276,7 +335,7 @@ class Catalogue:
                 [(item.id, item.kind, item.capture.xuid, item.gamertag, item.title,
                   _iso(item.recorded), item.path.as_posix(),
                   UPLOADING if item.id in pending_upload else PENDING, int(item.saved),
-                  _iso(item.expires_at), stamp) for item in items])
+                  _iso(item.expires_at), stamp, _duration(item), stamp) for item in items])
             if sources:
                 conn.executemany(
                     "UPDATE captures SET sources = ? WHERE id = ?",
@@ -309,15 +368,16 @@ class Catalogue:
                 for r in rows]
 
     def mark_done(self, item: PlannedCapture, *, size: int, sha256: str, files: Iterable[str],
-                  now: float | None = None) -> None:
+                  thumbnail_bytes: int | None = None, now: float | None = None) -> None:
         """Record a capture as archived: only call after its files have their final names."""
         conn = self._writable()
         with conn:
             conn.execute(
                 """UPDATE captures SET status = 'done', size = ?, sha256 = ?, path = ?, files = ?,
-                                       updated = ?, error = NULL WHERE id = ?""",
-                (size, sha256, item.path.as_posix(), json.dumps(sorted(files)), _now_iso(now),
-                 item.id))
+                                       thumbnail_bytes = ?, updated = ?, error = NULL
+                   WHERE id = ?""",
+                (size, sha256, item.path.as_posix(), json.dumps(sorted(files)), thumbnail_bytes,
+                 _now_iso(now), item.id))
 
     def mark_failed(self, capture_id: str, error: str, *, now: float | None = None) -> None:
         conn = self._writable()
@@ -334,6 +394,23 @@ class Catalogue:
                 [(_now_iso(now), i) for i in capture_ids])
 
 
+def _duration(item: PlannedCapture) -> float | None:
+    seconds = getattr(item.capture, "duration_in_seconds", None)
+    return float(seconds) if isinstance(seconds, int | float) and seconds > 0 else None
+
+
+def _thumbnail_bytes(dest: Path, row: CatalogueRow) -> int:
+    """A done row's thumbnail bytes: recorded since this was counted, else read from disk."""
+    if row.thumbnail_bytes is not None:
+        return row.thumbnail_bytes
+    total = 0
+    for rel in row.files:
+        if rel.endswith(".png"):
+            with contextlib.suppress(OSError):
+                total += (dest / rel).stat().st_size
+    return total
+
+
 @dataclass
 class ArchiveStatus:
     """What an archive holds and what is at risk.
@@ -341,7 +418,8 @@ class ArchiveStatus:
     Attributes:
         total: captures the catalogue knows (listed by some run).
         archived: of those, safely on disk.
-        archived_bytes: media bytes archived.
+        archived_bytes: media bytes archived (the clips and screenshots themselves).
+        thumbnail_bytes: bytes of their thumbnails, counted apart.
         pending: captures listed but not archived yet.
         failed: captures whose last attempt failed (retried next run).
         uploading: captures still uploading to Xbox Live (no media yet).
@@ -355,6 +433,7 @@ class ArchiveStatus:
     total: int = 0
     archived: int = 0
     archived_bytes: int = 0
+    thumbnail_bytes: int = 0
     pending: int = 0
     failed: int = 0
     uploading: int = 0
@@ -367,6 +446,11 @@ class ArchiveStatus:
     def expired(self) -> list[CatalogueRow]:
         """At-risk captures already past their assumed deletion date (maybe gone for good)."""
         return [r for r in self.at_risk if (r.days_left(self.now) or 0) < 0]
+
+    @property
+    def overdue_still_listed(self) -> list[CatalogueRow]:
+        """Expired captures that Xbox Live still listed after the date: fetch them now."""
+        return [r for r in self.expired if r.still_listed]
 
 
 def status(dest: str | Path, *, within_days: float = 7, now: float | None = None) -> ArchiveStatus:
@@ -391,6 +475,7 @@ def status(dest: str | Path, *, within_days: float = 7, now: float | None = None
         if r.status == DONE:
             report.archived += 1
             report.archived_bytes += r.size or 0
+            report.thumbnail_bytes += _thumbnail_bytes(Path(dest), r)
             continue
         if r.status == UPLOADING:
             report.uploading += 1

@@ -20,7 +20,7 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from types import TracebackType
@@ -104,6 +104,10 @@ class ArchiveReport:
         downloaded: archived by this run.
         failed: ``{capture id: reason}``; these are retried next run.
         bytes_downloaded: bytes fetched from the network (media and thumbnails).
+        media_bytes: media bytes this run added to the archive (what
+            :attr:`ArchiveStatus.archived_bytes <xbox.archive.ArchiveStatus>` counts),
+            whether fetched now or adopted from an interrupted run.
+        thumbnail_bytes: thumbnail bytes this run added, counted apart.
         reconciled: what the start-of-run check repaired.
         unreadable: records a listing set aside because they could not be read (no id,
             no usable download address); see :attr:`~xbox.archive.Unreadable.error`.
@@ -120,6 +124,8 @@ class ArchiveReport:
     downloaded: list[PlannedCapture] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
     bytes_downloaded: int = 0
+    media_bytes: int = 0
+    thumbnail_bytes: int = 0
     reconciled: ReconcileReport = field(default_factory=ReconcileReport)
     unreadable: list[Unreadable] = field(default_factory=list)
     source_errors: dict[str, str] = field(default_factory=dict)
@@ -185,6 +191,9 @@ class ArchiveFolder:
         self.dest = Path(dest)
         self._catalogue: Catalogue | None = None
         self._lock = threading.Lock()
+        #: When set, a run fetches only these captures again, into the paths the catalogue
+        #: has for them (``xbox archive verify --repair``): see :meth:`repairing`.
+        self.repair_ids: frozenset[str] | None = None
 
     @property
     def catalogue(self) -> Catalogue:
@@ -267,8 +276,29 @@ class ArchiveFolder:
                 known = cat.known()
         else:
             known = self.catalogue.known()
-        return plan_captures(captures, gamertag=gamertag, known=known, present=self._present,
+        present: Callable[[PurePosixPath, int | None], bool] = self._present
+        if self.repair_ids is not None:
+            # Captures being repaired go back where the catalogue has them (whatever the
+            # template), and count as absent whatever is on disk.
+            repair = self.repair_ids
+            known = {k: (replace(v, status=DONE) if k in repair and v.path else v)
+                     for k, v in known.items()}
+            again = {PurePosixPath(v.path) for k, v in known.items() if k in repair and v.path}
+
+            def absent_if_repaired(rel: PurePosixPath, size: int | None) -> bool:
+                return PurePosixPath(rel) not in again and self._present(rel, size)
+
+            present = absent_if_repaired
+            captures = [c for c in captures if c.id in repair]
+        return plan_captures(captures, gamertag=gamertag, known=known, present=present,
                              template=template, since=since, limit=limit)
+
+    def repairing(self, capture_ids: Iterable[str]) -> ArchiveFolder:
+        """Make the next runs fetch only ``capture_ids`` again (damaged or missing files
+        that :func:`xbox.archive.verify` found), each into the path the catalogue has for
+        it. Returns the folder, for ``with archive.repairing(ids): ...`` style chaining."""
+        self.repair_ids = frozenset(capture_ids)
+        return self
 
     def prepare(self, listing: Listing, gamertag: str, xuid: str, *, template: str,
                 since: datetime | None, limit: int | None, dry_run: bool) -> ArchiveReport:
@@ -298,10 +328,13 @@ class ArchiveFolder:
         """Mark ``item`` archived (its files have their final names) and count it."""
         files = [p.relative_to(self.dest).as_posix()
                  for p in (saved.sidecar, *(t.path for t in saved.thumbnails.values()))]
+        thumbnail_bytes = sum(t.size for t in saved.thumbnails.values())
         with self._lock:
             self.catalogue.mark_done(item, size=saved.media.size, sha256=saved.media.sha256,
-                                     files=files)
+                                     files=files, thumbnail_bytes=thumbnail_bytes)
             report.downloaded.append(item)
+            report.media_bytes += saved.media.size
+            report.thumbnail_bytes += thumbnail_bytes
             fetched = [t for t in saved.thumbnails.values() if t.attempts]
             report.bytes_downloaded += sum(t.size for t in fetched)
             if not saved.reused:

@@ -75,14 +75,15 @@ class TokenStore:
         """
         path = self.path(account)
         try:
-            text = path.read_text(encoding="utf-8")
+            data = path.read_bytes()
         except FileNotFoundError:
             return None
         except OSError as exc:
             raise TokenStoreError(f"cannot read the token file {path}: {exc.strerror}",
                                   path=str(path)) from None
         try:
-            return Session.from_dict(json.loads(text))
+            # Decoding is part of reading the file: binary junk is a corrupt file too.
+            return Session.from_dict(json.loads(data.decode("utf-8")))
         except (ValueError, TypeError, KeyError):
             raise TokenStoreError(
                 f"the token file {path} is corrupt or was not written by xbox; move it away "
@@ -119,11 +120,11 @@ class TokenStore:
     def _refuse_foreign(self, path: Path) -> None:
         """Never overwrite a file that is not ours (hand-edited into nonsense, or another tool's)."""
         try:
-            text = path.read_text(encoding="utf-8")
+            data = path.read_bytes()
         except FileNotFoundError:
             return
         try:
-            Session.from_dict(json.loads(text))
+            Session.from_dict(json.loads(data.decode("utf-8")))
         except (ValueError, TypeError, KeyError):
             raise TokenStoreError(
                 f"refusing to overwrite {path}: it is corrupt or was not written by xbox; "

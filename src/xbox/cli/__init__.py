@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from . import archive, auth, captures, sandbox, users  # noqa: F401  (registers the commands on the group)
+from . import archive, archive_verify, auth, captures, sandbox, users  # noqa: F401  (registers the commands)
 from .app import cli
 
 __all__ = ["cli", "main"]

@@ -2,19 +2,23 @@
 
 Every command is a thin layer over the sync :class:`xbox.Client`. This module owns what is
 shared: ``--sandbox`` (an in-process sandbox plus a demo sign-in), ``--account``, ``--json``,
-``-v``/``-q``, and the mapping of the exception tree onto exit codes:
+``-v``/``-q`` (accepted anywhere on the line: ``xbox clips JoeAlcorn --json``), the mapping
+of the exception tree onto exit codes, and the one-line reports of errors:
 
-    0 ok, 1 failure, 2 usage error, 3 not found, 4 authentication needed or refused.
+    0 ok, 1 failure, 2 usage error, 3 not found, 4 authentication needed or refused,
+    130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import os
+import sqlite3
 import sys
 import traceback
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TextIO, TypeVar, cast
 
 import click
@@ -23,20 +27,27 @@ from ..exceptions import (
     AuthenticationException,
     InvalidArgument,
     NotFoundException,
+    NotSignedIn,
     XboxException,
 )
-from .output import Output
+from .output import Output, one_line
 
 if TYPE_CHECKING:
     from .. import Client
     from ..sandbox import Sandbox
 
-__all__ = ["EXIT_AUTH", "EXIT_FAILURE", "EXIT_NOT_FOUND", "EXIT_USAGE", "State", "cli", "pass_state"]
+__all__ = ["EXIT_AUTH", "EXIT_FAILURE", "EXIT_INTERRUPTED", "EXIT_NOT_FOUND", "EXIT_USAGE",
+           "State", "cli", "hoist_global_options", "pass_state"]
 
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
 EXIT_NOT_FOUND = 3
 EXIT_AUTH = 4
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a Ctrl-C
+
+#: The group's own flags, accepted anywhere on the line (moved before the command).
+GLOBAL_FLAGS = frozenset({"--sandbox", "--json", "-v", "--verbose", "-q", "--quiet"})
+GLOBAL_WITH_VALUE = frozenset({"--account"})
 
 #: The token store account that ``--sandbox`` signs in to, so that sandbox tokens never
 #: mix with real ones (``--account NAME`` with ``--sandbox`` uses ``sandbox-NAME``).
@@ -76,6 +87,11 @@ class State:
         self._sandbox = sandbox
         self._client: Client | None = None
         self.stack = contextlib.ExitStack()
+        #: Set by commands whose work a second run picks up (archive, download): Ctrl-C
+        #: then says so.
+        self.resumable = False
+        #: The one-line notices of rate-limit waits (None: not on a terminal).
+        self.waits: WaitNotices | None = None
 
     @property
     def account_name(self) -> str:
@@ -127,33 +143,196 @@ def pass_state(f: F) -> F:
     return cast(F, click.pass_obj(f))
 
 
+def _option_takes_value(command: click.Command | None, arg: str) -> bool:
+    """Whether ``arg`` is an option of ``command`` that takes the next argument as its value."""
+    if command is None or "=" in arg:
+        return False
+    for param in command.params:
+        if isinstance(param, click.Option) and arg in (*param.opts, *param.secondary_opts):
+            return not param.is_flag and not param.count
+    return False
+
+
+def hoist_global_options(group: click.Group, args: Sequence[str]) -> list[str]:
+    """``args`` with the group's global options moved before the command, wherever they were
+    typed (``xbox clips JoeAlcorn --json`` is ``xbox --json clips JoeAlcorn``).
+
+    The line is walked the way click will parse it: the value of a command's own option is
+    never taken for a global option, and everything after ``--`` stays where it is.
+    """
+    front: list[str] = []
+    rest: list[str] = []
+    command: click.Command | None = group
+    items = list(args)
+    i = 0
+    while i < len(items):
+        arg = items[i]
+        if arg == "--":
+            rest.extend(items[i:])
+            break
+        if arg in GLOBAL_FLAGS or (len(arg) > 1 and arg[0] == "-" and set(arg[1:]) <= {"v", "q"}):
+            front.append(arg)
+        elif arg in GLOBAL_WITH_VALUE:
+            front.extend(items[i:i + 2])
+            i += 1
+        elif arg.split("=", 1)[0] in GLOBAL_WITH_VALUE:
+            front.append(arg)
+        elif arg.startswith("-") and _option_takes_value(command, arg):
+            rest.extend(items[i:i + 2])
+            i += 1
+        else:
+            if not arg.startswith("-") and isinstance(command, click.Group):
+                sub = command.commands.get(arg)
+                # A group that runs a default command for other words (``archive GAMERTAG``).
+                command = sub if sub is not None else getattr(command, "default_command", None)
+            rest.append(arg)
+        i += 1
+    return front + rest
+
+
+def _not_signed_in_message(state: State | None) -> str:
+    account = state.account if state is not None else None
+    if account is None:
+        return "not signed in: run `xbox login` (or set MS_LOGIN and MS_PASSWD)"
+    return (f"account '{account}' is not signed in: run `xbox login --account {account}` "
+            "(or set MS_LOGIN and MS_PASSWD)")
+
+
+def _for_account(state: State | None, message: str) -> str:
+    """A library message's ``xbox login`` hint, for the account this command used."""
+    if state is not None and state.account is not None and not state.use_sandbox:
+        return message.replace("`xbox login", f"`xbox login --account {state.account}")
+    return message
+
+
+def _os_error_message(exc: OSError) -> str:
+    what = exc.strerror or str(exc)
+    where = exc.filename
+    if where is None:
+        return what
+    other = f" -> {exc.filename2}" if exc.filename2 else ""
+    return f"{where}{other}: {what}"
+
+
+GLOBAL_HELP = [
+    ("--sandbox", "run against the embedded Xbox Live sandbox"),
+    ("--account NAME", "which saved sign-in to use"),
+    ("--json", "print JSON on stdout, and nothing else there"),
+    ("-v / -q", "log requests and show tracebacks / only errors on stderr"),
+]
+
+
+def write_global_options(formatter: click.HelpFormatter) -> None:
+    """The section of a command's help that lists the global options it accepts too."""
+    with formatter.section("Global options (anywhere on the line)"):
+        formatter.write_dl(GLOBAL_HELP)
+
+
+class XboxCommand(click.Command):
+    """A command whose help also lists the global options it accepts."""
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        super().format_epilog(ctx, formatter)
+        write_global_options(formatter)
+
+
 class XboxGroup(click.Group):
-    """A group that turns library exceptions into a one-line message and an exit code."""
+    """The top group: global options anywhere, and library exceptions turned into a
+    one-line message and an exit code."""
+
+    command_class = XboxCommand
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, hoist_global_options(self, args))
 
     def invoke(self, ctx: click.Context) -> Any:
+        # ctx.obj becomes the State in the group's callback, inside super().invoke().
         try:
             return super().invoke(ctx)
         except InvalidArgument as exc:
             # The library refused an argument before sending anything: bad input.
-            state = ctx.obj if isinstance(ctx.obj, State) else None
-            _report(state, str(exc))
+            _report(ctx, str(exc))
             ctx.exit(EXIT_USAGE)
+        except NotSignedIn:
+            _report(ctx, _not_signed_in_message(_state(ctx)))
+            ctx.exit(EXIT_AUTH)
         except XboxException as exc:
-            state = ctx.obj if isinstance(ctx.obj, State) else None
-            _report(state, str(exc) or type(exc).__name__)
+            _report(ctx, _for_account(_state(ctx), str(exc) or type(exc).__name__))
             ctx.exit(exit_code_for(exc))
+        except BrokenPipeError:
+            # `xbox ... | head` closed the pipe: nothing more to say, and nowhere to say it.
+            with contextlib.suppress(OSError):
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, sys.stdout.fileno())
+            ctx.exit(EXIT_FAILURE)
         except OSError as exc:
             # A folder that cannot be created, a read-only or full disk: say which file.
-            state = ctx.obj if isinstance(ctx.obj, State) else None
-            where = f": {exc.filename}" if exc.filename else ""
-            _report(state, f"{exc.strerror or exc}{where}")
+            _report(ctx, _os_error_message(exc))
             ctx.exit(EXIT_FAILURE)
+        except sqlite3.Error as exc:
+            # The archive catalogue names its file itself; this is the last resort.
+            _report(ctx, f"the archive catalogue: {exc}")
+            ctx.exit(EXIT_FAILURE)
+        except KeyboardInterrupt:
+            current = _state(ctx)
+            if current is not None and current.verbose:
+                traceback.print_exc(file=sys.stderr)
+            resume = current is not None and current.resumable
+            click.echo("\ninterrupted; run the same command to resume" if resume
+                       else "\ninterrupted", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
 
 
-def _report(state: State | None, message: str) -> None:
+def _state(ctx: click.Context) -> State | None:
+    return ctx.obj if isinstance(ctx.obj, State) else None
+
+
+def _report(ctx: click.Context, message: str) -> None:
+    state = _state(ctx)
     if state is not None and state.verbose:
         traceback.print_exc(file=sys.stderr)
-    click.echo(f"Error: {message}", err=True)
+    click.echo(f"Error: {one_line(message)}", err=True)
+
+
+class WaitNotices(logging.Handler):
+    """The library's ``waiting N s for HOST (rate limit)`` log records as one stderr line
+    each, for a person at a terminal who would otherwise see a silent stall.
+
+    ``sink`` is where a line goes: stderr, or a progress display's console while one is
+    drawn (so that the line prints above the bars instead of through them).
+    """
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.sink: Callable[[str], None] = lambda text: click.echo(text, err=True)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.levelno != logging.INFO or "(rate limit)" not in str(record.msg):
+            return
+        try:
+            self.sink(record.getMessage())
+        except Exception:  # a notice must never break the command
+            self.handleError(record)
+
+
+def _show_waits(state: State, verbose: int, quiet: bool) -> Callable[[], None]:
+    """Install :class:`WaitNotices` when stderr is a terminal (not with -q, and not with -v,
+    which logs every record anyway); returns the undo."""
+    if verbose or quiet or not state.out.stderr_is_tty():
+        return lambda: None
+    logger = logging.getLogger("xbox")
+    level = logger.level
+    handler = WaitNotices()
+    state.waits = handler
+    logger.addHandler(handler)
+    if logger.getEffectiveLevel() > logging.INFO:
+        logger.setLevel(logging.INFO)
+
+    def undo() -> None:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+    return undo
 
 
 def _setup_logging(verbose: int, quiet: bool) -> Callable[[], None]:
@@ -212,7 +391,12 @@ def _route_warnings(quiet: bool) -> Callable[[], None]:
 @click.pass_context
 def cli(ctx: click.Context, use_sandbox: bool, account: str | None, json_mode: bool, verbose: int,
         quiet: bool) -> None:
-    """Xbox Live from the command line: profiles, captures, achievements, archives."""
+    """Xbox Live from the command line: profiles, captures, achievements, archives.
+
+    The options below are accepted anywhere on the line (`xbox clips JoeAlcorn --json`).
+    Exit codes: 0 ok, 1 failure, 2 usage error, 3 not found, 4 sign-in needed or refused,
+    130 interrupted.
+    """
     if account is not None:
         from ..auth.store import TokenStore
 
@@ -231,4 +415,5 @@ def cli(ctx: click.Context, use_sandbox: bool, account: str | None, json_mode: b
     state = State(use_sandbox=use_sandbox, account=account,
                   output=Output(json_mode=json_mode, quiet=quiet), verbose=verbose, sandbox=sandbox)
     ctx.obj = state
+    ctx.call_on_close(_show_waits(state, verbose, quiet))
     ctx.call_on_close(state.close)

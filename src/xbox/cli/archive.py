@@ -1,5 +1,6 @@
 """``archive``: mirror users' captures into a folder (incremental, resumable, verified), and
-``archive status``: what an archive holds and what is about to be deleted by Xbox Live.
+``archive status``: what an archive holds and what Xbox Live is about to delete
+(``archive verify`` is in :mod:`.archive_verify`).
 
 All the deciding (what to fetch, in which order, where it goes) is :mod:`xbox.archive`'s;
 this module parses options, shows progress and reports.
@@ -7,123 +8,160 @@ this module parses options, shows progress and reports.
 
 from __future__ import annotations
 
-import contextlib
-import sys
-import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from .app import EXIT_FAILURE, State, cli, pass_state
-from .params import USER, UserRef
+from ..exceptions import NotFoundException
+from .app import EXIT_FAILURE, EXIT_NOT_FOUND, State, XboxCommand, pass_state, write_global_options
+from .app import cli as root
+from .output import Bytes, Col, human_bytes
+from .params import SINCE, USER, UserRef
+from .progress import archive_bars
 from .users import resolve
 
 if TYPE_CHECKING:
-    from ..archive import ArchiveEvent, ArchiveReport, ArchiveStatus
+    from ..archive import ArchiveReport, ArchiveStatus
     from ..archive.planner import PlannedCapture
 
 _KINDS = {"clips": "clip", "screenshots": "screenshot"}
+_RUN = "_run"  # the default command's name: no gamertag can be spelt like it
 
 
-class _DefaultRunGroup(click.Group):
-    """``archive GAMERTAG ...`` runs the archiver; ``archive status ...`` is a subcommand.
+class _SameUsageContext(click.Context):
+    """The default command's context says ``xbox archive`` in its usage and hints, never the
+    name of the command it really is."""
 
-    Click groups cannot take arguments and subcommands at once, so anything that is not a
-    subcommand's name (or help) is handed to the hidden ``run`` subcommand. A user whose
-    gamertag is literally "status" can be archived by xuid.
+    @property
+    def command_path(self) -> str:
+        return self.parent.command_path if self.parent is not None else super().command_path
+
+
+class _RunCommand(XboxCommand):
+    context_class = _SameUsageContext
+
+
+class _ArchiveGroup(click.Group):
+    """``archive GAMERTAG ...`` runs the archiver; ``archive status|verify`` are subcommands.
+
+    Click groups cannot take arguments and subcommands at once, so any word that is not a
+    subcommand's name (or help) goes to the default command, whose options this group's
+    help lists as its own. A user whose gamertag is literally "status" or "verify" can be
+    archived by xuid.
     """
+
+    command_class = XboxCommand
+
+    @property
+    def default_command(self) -> click.Command:
+        return self.commands[_RUN]
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if args and args[0] not in self.commands and args[0] not in ctx.help_option_names:
-            args = ["run", *args]
+            args = [_RUN, *args]
         return super().parse_args(ctx, args)
 
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [name for name in super().list_commands(ctx) if name != _RUN]
 
-@cli.group(cls=_DefaultRunGroup)
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        formatter.write_usage(ctx.command_path, "[OPTIONS] GAMERTAG|XUID... --dest DIR")
+        formatter.write_usage(ctx.command_path, "status|verify --dest DIR [OPTIONS]", prefix="   or: ")
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        run = self.default_command
+        with click.Context(run, info_name="archive", parent=ctx) as run_ctx:
+            records = [r for p in run.get_params(run_ctx)
+                       if isinstance(p, click.Option) and (r := p.get_help_record(run_ctx))]
+        with formatter.section("Options"):
+            formatter.write_dl(records)
+        self.format_commands(ctx, formatter)
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        super().format_epilog(ctx, formatter)
+        write_global_options(formatter)
+
+
+@root.group(cls=_ArchiveGroup, invoke_without_command=False)
 def archive() -> None:
-    """Mirror captures into a folder: `xbox archive GAMERTAG... --dest DIR`.
+    """Mirror users' captures into a folder: `xbox archive GAMERTAG... --dest DIR`.
 
     Incremental (only what is new), resumable (a stopped run continues where it was) and
-    verified (sizes and file types are checked). Captures that Xbox Live will delete soonest
-    are fetched first. `xbox archive status --dest DIR` shows what is at risk.
+    verified (sizes, signatures and checksums). Captures that Xbox Live will delete soonest
+    are fetched first. Every run writes DIR/index.html, a gallery to open in a browser.
+    `xbox archive status --dest DIR` shows what is at risk, `xbox archive verify --dest DIR`
+    re-reads every file.
+
+    Exit codes: 1 when a capture failed, a record or a list could not be read (retried next
+    run); 3 when a user does not exist (the others are archived all the same); 130 on Ctrl-C
+    (run the same command again to resume).
     """
 
 
+# -- reports --------------------------------------------------------------------------------
+
 def _planned(item: PlannedCapture) -> dict[str, Any]:
-    return {"id": item.id, "kind": item.kind, "path": item.path.as_posix(), "size": item.size,
-            "recorded": item.recorded, "expires_at": item.expires_at, "saved": item.saved}
+    return {"id": item.id, "kind": item.kind, "title": item.title, "path": item.path.as_posix(),
+            "size": item.size, "recorded": item.recorded, "expires_at": item.expires_at,
+            "saved": item.saved}
 
 
-def _report_json(report: ArchiveReport) -> dict[str, Any]:
-    plan = report.plan
+def _report_json(user: str, report: ArchiveReport | None, *, error: str | None = None,
+                 gallery: Path | None = None) -> dict[str, Any]:
+    """One user's outcome; the same keys whether the user was found or not."""
+    plan = report.plan if report is not None else None
     return {
-        "gamertag": report.gamertag, "xuid": report.xuid, "dest": str(report.dest),
-        "dry_run": report.dry_run,
-        "planned": [_planned(i) for i in plan.fetch],
-        "downloaded": [i.id for i in report.downloaded],
-        "up_to_date": len(plan.up_to_date), "uploading": len(plan.uploading),
-        "deferred": len(plan.deferred), "failed": report.failed,
-        "bytes_downloaded": report.bytes_downloaded,
-        "reset": report.reconciled.reset,
+        "user": user,
+        "found": report is not None,
+        "error": error,
+        "gamertag": report.gamertag if report else None,
+        "xuid": report.xuid if report else None,
+        "dest": str(report.dest) if report else None,
+        "dry_run": report.dry_run if report else None,
+        "planned": [_planned(i) for i in plan.fetch] if plan else [],
+        "downloaded": [i.id for i in report.downloaded] if report else [],
+        "up_to_date": len(plan.up_to_date) if plan else 0,
+        "uploading": len(plan.uploading) if plan else 0,
+        "deferred": len(plan.deferred) if plan else 0,
+        "failed": report.failed if report else {},
+        "media_bytes": report.media_bytes if report else 0,
+        "thumbnail_bytes": report.thumbnail_bytes if report else 0,
+        "bytes_downloaded": report.bytes_downloaded if report else 0,
+        "reset": report.reconciled.reset if report else [],
         "unreadable": [{"kind": u.kind, "source": u.source, "error": u.error}
-                       for u in report.unreadable],
-        "source_errors": report.source_errors,
+                       for u in report.unreadable] if report else [],
+        "source_errors": report.source_errors if report else {},
+        "gallery": str(gallery) if gallery is not None else None,
     }
 
 
-@contextlib.contextmanager
-def _progress(state: State) -> Iterator[Any]:
-    """Progress on stderr, only for a person at a terminal: one bar overall, and one per
-    capture while it downloads."""
-    if state.out.json_mode or state.out.quiet or not sys.stderr.isatty():
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TransferSpeedColumn
-
-    done: dict[str, int] = {}
-    files: dict[str, TaskID] = {}
-    lock = threading.Lock()  # events come from the archiver's worker threads
-    with Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(),
-                  TransferSpeedColumn(), console=Console(stderr=True), transient=True) as bar:
-        overall = bar.add_task("archiving", total=None)
-
-        def on_event(event: ArchiveEvent) -> None:
-            with lock:
-                item = event.item
-                if event.type == "planned" and event.plan is not None:
-                    bar.update(overall, total=event.plan.bytes_to_fetch or None)
-                elif event.type == "start" and item is not None:
-                    files[item.id] = bar.add_task(f"  {item.path.name}", total=event.bytes_total)
-                elif event.type == "progress" and item is not None:
-                    done[item.id] = event.bytes_done
-                    bar.update(overall, completed=sum(done.values()))
-                    if item.id in files:
-                        bar.update(files[item.id], completed=event.bytes_done)
-                elif event.type in ("done", "failed") and item is not None:
-                    if item.id in files:
-                        bar.remove_task(files.pop(item.id))
-                    if event.type == "failed":
-                        bar.console.print(f"failed: {item.id}: {event.message}")
-
-        yield on_event
+def _summary(report: ArchiveReport) -> str:
+    """One line per user; its byte counts are the ones ``archive status`` adds up."""
+    plan = report.plan
+    return (f"{report.gamertag}: {len(report.downloaded)} archived "
+            f"({human_bytes(report.media_bytes)} media, "
+            f"{human_bytes(report.thumbnail_bytes)} thumbnails), {len(plan.up_to_date)} up to "
+            f"date, {len(plan.uploading)} still uploading, {len(plan.deferred)} left for next "
+            f"time, {len(report.failed)} failed")
 
 
 def _human(state: State, report: ArchiveReport) -> None:
     plan = report.plan
     if report.dry_run:
-        state.out.table(["ID", "Kind", "Path", "Bytes", "Expires"],
-                        [[i.id, i.kind, i.path.as_posix(), i.size, i.expires_at] for i in plan.fetch],
-                        title=f"{report.gamertag}: {len(plan.fetch)} captures to fetch "
-                              f"({plan.bytes_to_fetch} bytes; dry run, nothing written)")
+        unknown = sum(1 for i in plan.fetch if i.size is None)
+        size = human_bytes(plan.bytes_to_fetch) + (f" + {unknown} of unknown size" if unknown else "")
+        state.out.table(
+            [Col("ID"), Col("Kind"), Col("Title", free=True), Col("Size", right=True),
+             Col("Expires"), Col("Path", free=True, optional=True)],
+            [[i.id, i.kind, i.title, Bytes(i.size) if i.size is not None else None, i.expires_at,
+              i.path.as_posix()] for i in plan.fetch],
+            title=f"{report.gamertag}: {len(plan.fetch)} captures to fetch ({size}; dry run, "
+                  "nothing written)")
     else:
-        state.out.line(f"{report.gamertag}: {len(report.downloaded)} downloaded "
-                       f"({report.bytes_downloaded} bytes), {len(plan.up_to_date)} up to date, "
-                       f"{len(plan.uploading)} still uploading, {len(plan.deferred)} left for "
-                       f"next time, {len(report.failed)} failed -> {report.dest}")
+        state.out.line(_summary(report))
     for capture_id, reason in report.failed.items():
         state.out.error(f"{capture_id}: {reason}")
     for source, reason in report.source_errors.items():
@@ -136,67 +174,122 @@ def _human(state: State, report: ArchiveReport) -> None:
                         f"(first: {report.unreadable[0].error}); `xbox archive status` lists them")
 
 
-@archive.command(hidden=True)
+def write_gallery_for(state: State, dest: Path) -> Path | None:
+    """The gallery page after a run; a failure to write it never hides the run's outcome."""
+    from ..archive import CATALOGUE_NAME, write_gallery
+
+    if not (dest / CATALOGUE_NAME).is_file():
+        return None
+    try:
+        return write_gallery(dest)
+    except OSError as exc:
+        state.out.error(f"could not write the gallery {dest / 'index.html'}: {exc.strerror or exc}")
+        return None
+
+
+# -- xbox archive GAMERTAG... ---------------------------------------------------------------
+
+dest_option = click.option("--dest", type=click.Path(file_okay=False, path_type=Path), required=True,
+                     metavar="DIR", help="The archive folder.")
+
+
+@archive.command(_RUN, cls=_RunCommand, hidden=True)
 @click.argument("users", nargs=-1, required=True, type=USER, metavar="GAMERTAG|XUID...")
-@click.option("--dest", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="The archive folder.")
-@click.option("--since", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]), default=None,
-              help="Only captures recorded on or after this date (UTC).")
+@dest_option
+@click.option("--since", type=SINCE, default=None,
+              help="Only captures recorded since then: 2026-10-30, 2026-10-30T12:00:00Z (or an "
+                   "offset), 7d, 2w, 12h, yesterday.")
 @click.option("--dry-run", is_flag=True, help="Show what would be fetched; write nothing.")
 @click.option("--limit", type=click.IntRange(min=1), default=None, metavar="N",
               help="Fetch at most N captures per user this run (soonest deletion first).")
 @click.option("--only", type=click.Choice(sorted(_KINDS)), default=None,
               help="Only clips or only screenshots.")
-@click.option("-o", "--template", default=None,
-              help="Path template inside DEST (default: "
+@click.option("-o", "--template", default=None, metavar="TEMPLATE",
+              help="Path template inside DIR (default: "
                    "{gamertag}/{title}/{date:%Y-%m-%d}_{time:%H%M%S}_{id}.{ext}).")
 @click.option("--concurrency", type=click.IntRange(1, 16), default=4, show_default=True,
-              help="Downloads at once.")
+              metavar="N", help="Downloads at once.")
 @pass_state
 def run(state: State, users: Sequence[UserRef], dest: Path, since: datetime | None, dry_run: bool,
         limit: int | None, only: str | None, template: str | None, concurrency: int) -> None:
-    """Archive users' clips and screenshots into DEST."""
+    """Archive users' clips and screenshots into DIR."""
     from ..archive import DEFAULT_TEMPLATE, Archive
 
+    state.resumable = True
     client = state.client()
     kinds = (_KINDS[only],) if only else ("clip", "screenshot")
-    reports: list[ArchiveReport] = []
-    for who in users:
-        # Resolving here first gives a mistyped gamertag its "did you mean" suggestions.
-        xuid = who.xuid or resolve(client, who).xuid
-        with Archive(dest) as folder, _progress(state) as progress:
-            report = folder.archive_user(client, xuid, kinds=kinds, since=since, limit=limit,
-                                         dry_run=dry_run, concurrency=concurrency,
-                                         template=template or DEFAULT_TEMPLATE, progress=progress)
-        reports.append(report)
-        if not state.out.json_mode:
-            _human(state, report)
+    reports: list[tuple[str, ArchiveReport]] = []
+    unknown: list[tuple[str, str]] = []
+    gallery: Path | None = None
+    try:
+        with Archive(dest) as folder:
+            for who in users:
+                try:
+                    # Resolving first gives a mistyped gamertag its "did you mean" suggestions,
+                    # and lets a run go on past a user who does not exist.
+                    xuid = resolve(client, who).xuid
+                except NotFoundException as exc:
+                    unknown.append((str(who), str(exc)))
+                    continue
+                with archive_bars(state, str(who), dry_run=dry_run) as progress:
+                    report = folder.archive_user(client, xuid, kinds=kinds, since=since,
+                                                 limit=limit, dry_run=dry_run,
+                                                 concurrency=concurrency,
+                                                 template=template or DEFAULT_TEMPLATE,
+                                                 progress=progress)
+                reports.append((str(who), report))
+                if not state.out.json_mode:
+                    _human(state, report)
+    finally:
+        if not dry_run:
+            gallery = write_gallery_for(state, dest)
     if state.out.json_mode:
-        state.out.json([_report_json(r) for r in reports])
-    if not all(r.ok for r in reports):
+        state.out.json([_report_json(user, r, gallery=gallery) for user, r in reports]
+                       + [_report_json(user, None, error=why) for user, why in unknown])
+    elif gallery is not None:
+        state.out.line(f"gallery: {gallery}")
+    for _user, why in unknown:
+        state.out.error(why)
+    if not all(r.ok for _, r in reports):
         # Failed captures are retried next run, unreadable records and lists are reported:
         # a non-zero exit tells cron that the archive is not complete.
         click.get_current_context().exit(EXIT_FAILURE)
+    if unknown:
+        click.get_current_context().exit(EXIT_NOT_FOUND)
 
 
-def _status_json(report: ArchiveStatus) -> dict[str, Any]:
+# -- xbox archive status --------------------------------------------------------------------
+
+def _risk_json(report: ArchiveStatus) -> list[dict[str, Any]]:
+    out = []
+    for r in report.at_risk:
+        left = r.days_left(report.now)
+        overdue = r.overdue(report.now)
+        out.append({"id": r.id, "kind": r.kind, "gamertag": r.gamertag, "title": r.title,
+                    "status": r.status, "expires_at": r.expires_at,
+                    "days_left": None if left is None or overdue else round(left, 2),
+                    "overdue": overdue, "still_listed": r.still_listed,
+                    "retention": r.retention(report.now), "listed": r.listed, "error": r.error})
+    return out
+
+
+def _status_json(dest: Path, report: ArchiveStatus) -> dict[str, Any]:
     return {
+        "dest": str(dest),
         "total": report.total, "archived": report.archived,
-        "archived_bytes": report.archived_bytes, "pending": report.pending,
-        "failed": report.failed, "uploading": report.uploading,
+        "media_bytes": report.archived_bytes, "thumbnail_bytes": report.thumbnail_bytes,
+        "archived_bytes": report.archived_bytes,
+        "pending": report.pending, "failed": report.failed, "uploading": report.uploading,
         "within_days": report.within_days,
-        "at_risk": [{"id": r.id, "kind": r.kind, "gamertag": r.gamertag, "title": r.title,
-                     "status": r.status, "expires_at": r.expires_at,
-                     "days_left": r.days_left(report.now), "error": r.error}
-                    for r in report.at_risk],
+        "overdue_still_listed": len(report.overdue_still_listed),
+        "at_risk": _risk_json(report),
         "unreadable": [{"kind": u.kind, "source": u.source, "error": u.error, "body": u.body}
                        for u in report.unreadable],
     }
 
 
 @archive.command()
-@click.option("--dest", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="The archive folder.")
+@dest_option
 @click.option("--within", "within_days", type=click.FloatRange(min=0), default=7, show_default=True,
               metavar="DAYS", help="Captures expiring within DAYS count as at risk.")
 @pass_state
@@ -205,27 +298,32 @@ def status(state: State, dest: Path, within_days: float) -> None:
     from ..archive import CATALOGUE_NAME
     from ..archive import status as archive_status
 
-    if not (dest / CATALOGUE_NAME).is_file():
+    if not (dest / CATALOGUE_NAME).exists():
         state.out.info(f"{dest} is not an archive yet (no {CATALOGUE_NAME}); "
                        f"run `xbox archive GAMERTAG --dest {dest}`")
     report = archive_status(dest, within_days=within_days)
     if state.out.json_mode:
-        state.out.json(_status_json(report))
+        state.out.json(_status_json(dest, report))
         return
     state.out.fields([
         ("Captures known", report.total), ("Archived", report.archived),
-        ("Archived bytes", report.archived_bytes), ("Pending", report.pending),
-        ("Failed", report.failed), ("Still uploading", report.uploading),
+        ("Media", Bytes(report.archived_bytes)), ("Thumbnails", Bytes(report.thumbnail_bytes)),
+        ("Pending", report.pending), ("Failed", report.failed),
+        ("Still uploading", report.uploading),
         (f"At risk ({within_days:g} days)", len(report.at_risk)),
+        ("Overdue, still listed", len(report.overdue_still_listed)),
         ("Unreadable records", len(report.unreadable)),
     ], title=str(dest))
     if report.at_risk:
-        state.out.table(["ID", "Kind", "Gamertag", "Title", "Status", "Days left"],
-                        [[r.id, r.kind, r.gamertag, r.title, r.status,
-                          f"{r.days_left(report.now):.1f}" if r.days_left(report.now) is not None
-                          else ""] for r in report.at_risk],
+        state.out.line("")
+        state.out.table([Col("ID"), Col("Kind", optional=True), Col("Gamertag", optional=True),
+                         Col("Title", free=True), Col("Status", optional=True),
+                         Col("Retention")],
+                        [[r.id, r.kind, r.gamertag, r.title, r.status, r.retention(report.now)]
+                         for r in report.at_risk],
                         title="At risk, soonest deletion first")
     if report.unreadable:
-        state.out.table(["Kind", "Source", "Why it could not be read"],
+        state.out.line("")
+        state.out.table([Col("Kind"), Col("Source"), Col("Why it could not be read", free=True)],
                         [[u.kind, u.source, u.error] for u in report.unreadable],
                         title="Records the last runs could not read (not archived)")

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-import contextlib
-import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
+from ..download import DownloadResult
 from ..exceptions import NotFoundException
 from .app import State, cli, pass_state
-from .params import CAPTURE, CaptureRef, InputError
+from .output import Bytes, Col
+from .params import CAPTURE, CaptureRef, InputError, clip, echo
+from .progress import download_bar
 
 if TYPE_CHECKING:
     from .. import Client
-    from ..download import ProgressCallback
     from ..models.captures import Clip, Screenshot
 
     Capture = Clip | Screenshot
@@ -25,6 +25,8 @@ __all__ = ["render_template"]
 
 DEFAULT_TEMPLATE = "{date}_{id}.{ext}"
 TEMPLATE_FIELDS = ("id", "kind", "title", "title_id", "date", "time", "ext", "xuid")
+
+
 def render_template(template: str, capture: Capture) -> Path:
     """The relative path of a capture under an output template like ``{title}/{date}_{id}.{ext}``.
 
@@ -50,7 +52,7 @@ def render_template(template: str, capture: Capture) -> Path:
     path = Path(rendered)
     if path.is_absolute() or ".." in path.parts:
         raise InputError(f"the output template must give a relative path inside the current "
-                         f"folder, not {rendered!r}")
+                         f"folder, not {echo(rendered)}")
     return path
 
 
@@ -59,7 +61,7 @@ def check_template(template: str) -> None:
     try:
         template.format(**{name: "x" for name in TEMPLATE_FIELDS})
     except (KeyError, IndexError, ValueError) as exc:
-        raise InputError(f"bad output template {template!r} ({exc}); "
+        raise InputError(f"bad output template {echo(template)} ({clip(str(exc))}); "
                          f"fields are {', '.join('{' + f + '}' for f in TEMPLATE_FIELDS)}") from None
 
 
@@ -104,23 +106,27 @@ def _find(client: Client, refs: Sequence[CaptureRef]) -> list[Capture]:
     return out
 
 
-@contextlib.contextmanager
-def _progress(state: State, label: str) -> Iterator[ProgressCallback | None]:
-    """A progress bar on stderr, only for a person at a terminal (never with --json or -q)."""
-    if state.out.json_mode or state.out.quiet or not sys.stderr.isatty():
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
+def already_there(capture: Capture, target: Path) -> DownloadResult | None:
+    """The file at ``target`` if it already holds this capture, verified.
 
-    with Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(),
-                  TransferSpeedColumn(), console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task(label, total=None)
+    Only verified bytes are ever renamed to a final name, so a file there with the size Xbox
+    Live reports and the right signature (MP4 ``ftyp``, PNG/JPEG/JXR) is the capture. When
+    the service reports no size, the signature alone decides.
+    """
+    from .. import _disk
+    from ..download import locator, magic_problem
 
-        def update(done: int, total: int | None) -> None:
-            bar.update(task, completed=done, total=total)
-
-        yield update
+    _url, expected, _expiration = locator(capture, None)
+    if expected is not None:
+        return _disk.complete_file(target, expected, capture.kind, False)
+    try:
+        if not target.is_file() or magic_problem(_disk.head(target), capture.kind) is not None:
+            return None
+    except OSError:
+        return None
+    size = target.stat().st_size
+    return DownloadResult(path=target, size=size, sha256=_disk.sha256_of(target).hexdigest(),
+                          content_type=None, attempts=0)
 
 
 @cli.command()
@@ -129,21 +135,39 @@ def _progress(state: State, label: str) -> Iterator[ProgressCallback | None]:
               help="Where to save each file; fields: " + ", ".join("{" + f + "}" for f in TEMPLATE_FIELDS))
 @pass_state
 def download(state: State, ids: Sequence[CaptureRef], template: str) -> None:
-    """Download clips and screenshots by id (yours, or another user's as XUID:ID)."""
+    """Download clips and screenshots by id (yours, or another user's as XUID:ID).
+
+    A file already there and verified (size and signature) is not fetched again. Each
+    file's time is set to the moment of capture. With --json: a list, one item per file.
+    """
+    from .. import _disk
+
     check_template(template)  # a typo in the template is a usage error: before any request
+    state.resumable = True  # a .part left by Ctrl-C is resumed by the next run
     client = state.client()
     captures = _find(client, ids)
     targets = [render_template(template, c) for c in captures]
     results: list[dict[str, Any]] = []
     for capture, target in zip(captures, targets, strict=True):
-        with _progress(state, capture.id[:8]) as progress:
-            result = client.download(capture, target, progress=progress)
+        result = already_there(capture, target)
+        fetched = result is None
+        if result is None:
+            with download_bar(state, capture.id[:8]) as progress:
+                result = client.download(capture, target, progress=progress)
+        if capture.recorded is not None:
+            # Photo tools sort by file time: make it the moment of capture.
+            _disk.set_mtimes([result.path], capture.recorded.timestamp())
         results.append({"id": capture.id, "kind": capture.kind, "path": str(result.path),
                         "size": result.size, "sha256": result.sha256,
-                        "content_type": result.content_type})
-        state.out.info(f"saved {capture.kind} {capture.id} to {result.path}")
+                        "content_type": result.content_type,
+                        "status": "downloaded" if fetched else "present"})
+        if fetched:
+            state.out.info(f"saved {capture.kind} {capture.id} to {result.path}")
+        else:
+            state.out.info(f"{result.path} is already there and verified; not fetched again")
     if state.out.json_mode:
         state.out.json(results)
     else:
-        state.out.table(["ID", "Kind", "Path", "Bytes"],
-                        [[r["id"], r["kind"], r["path"], r["size"]] for r in results])
+        state.out.table([Col("ID"), Col("Kind"), Col("Path"), Col("Size", right=True), Col("Status")],
+                        [[r["id"], r["kind"], r["path"], Bytes(r["size"]), r["status"]]
+                         for r in results])

@@ -7,7 +7,9 @@ and vaguer.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import click
@@ -15,7 +17,24 @@ import click
 from .._core import ids
 from ..exceptions import InvalidArgument
 
-__all__ = ["CAPTURE", "USER", "XUID", "CaptureRef", "InputError", "UserRef"]
+__all__ = ["CAPTURE", "SINCE", "USER", "XUID", "CaptureRef", "InputError", "UserRef", "clip",
+           "echo", "parse_since"]
+
+#: How much of a mistyped input an error message repeats (a pasted page would drown it).
+ECHO_LIMIT = 40
+
+
+def clip(text: str, limit: int = ECHO_LIMIT) -> str:
+    """``text`` with the middle cut out when it is long: what an error repeats of input."""
+    if len(text) <= limit:
+        return text
+    keep = (limit - 1) // 2
+    return f"{text[:keep]}…{text[-keep:]}"
+
+
+def echo(text: str, limit: int = ECHO_LIMIT) -> str:
+    """``repr(text)``, shortened (:func:`clip`): typed input quoted in an error."""
+    return repr(clip(text, limit))
 
 
 class InputError(click.ClickException):
@@ -25,7 +44,8 @@ class InputError(click.ClickException):
 
 
 def _checked(check: Any, value: Any) -> Any:
-    """``check(value)`` with the identity rules' refusal as an :class:`InputError`."""
+    """``check(value)`` with the identity rules' refusal (which echo the input shortened)
+    as an :class:`InputError`."""
     try:
         return check(value)
     except InvalidArgument as exc:
@@ -100,3 +120,55 @@ class _CaptureType(click.ParamType):  # type: ignore[type-arg]  # generic only f
 USER = _UserType()
 XUID = _XuidType()
 CAPTURE = _CaptureType()
+
+
+_RELATIVE = re.compile(r"^(\d+)\s*(m|min|h|d|w)$", re.I)
+_UNITS = {"m": "minutes", "min": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def parse_since(text: str, now: datetime | None = None) -> datetime:
+    """A moment in time as people type it, in UTC.
+
+    Accepted: ISO 8601 with ``Z`` or an offset (``2026-10-30T12:00:00Z``,
+    ``2026-10-30T14:00+02:00``), a time without a zone (UTC), a plain date (its midnight,
+    UTC), an age (``30m``, ``12h``, ``7d``, ``2w``: that long before now), ``today`` and
+    ``yesterday`` (midnight UTC).
+
+    Raises:
+        ValueError: none of those.
+    """
+    now = now or datetime.now(UTC)
+    value = text.strip()
+    lowered = value.lower()
+    midnight = datetime.combine(now.astimezone(UTC).date(), time(), UTC)
+    if lowered == "today":
+        return midnight
+    if lowered == "yesterday":
+        return midnight - timedelta(days=1)
+    if lowered == "now":
+        return now
+    match = _RELATIVE.match(value)
+    if match:
+        amount, unit = int(match.group(1)), match.group(2).lower()
+        return now - timedelta(**{_UNITS[unit]: amount})
+    iso = value[:-1] + "+00:00" if value[-1:] in ("Z", "z") else value
+    parsed = datetime.fromisoformat(iso.replace(" ", "T", 1) if len(iso) > 10 else iso)
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+class _SinceType(click.ParamType):  # type: ignore[type-arg]  # generic only from click 8.3
+    name = "WHEN"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> datetime:
+        if isinstance(value, datetime):
+            return value
+        try:
+            return parse_since(str(value))
+        except ValueError:
+            raise InputError(
+                f"--since takes a date or time (2026-10-30, 2026-10-30T12:00:00Z, with an "
+                f"offset such as +02:00), an age (30m, 12h, 7d, 2w) or today/yesterday, "
+                f"not {echo(str(value))}") from None
+
+
+SINCE = _SinceType()

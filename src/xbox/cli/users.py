@@ -8,12 +8,13 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..exceptions import GamertagNotFound, XboxException
+from . import shapes
 from .app import State, cli, pass_state
+from .output import Bytes, Col
 from .params import USER, UserRef
 
 if TYPE_CHECKING:
     from .. import Client
-    from ..models.captures import Capture
     from ..models.profile import Profile
 
 __all__ = ["resolve", "suggest"]
@@ -84,18 +85,18 @@ def resolve_xuid(client: Client, who: UserRef) -> str:
     return resolve(client, who).xuid
 
 
-def _profile_fields(p: Profile) -> list[tuple[str, Any]]:
+def _profile_fields(p: dict[str, Any]) -> list[tuple[str, Any]]:
     return [
-        ("Gamertag", p.gamertag),
-        ("XUID", p.xuid),
-        ("Gamerscore", p.gamerscore),
-        ("Account tier", p.setting("AccountTier")),
-        ("Reputation", p.setting("XboxOneRep")),
-        ("Tenure", p.tenure_level),
-        ("Real name", p.setting("RealName")),
-        ("Location", p.setting("Location")),
-        ("Bio", p.setting("Bio")),
-        ("Gamerpic", p.gamerpic),
+        ("Gamertag", p["gamertag"]),
+        ("XUID", p["xuid"]),
+        ("Gamerscore", p["gamerscore"]),
+        ("Account tier", p["account_tier"]),
+        ("Reputation", p["reputation"]),
+        ("Tenure", p["tenure"]),
+        ("Real name", p["real_name"]),
+        ("Location", p["location"]),
+        ("Bio", p["bio"]),
+        ("Gamerpic", p["gamerpic"]),
     ]
 
 
@@ -103,23 +104,19 @@ def _profile_fields(p: Profile) -> list[tuple[str, Any]]:
 @click.argument("users", nargs=-1, required=True, type=USER, metavar="GAMERTAG|XUID...")
 @pass_state
 def profile(state: State, users: Sequence[UserRef]) -> None:
-    """Show the profiles of users, by gamertag or xuid."""
+    """Show the profiles of users, by gamertag or xuid.
+
+    With --json: a list of profiles (one per user, even for one).
+    """
     client = state.client()
-    profiles = [resolve(client, who) for who in users]
+    profiles = [shapes.profile(resolve(client, who)) for who in users]
     if state.out.json_mode:
-        state.out.json(profiles[0] if len(profiles) == 1 else profiles)
+        state.out.json(profiles)
         return
-    for p in profiles:
-        state.out.fields(_profile_fields(p), title=p.gamertag or p.xuid)
-
-
-def _capture_rows(captures: Sequence[Capture]) -> list[list[Any]]:
-    rows = []
-    for c in captures:
-        size = c.download.file_size if c.download is not None else None
-        rows.append([c.id, c.title_name, c.recorded, getattr(c, "duration_in_seconds", None),
-                     c.views, "yes" if c.saved_by_user else "", size])
-    return rows
+    for i, p in enumerate(profiles):
+        if i:
+            state.out.line("")
+        state.out.fields(_profile_fields(p), title=p["gamertag"] or p["xuid"])
 
 
 def _list_captures(state: State, kind: str, who: UserRef, saved: bool, limit: int | None) -> None:
@@ -127,16 +124,18 @@ def _list_captures(state: State, kind: str, who: UserRef, saved: bool, limit: in
     xuid = resolve_xuid(client, who)
     resource = client.clips if kind == "clips" else client.screenshots
     pages = resource.saved(xuid, limit=limit) if saved else resource.recent(xuid, limit=limit)
-    captures: list[Capture] = list(pages)
+    captures = [shapes.capture(c) for c in pages]
     if state.out.json_mode:
         state.out.json(captures)
         return
-    columns = ["ID", "Title", "Recorded", "Seconds" if kind == "clips" else "", "Views", "Saved", "Bytes"]
-    rows = _capture_rows(captures)
-    if kind != "clips":  # screenshots have no duration: drop the column
-        columns.pop(3)
-        for row in rows:
-            row.pop(3)
+    clip = kind == "clips"
+    columns = [Col("ID"), Col("Title", free=True), Col("Recorded"),
+               *([Col("Seconds", right=True)] if clip else []),
+               Col("Views", right=True, optional=True), Col("Saved", optional=True),
+               Col("Size", right=True)]
+    rows = [[c["id"], c["title"], c["recorded"], *([c["duration"]] if clip else []), c["views"],
+             "yes" if c["saved"] else "", Bytes(c["size"]) if c["size"] is not None else None]
+            for c in captures]
     state.out.table(columns, rows, title=f"{len(captures)} {kind} of {who}")
 
 
@@ -151,7 +150,7 @@ _saved = click.option("--saved", is_flag=True, help="Only the ones the user save
 @_limit
 @pass_state
 def clips(state: State, user: UserRef, saved: bool, limit: int | None) -> None:
-    """List a user's game clips."""
+    """List a user's game clips, newest first."""
     _list_captures(state, "clips", user, saved, limit)
 
 
@@ -161,29 +160,41 @@ def clips(state: State, user: UserRef, saved: bool, limit: int | None) -> None:
 @_limit
 @pass_state
 def screenshots(state: State, user: UserRef, saved: bool, limit: int | None) -> None:
-    """List a user's screenshots."""
+    """List a user's screenshots, newest first."""
     _list_captures(state, "screenshots", user, saved, limit)
+
+
+def _newest_first(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Unlocked achievements newest unlock first, then the others in the service's order."""
+    unlocked = sorted((a for a in items if a["unlocked_at"] is not None),
+                      key=lambda a: a["unlocked_at"], reverse=True)
+    return unlocked + [a for a in items if a["unlocked_at"] is None]
 
 
 @cli.command()
 @click.argument("user", type=USER, metavar="GAMERTAG|XUID")
 @click.option("--title", "title_id", type=click.IntRange(min=1), default=None, metavar="ID",
               help="Only this title's achievements (a decimal title id).")
-@_limit
+@click.option("--limit", type=click.IntRange(min=1), default=None, metavar="N",
+              help="At most N: the newest unlocked first, then the ones not unlocked yet.")
 @pass_state
 def achievements(state: State, user: UserRef, title_id: int | None, limit: int | None) -> None:
-    """List a user's Xbox One achievements (all titles, or one)."""
+    """List a user's Xbox One achievements (all titles, or one), newest unlock first."""
     client = state.client()
     xuid = resolve_xuid(client, user)
-    items = list(client.achievements.list(xuid, title_id=title_id, limit=limit))
+    # The service sorts by unlock time (newest first, the rest after), so --limit takes the
+    # newest; sorting again here keeps that true of a service that ignores the order.
+    found = client.achievements.list(xuid, title_id=title_id, limit=limit, order_by="UnlockTime")
+    items = _newest_first([shapes.achievement(a) for a in found])
     if state.out.json_mode:
         state.out.json(items)
         return
-    rows = [[a.title_associations[0].name if a.title_associations else a.title_id, a.name,
-             a.gamerscore, a.unlocked_at if a.unlocked else _NOT_YET.get(a.progress_state or "", "")]
+    rows = [[a["title"] or a["title_id"], a["name"], a["gamerscore"],
+             a["unlocked_at"] if a["unlocked"] else _NOT_YET.get(a["progress_state"] or "", "")]
             for a in items]
-    earned = sum(1 for a in items if a.unlocked)
-    state.out.table(["Title", "Achievement", "Gamerscore", "Unlocked"], rows,
+    earned = sum(1 for a in items if a["unlocked"])
+    state.out.table([Col("Title", free=True), Col("Achievement", free=True),
+                     Col("Gamerscore", right=True), Col("Unlocked")], rows,
                     title=f"{earned} of {len(items)} achievements unlocked by {user}")
 
 
@@ -195,17 +206,18 @@ def titles(state: State, user: UserRef, limit: int | None) -> None:
     """List the titles a user has played, most recent first."""
     client = state.client()
     xuid = resolve_xuid(client, user)
-    items = client.titles.history(xuid, limit=limit)
+    items = [shapes.title(t) for t in client.titles.history(xuid, limit=limit)]
     if state.out.json_mode:
         state.out.json(items)
         return
-    rows = []
-    for t in items:
-        a = t.achievement
-        rows.append([t.title_id, t.name, t.last_played,
-                     f"{a.current_achievements}/{a.total_achievements}" if a else "",
-                     f"{a.current_gamerscore}/{a.total_gamerscore}" if a else ""])
-    state.out.table(["Title ID", "Name", "Last played", "Achievements", "Gamerscore"], rows,
+
+    def of(done: int | None, total: int | None) -> str:
+        return f"{done}/{total}" if done is not None or total is not None else ""
+
+    rows = [[t["title_id"], t["name"], t["last_played"], of(t["achievements"], t["achievements_total"]),
+             of(t["gamerscore"], t["gamerscore_total"])] for t in items]
+    state.out.table([Col("Title ID"), Col("Name", free=True), Col("Last played"),
+                     Col("Achievements", right=True), Col("Gamerscore", right=True)], rows,
                     title=f"{len(items)} titles played by {user}")
 
 
@@ -216,14 +228,15 @@ def friends(state: State, user: UserRef | None) -> None:
     """List the people a user follows (yours by default)."""
     client = state.client()
     xuid = resolve_xuid(client, user) if user is not None else None
-    people = client.people.friends(xuid)
+    people = [shapes.person(p) for p in client.people.friends(xuid)]
     if state.out.json_mode:
         state.out.json(people)
         return
-    rows = [[p.gamertag, p.xuid, p.gamerscore, p.presence_state, p.presence_text,
-             "yes" if p.is_favorite else ""] for p in people]
+    rows = [[p["gamertag"], p["xuid"], p["gamerscore"], p["presence"], p["doing"],
+             "yes" if p["favorite"] else ""] for p in people]
     whose = f"{user}" if user is not None else (client.gamertag or "you")
-    state.out.table(["Gamertag", "XUID", "Gamerscore", "Presence", "Doing", "Favorite"], rows,
+    state.out.table([Col("Gamertag"), Col("XUID"), Col("Gamerscore", right=True), Col("Presence"),
+                     Col("Doing", free=True), Col("Favorite")], rows,
                     title=f"{len(people)} people followed by {whose}")
 
 
@@ -231,26 +244,26 @@ def friends(state: State, user: UserRef | None) -> None:
 @click.argument("users", nargs=-1, required=True, type=USER, metavar="GAMERTAG|XUID...")
 @pass_state
 def presence(state: State, users: Sequence[UserRef]) -> None:
-    """Show whether users are online and what they are playing."""
+    """Show whether users are online and what they are playing.
+
+    With --json: a list (one record per user, even for one).
+    """
     client = state.client()
-    names: dict[str, str] = {}
+    names: dict[str, str | None] = {}
     for who in users:
         if who.xuid is not None:
-            names.setdefault(who.xuid, who.xuid)
+            names.setdefault(who.xuid, None)
         else:
             found = resolve(client, who)
             names[found.xuid] = found.gamertag or str(who)
-    records = client.presence.batch(list(names))
+    records = [shapes.presence(r, names.get(r.xuid)) for r in client.presence.batch(list(names))]
     if state.out.json_mode:
         state.out.json(records)
         return
-    rows = []
-    for r in records:
-        playing = ", ".join(t.name for t in r.titles if t.name)
-        last = r.last_seen.title_name if r.last_seen is not None else None
-        seen = r.last_seen.timestamp if r.last_seen is not None else None
-        rows.append([names.get(r.xuid, r.xuid), r.xuid, r.state, playing or last or "", seen])
-    state.out.table(["Gamertag", "XUID", "State", "Playing / last played", "Last seen"], rows)
+    rows = [[r["gamertag"] or r["xuid"], r["xuid"], r["state"],
+             ", ".join(r["playing"]) or r["last_title"] or "", r["last_seen"]] for r in records]
+    state.out.table([Col("Gamertag"), Col("XUID"), Col("State"),
+                     Col("Playing / last played", free=True), Col("Last seen")], rows)
 
 
 @cli.command()
@@ -258,10 +271,13 @@ def presence(state: State, users: Sequence[UserRef]) -> None:
 @pass_state
 def search(state: State, text: str) -> None:
     """Find users by (part of) their gamertag."""
+    from .params import echo
+
     client = state.client()
-    results = client.search.gamertags(text)
+    results = [shapes.search_result(r) for r in client.search.gamertags(text)]
     if state.out.json_mode:
         state.out.json(results)
         return
-    state.out.table(["Gamertag", "XUID", "Score"], [[r.gamertag, r.xuid, r.score] for r in results],
-                    title=f"{len(results)} users matching {text!r}")
+    state.out.table([Col("Gamertag"), Col("XUID"), Col("Score", right=True)],
+                    [[r["gamertag"], r["xuid"], r["score"]] for r in results],
+                    title=f"{len(results)} users matching {echo(text)}")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import Field
 
@@ -68,6 +68,12 @@ class AchievementReward(WireModel):
 class Achievement(XboxModel):
     """An Xbox One (v2) achievement. ``id`` (a string) is its identity within its SCID."""
 
+    repr_fields: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("id", "id"),
+        ("name", "name"),
+        ("title_id", "title_id"),
+        ("unlocked", "unlocked"))
+
     id: str
     service_config_id: str | None = None
     name: str | None = None
@@ -118,6 +124,12 @@ class Achievement(XboxModel):
 class Achievement360(XboxModel):
     """An Xbox 360 (v1) achievement. ``id`` (a number) is its identity within its title."""
 
+    repr_fields: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("id", "id"),
+        ("name", "name"),
+        ("title_id", "title_id"),
+        ("unlocked", "unlocked"))
+
     id: int
     title_id: int | None = None
     name: str | None = None
@@ -144,6 +156,8 @@ class Achievement360(XboxModel):
 class TitleProgress(XboxModel):
     """One title of a player's Xbox One achievement history."""
 
+    repr_fields: ClassVar[tuple[tuple[str, str], ...]] = (("title_id", "title_id"), ("name", "name"))
+
     title_id: int
     last_unlock: WireDateTime | None = None
     service_config_id: str | None = None
@@ -161,6 +175,8 @@ class TitleProgress(XboxModel):
 
 class TitleProgress360(XboxModel):
     """One title of a player's Xbox 360 achievement history."""
+
+    repr_fields: ClassVar[tuple[tuple[str, str], ...]] = (("title_id", "title_id"), ("name", "name"))
 
     title_id: int
     last_played: WireDateTime | None = None

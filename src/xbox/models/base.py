@@ -8,7 +8,8 @@ import contextlib
 import logging
 import warnings
 from collections.abc import Iterator
-from typing import Any, TypeVar
+from datetime import datetime
+from typing import Any, ClassVar, TypeVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 from pydantic.alias_generators import to_camel
@@ -53,6 +54,24 @@ class XboxModel(WireModel):
     #: that no wire key can fill and that dumps leave out, not a private attribute: those
     #: cost pydantic two extra calls per instance, a third of the cost of a clip.
     raw: Any = Field(default=None, alias="__xbox_raw__", exclude=True, repr=False)
+
+    #: What ``repr()`` shows, identity first, as (label, attribute) pairs: a record has
+    #: dozens of fields, and a repr that fills the screen hides the one that matters.
+    #: Empty: pydantic's repr of every field.
+    repr_fields: ClassVar[tuple[tuple[str, str], ...]] = ()
+
+    def __repr__(self) -> str:
+        if not self.repr_fields:
+            return super().__repr__()
+        parts = []
+        for label, attribute in self.repr_fields:
+            value = getattr(self, attribute, None)
+            if isinstance(value, datetime):
+                shown = repr(value.isoformat().replace("+00:00", "Z"))
+            else:
+                shown = repr(value)
+            parts.append(f"{label}={shown}")
+        return f"{type(self).__name__}({', '.join(parts)})"
 
     @classmethod
     def from_wire(cls: type[M], data: Any) -> M:

@@ -81,6 +81,11 @@ class Capture(XboxModel):
         source: ``"metadata"`` (gameclipsmetadata/screenshotsmetadata) or ``"mediahub"``.
     """
 
+    repr_fields: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("id", "id"),
+        ("title", "title_name"),
+        ("recorded", "recorded"))
+
     kind: ClassVar[str]
     source: ClassVar[str] = "metadata"
 

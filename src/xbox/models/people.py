@@ -7,7 +7,7 @@ PascalCase (``InMultiplayerSession``); those models carry PascalCase aliases.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import ConfigDict, Field
 from pydantic.alias_generators import to_pascal
@@ -86,6 +86,8 @@ class Person(XboxModel):
     """One person as peoplehub describes them to the caller. ``xuid`` is the identity;
     the decorated blocks (``preferred_color``, ``detail``, ``multiplayer_summary``,
     ``presence_details``) are None unless asked for."""
+
+    repr_fields: ClassVar[tuple[tuple[str, str], ...]] = (("xuid", "xuid"), ("gamertag", "gamertag"))
 
     xuid: str
     is_favorite: bool | None = None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import Field
 
@@ -37,6 +37,8 @@ class PresenceDevice(WireModel):
 
 class Presence(XboxModel):
     """One user's presence. ``xuid`` is its identity; ``state`` is Online/Away/Offline."""
+
+    repr_fields: ClassVar[tuple[tuple[str, str], ...]] = (("xuid", "xuid"), ("state", "state"))
 
     xuid: str
     state: str | None = None

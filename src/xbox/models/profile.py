@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import (
     Any,
+    ClassVar,
     Required,  # pydantic needs this TypedDict before 3.12
 )
 
@@ -40,6 +41,11 @@ class Profile(XboxModel):
     """One user's profile. Settings are attributes by snake_case name:
     ``profile.gamertag``, ``profile.gamerscore`` (an int), ``profile.app_display_name``...
     """
+
+    repr_fields: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("xuid", "xuid"),
+        ("gamertag", "gamertag"),
+        ("gamerscore", "gamerscore"))
 
     xuid: str = Field(alias="id")
     host_id: str | None = None

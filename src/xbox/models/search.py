@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from pydantic import Field
 
 from .base import WireModel, XboxModel
@@ -20,6 +22,8 @@ class SearchUser(WireModel):
 
 class SearchResult(XboxModel):
     """One suggestion: the matched ``text`` and the user (also reachable as ``.xuid`` etc.)."""
+
+    repr_fields: ClassVar[tuple[tuple[str, str], ...]] = (("xuid", "xuid"), ("gamertag", "gamertag"))
 
     text: str | None = None
     result: SearchUser

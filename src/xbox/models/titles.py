@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import Field
 
@@ -35,6 +35,8 @@ class TitleHistoryInfo(WireModel):
 class Title(XboxModel):
     """A title as titlehub describes it. ``title_id`` is its identity and, as on this
     service's wire, a **string** (achievements send numbers)."""
+
+    repr_fields: ClassVar[tuple[tuple[str, str], ...]] = (("title_id", "title_id"), ("name", "name"))
 
     title_id: str
     pfn: str | None = None
