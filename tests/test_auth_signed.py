@@ -168,7 +168,7 @@ def test_the_cli_signs_in_through_sisu_and_whoami_says_so() -> None:
     assert me["flow"] == "sisu" and me["app_id"] == flows.PUBLIC_CLIENT_ID
     assert me["device_expires"] and me["title_expires"]
     table = CliRunner().invoke(cli, ["--sandbox", "whoami"], catch_exceptions=False)
-    assert "Signed in with │ SISU (as the Xbox app)" in table.stdout
+    assert "Signed in with\tSISU (as the Xbox app)\n" in table.stdout  # piped: tab-separated
 
 
 # -- the browser, with the address pasted back ----------------------------------------------

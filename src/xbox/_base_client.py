@@ -18,7 +18,7 @@ from ._core.errors import error_for_response, read_body
 from ._core.governor import Governor
 from ._core.limits import Limit
 from ._core.retry import RETRY_STATUSES, Deadline, RetryPolicy, parse_retry_after, retry_delay
-from ._core.urls import check_base_url, map_url, resolve_base_url
+from ._core.urls import BASE_URL_ENV, check_base_url, map_url, resolve_base_url
 from .auth import flows
 from .auth.state import SignInState
 from .exceptions import InvalidArgument, MalformedResponse, NotFoundException
@@ -44,7 +44,11 @@ class BaseClient:
                  timeout: Any, retry: RetryPolicy | None, rate_limits: bool,
                  limits: Mapping[str, Limit] | None, language: str, http2: bool,
                  clock: Callable[[], float] | None, allow_insecure: bool = False) -> None:
-        self._base_url = check_base_url(resolve_base_url(base_url), allow_insecure=allow_insecure)
+        # An explicit base URL is checked now; $XBOX_LIVE_BASE_URL is read at first use, so
+        # that the global ``xbox.client`` (made at import) follows a variable set after it.
+        self._allow_insecure = allow_insecure
+        self._base_url: Any = UNSET if base_url is None else check_base_url(
+            resolve_base_url(base_url), allow_insecure=allow_insecure)
         self._timeout = timeout
         self.retry = retry or RetryPolicy()
         self.governor = Governor(dict(limits or {}), enabled=rate_limits)
@@ -75,8 +79,19 @@ class BaseClient:
     # -- who is signed in ---------------------------------------------------------------------
     @property
     def base_url(self) -> str | None:
-        """Where requests go instead of the real hosts (``BASE/HOST/PATH``), if anywhere."""
-        return self._base_url
+        """Where requests go instead of the real hosts (``BASE/HOST/PATH``), if anywhere.
+
+        Raises:
+            InvalidArgument: ``$XBOX_LIVE_BASE_URL`` is not an acceptable base URL.
+        """
+        if self._base_url is UNSET:
+            try:
+                self._base_url = check_base_url(resolve_base_url(None),
+                                                allow_insecure=self._allow_insecure)
+            except InvalidArgument as exc:
+                raise InvalidArgument(f"${BASE_URL_ENV}: {exc}") from None
+        url: str | None = self._base_url
+        return url
 
     @property
     def authenticated(self) -> bool:
