@@ -31,6 +31,18 @@ docs: $(STAMP)
 	$(BIN)/pip install --quiet -e ".[docs]"
 	$(BIN)/sphinx-build -W --keep-going -b html docs docs/_build/html
 
+# The fuzz run at length (tests/test_fuzz.py; `make test` runs a short, fixed one):
+# FUZZ_EXAMPLES cases per reader, a fresh seed each time.
+FUZZ_EXAMPLES ?= 3000
+fuzz: $(STAMP)
+	XBOX_FUZZ_PROFILE=fuzz XBOX_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -q tests/test_fuzz.py
+
+# The archiver under random faults and SIGKILLs for MINUTES, then every capture verified
+# (scripts/soak.py; `make test` runs a 20-second one).
+MINUTES ?= 5
+soak: $(STAMP)
+	$(BIN)/python scripts/soak.py --minutes $(MINUTES)
+
 clean:
 	rm -rf $(VENV) build dist *.egg-info
 

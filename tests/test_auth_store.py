@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import stat
 from pathlib import Path
 
@@ -34,6 +35,27 @@ async def test_file_is_0600_and_folders_0700(isolated_home: Path) -> None:
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     assert stat.S_IMODE(isolated_home.stat().st_mode) == 0o700
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "getuid"), reason="POSIX permissions")
+async def test_an_existing_home_folder_keeps_its_mode(isolated_home: Path) -> None:
+    # XBOX_HOME pointed at a folder of the user's (their project, a shared mount): the store
+    # makes its own private subfolder there, and leaves the folder itself alone.
+    isolated_home.mkdir(mode=0o755)
+    os.chmod(isolated_home, 0o755)
+    await _sign_in(Sandbox(**FAST))
+    assert stat.S_IMODE(isolated_home.stat().st_mode) == 0o755
+    assert stat.S_IMODE((isolated_home / "accounts").stat().st_mode) == 0o700
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "getuid"), reason="POSIX permissions")
+async def test_a_token_file_others_can_read_is_used_with_a_warning(isolated_home: Path) -> None:
+    await _sign_in(Sandbox(**FAST))
+    path = isolated_home / "accounts" / "default.json"
+    os.chmod(path, 0o644)
+    with pytest.warns(UserWarning, match=r"can be read by other users \(mode 0644\); run `chmod 600"):
+        session = TokenStore().load("default")
+    assert session is not None and session.gamertag == "JoeAlcorn"
 
 
 def _truncated(text: str) -> str:

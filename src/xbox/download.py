@@ -268,8 +268,10 @@ def media_answer(status: int, headers: Mapping[str, str], *, offset: int,
         encoded = headers.get("Content-Encoding", "identity").lower() != "identity"
         total = int(length) if length.isdigit() and not encoded else None
     if expected is not None and total is not None and total != expected:
-        return MediaAnswer("fail", reason=f"size mismatch: the media host has {total} bytes "
-                                          f"but Xbox Live reported {expected}")
+        # Maybe one bad answer (a proxy's wrong Content-Length): tried again, from the start,
+        # until the attempts run out; a file that really differs then fails as a mismatch.
+        return MediaAnswer("restart", reason=f"size mismatch: the media host has {total} "
+                                             f"bytes but Xbox Live reported {expected}")
     return MediaAnswer("write", offset=offset, total=total, resumed=resumed, content_type=media)
 
 

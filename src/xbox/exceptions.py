@@ -67,6 +67,22 @@ __all__ = [
 ]
 
 
+#: Request headers that carry credentials: redacted on every response an exception keeps.
+SECRET_HEADERS = ("Authorization", "Cookie")
+
+
+def _redact_request(response: Any) -> None:
+    """Blank the credentials of the request behind ``response`` (it was sent already): an
+    exception logged or pickled with its response must not carry a live token."""
+    try:
+        headers = response.request.headers
+    except (AttributeError, RuntimeError):  # a response built without a request
+        return
+    for name in SECRET_HEADERS:
+        if name in headers:
+            headers[name] = "[redacted]"
+
+
 class XboxException(Exception):
     """Base exception for all Xbox exceptions to subclass.
 
@@ -95,6 +111,8 @@ class XboxException(Exception):
     ) -> None:
         self.message = message or self.default_message
         self.response = response
+        if response is not None:
+            _redact_request(response)
         if response is not None and status_code is None:
             status_code = getattr(response, "status_code", None)
         self.status_code = status_code

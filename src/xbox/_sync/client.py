@@ -28,7 +28,7 @@ from .._core.call import NO_BODY, Call, Wait, api_call
 from .._core.retry import Deadline
 from .._core.urls import map_url
 from ..auth import flows, sign_in
-from ..exceptions import NotFoundException, NotSignedIn, TransportError
+from ..exceptions import MalformedResponse, NotFoundException, NotSignedIn, TransportError
 
 if TYPE_CHECKING:
     from os import PathLike
@@ -390,6 +390,8 @@ class Client(BaseClient):
         except StopIteration as done:
             result: T = done.value
             return result
+        except MalformedResponse as exc:  # an undecodable body: an outage, never a refusal
+            raise flows.unreadable(exc.service or "", exc.status_code or 0, "an answer") from None
 
     # -- the one way down to the socket -----------------------------------------------------------
     def _http(self) -> Any:
@@ -448,6 +450,9 @@ class Client(BaseClient):
                 self._sleep(wait)
             try:
                 response = self._transport_send(request, call.host)
+                if not call.stream or response.status_code == 429:  # (a 429's body: the limit)
+                    # A body cut off mid-way is a transport error like a refused connection.
+                    response = self._read(response, deadline, call.host)
             except TransportError:
                 delay = self._retry_delay(call, None, attempt, deadline, session)
                 if delay is None:
@@ -460,11 +465,9 @@ class Client(BaseClient):
                 response.close()
                 self._refresh(session)
                 continue
-            if response.status_code == 429:  # its body says which limit was hit
-                response = self._read(response, deadline, call.host)
             delay = self._retry_delay(call, response, attempt, deadline, session)
             if delay is None:
-                return response if call.stream else self._read(response, deadline, call.host)
+                return response
             response.close()
             self._sleep(delay)
 
@@ -523,6 +526,7 @@ class Client(BaseClient):
   json: Any = NO_BODY,
   headers: Mapping[str, str] | None = None,
   auth: bool = True,
+  idempotent: bool | None = None,
     ) -> Any:
         """Call any Xbox Live endpoint through the full pipeline (auth, limits, retries, errors).
 
@@ -533,6 +537,8 @@ class Client(BaseClient):
             contract_version: the ``x-xbl-contract-version`` to send.
             json: a JSON body (none by default).
             auth: send the ``XBL3.0`` authorization (False for public endpoints).
+            idempotent: whether sending it twice is harmless, so it may be retried (default:
+                GET, PUT and DELETE are; a POST is not: say True for a read-only POST).
 
         Returns:
             The parsed JSON body (None for an empty body).
@@ -544,7 +550,7 @@ class Client(BaseClient):
         self._checked_target(host, path)
         return self._json(api_call(method, host, path, contract_version=contract_version,
                                    params=params, json=json, headers=headers,
-                                   authorize=auth))
+                                   authorize=auth, idempotent=idempotent))
 
     def download(self, capture: Capture, dest: str | PathLike[str], *,
                  thumbnail: str | None = None, progress: ProgressCallback | None = None,

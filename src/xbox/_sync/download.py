@@ -152,8 +152,6 @@ class _Download(DownloadState):
             self.no_progress(answer.reason)
             return False
         if answer.action == "fail":
-            if "size mismatch" in answer.reason:
-                run_blocking(self.file.restart)
             raise DownloadError(f"{self.label}: {answer.reason}", status_code=response.status_code)
         self.content_type = answer.content_type
         self.resumed = self.resumed or answer.resumed

@@ -3,6 +3,10 @@
 Files live under ``platformdirs.user_data_dir("xbox")/accounts/NAME.json``; ``$XBOX_HOME``
 overrides the folder. A corrupt or foreign file is reported with its path and is never
 overwritten silently. Writers take a file lock so two processes cannot interleave.
+
+Folders the store creates are 0700; a folder that already exists (``$XBOX_HOME`` pointed at
+one) keeps its mode. A token file that others can read (copied in with mode 0644, say) is
+used, with a warning that says how to fix it.
 """
 
 from __future__ import annotations
@@ -10,7 +14,9 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 import tempfile
+import warnings
 from pathlib import Path
 
 from filelock import FileLock, Timeout
@@ -81,6 +87,7 @@ class TokenStore:
         except OSError as exc:
             raise TokenStoreError(f"cannot read the token file {path}: {exc.strerror}",
                                   path=str(path)) from None
+        _warn_if_readable_by_others(path)
         try:
             # Decoding is part of reading the file: binary junk is a corrupt file too.
             return Session.from_dict(json.loads(data.decode("utf-8")))
@@ -94,9 +101,10 @@ class TokenStore:
         path = self.path(account)
         data = json.dumps(session.to_dict(), indent=2).encode()
         try:
-            self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-            os.chmod(self.home, 0o700) if self.home.is_dir() else None
-            os.chmod(self.folder, 0o700)
+            for folder in (self.home, self.folder):
+                if not folder.is_dir():  # ours: private; an existing one keeps its mode
+                    folder.mkdir(parents=True, exist_ok=True)
+                    os.chmod(folder, 0o700)
             with self._lock(account):
                 self._refuse_foreign(path)
                 fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=f".{account}.", suffix=".tmp")
@@ -139,3 +147,21 @@ class TokenStore:
             except FileNotFoundError:
                 return False
         return True
+
+
+_warned: set[str] = set()
+
+
+def _warn_if_readable_by_others(path: Path) -> None:
+    """Warn once per file when its mode lets other users read the tokens in it."""
+    if os.name == "nt" or str(path) in _warned:
+        return
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return
+    if mode & 0o077:
+        _warned.add(str(path))
+        warnings.warn(f"the token file {path} can be read by other users (mode {mode:04o}); "
+                      f"run `chmod 600 {path}`", stacklevel=4)
+

@@ -239,7 +239,7 @@ def _from_hub(data: Any, keys: dict[str, str], uris_key: str) -> Any:
             entry = {k: v for k, v in loc.items() if k != "locatorType"}
             if kind == LocatorType.DOWNLOAD:
                 uris.append({**entry, "uriType": "Download"})
-            elif kind in _HUB_THUMBNAILS:
+            elif isinstance(kind, LocatorType) and kind in _HUB_THUMBNAILS:  # (not a list)
                 thumbs.append({**entry, "thumbnailType": _HUB_THUMBNAILS[kind]})
         out[uris_key] = uris
         out.setdefault("thumbnails", thumbs)
