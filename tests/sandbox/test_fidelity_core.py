@@ -125,7 +125,9 @@ def test_rps_ticket_prefixes(sandbox: Sandbox) -> None:
     assert http.post(url, json=flows.user_token_body("t=unknown")).status_code == 401
 
 
-def test_xsts_refusal_is_the_recorded_xerr_body(sandbox: Sandbox) -> None:
+def test_xsts_refusal_is_the_xerr_body_peers_agree_on(sandbox: Sandbox) -> None:
+    """No recording holds an XSTS refusal: this is the shape of Microsoft's XSAPI test mock
+    (``GetCreateAccountXErrorResponse``) and of the community sign-in clients (spec §1d)."""
     http = httpx.Client(base_url=sandbox.base_url, transport=sandbox.transport())
     account = sandbox.world.by_email["noprofile@example.org"]
     msa = sandbox.tokens.issue("msa", account.xuid, sandbox.now() + 3600, scope=flows.LEGACY_SCOPE)

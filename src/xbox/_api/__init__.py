@@ -12,8 +12,8 @@ Three shapes cover every endpoint:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from .._core.call import Call
@@ -37,6 +37,8 @@ class Request(Generic[T]):
         not_found: the exception for a 404, and its message.
         invalid_is_not_found: a 400 means "no such user" too (an xuid the service calls
             invalid is one that does not exist).
+        answers: error statuses that are an answer, not a failure, and the result each
+            means (the gamertag reservation's 409: taken).
     """
 
     call: Call
@@ -44,6 +46,7 @@ class Request(Generic[T]):
     not_found: type[NotFoundException] = NotFoundException
     not_found_message: str | None = None
     invalid_is_not_found: bool = False
+    answers: Mapping[int | None, T] = field(default_factory=dict)
 
 
 #: A request that names a user by xuid, built once the signed-in user's is known (so that

@@ -44,13 +44,18 @@ if TYPE_CHECKING:
     from ..download import DownloadResult, ProgressCallback
     from ..models.captures import Capture
     from .resources import (
+        AsyncAccount,
         AsyncAchievements,
+        AsyncCatalog,
         AsyncClips,
+        AsyncCqs,
+        AsyncLists,
         AsyncPeople,
         AsyncPresence,
         AsyncProfiles,
         AsyncScreenshots,
         AsyncSearch,
+        AsyncStats,
         AsyncTitles,
     )
 
@@ -69,8 +74,9 @@ class AsyncClient(BaseClient):
 
     Attributes:
         authenticated (bool): whether client is authed.
-        profiles, clips, screenshots, achievements, presence, people, titles, search: the
-            resources (``xbl.profiles.get("JoeAlcorn")``), built on first use.
+        profiles, clips, screenshots, achievements, presence, people, titles, search, stats,
+            account, catalog, lists, cqs: the resources (``xbl.profiles.get("JoeAlcorn")``),
+            built on first use.
 
     Args:
         base_url: send every request to ``BASE/HOST/PATH`` (the sandbox layout) instead of
@@ -128,6 +134,11 @@ class AsyncClient(BaseClient):
         people: AsyncPeople
         titles: AsyncTitles
         search: AsyncSearch
+        stats: AsyncStats
+        account: AsyncAccount
+        catalog: AsyncCatalog
+        lists: AsyncLists
+        cqs: AsyncCqs
 
     _resources = {
         "profiles": ("xbox._async.resources.profiles", "AsyncProfiles"),
@@ -138,6 +149,11 @@ class AsyncClient(BaseClient):
         "people": ("xbox._async.resources.people", "AsyncPeople"),
         "titles": ("xbox._async.resources.titles", "AsyncTitles"),
         "search": ("xbox._async.resources.search", "AsyncSearch"),
+        "stats": ("xbox._async.resources.stats", "AsyncStats"),
+        "account": ("xbox._async.resources.account", "AsyncAccount"),
+        "catalog": ("xbox._async.resources.catalog", "AsyncCatalog"),
+        "lists": ("xbox._async.resources.lists", "AsyncLists"),
+        "cqs": ("xbox._async.resources.cqs", "AsyncCqs"),
     }
 
     # -- the seed API ---------------------------------------------------------------------------

@@ -44,13 +44,18 @@ if TYPE_CHECKING:
     from ..download import DownloadResult, ProgressCallback
     from ..models.captures import Capture
     from .resources import (
+        Account,
         Achievements,
+        Catalog,
         Clips,
+        Cqs,
+        Lists,
         People,
         Presence,
         Profiles,
         Screenshots,
         Search,
+        Stats,
         Titles,
     )
 
@@ -69,8 +74,9 @@ class Client(BaseClient):
 
     Attributes:
         authenticated (bool): whether client is authed.
-        profiles, clips, screenshots, achievements, presence, people, titles, search: the
-            resources (``xbl.profiles.get("JoeAlcorn")``), built on first use.
+        profiles, clips, screenshots, achievements, presence, people, titles, search, stats,
+            account, catalog, lists, cqs: the resources (``xbl.profiles.get("JoeAlcorn")``),
+            built on first use.
 
     Args:
         base_url: send every request to ``BASE/HOST/PATH`` (the sandbox layout) instead of
@@ -128,6 +134,11 @@ class Client(BaseClient):
         people: People
         titles: Titles
         search: Search
+        stats: Stats
+        account: Account
+        catalog: Catalog
+        lists: Lists
+        cqs: Cqs
 
     _resources = {
         "profiles": ("xbox._sync.resources.profiles", "Profiles"),
@@ -138,6 +149,11 @@ class Client(BaseClient):
         "people": ("xbox._sync.resources.people", "People"),
         "titles": ("xbox._sync.resources.titles", "Titles"),
         "search": ("xbox._sync.resources.search", "Search"),
+        "stats": ("xbox._sync.resources.stats", "Stats"),
+        "account": ("xbox._sync.resources.account", "Account"),
+        "catalog": ("xbox._sync.resources.catalog", "Catalog"),
+        "lists": ("xbox._sync.resources.lists", "Lists"),
+        "cqs": ("xbox._sync.resources.cqs", "Cqs"),
     }
 
     # -- the seed API ---------------------------------------------------------------------------

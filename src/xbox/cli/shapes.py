@@ -13,15 +13,19 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ..models.achievements import Achievement
+    from ..models.achievements import Achievement, Achievement360
     from ..models.captures import Capture
+    from ..models.catalog import Product, SearchProduct
+    from ..models.lists import ListEntry
     from ..models.people import Person
     from ..models.presence import Presence
     from ..models.profile import Profile
     from ..models.search import SearchResult
     from ..models.titles import Title
+    from ..models.userstats import Stat
 
-__all__ = ["achievement", "capture", "person", "presence", "profile", "search_result", "title"]
+__all__ = ["achievement", "achievement_360", "capture", "person", "pin", "presence", "profile",
+           "search_result", "stat", "store_product", "store_result", "title"]
 
 
 def _raw(record: Any) -> Any:
@@ -127,3 +131,55 @@ def presence(r: Presence, gamertag: str | None) -> dict[str, Any]:
 
 def search_result(r: SearchResult) -> dict[str, Any]:
     return {"gamertag": r.gamertag, "xuid": r.xuid, "score": r.score, "raw": _raw(r)}
+
+
+def achievement_360(a: Achievement360, title_name: str | None) -> dict[str, Any]:
+    """An Xbox 360 achievement in the shape of :func:`achievement` (360 achievements have no
+    progress state: it is null)."""
+    return {
+        "id": str(a.id),
+        "name": a.name,
+        "title": title_name,
+        "title_id": a.title_id,
+        "gamerscore": a.gamerscore,
+        "unlocked": bool(a.unlocked),
+        "unlocked_at": a.unlocked_at,
+        "progress_state": None,
+        "description": a.description if a.unlocked or not a.locked_description
+        else a.locked_description,
+        "raw": _raw(a),
+    }
+
+
+def stat(s: Stat, title_id: int | None) -> dict[str, Any]:
+    return {"name": s.name, "display_name": s.display_name, "value": s.number, "type": s.type,
+            "xuid": s.xuid, "scid": s.scid, "title_id": title_id, "raw": _raw(s)}
+
+
+def store_result(p: SearchProduct) -> dict[str, Any]:
+    return {"id": p.product_id, "title": p.title, "type": p.type, "raw": _raw(p)}
+
+
+def store_product(p: Product) -> dict[str, Any]:
+    return {
+        "id": p.product_id,
+        "title": p.title,
+        "kind": p.product_kind,
+        "publisher": p.publisher,
+        "developer": p.developer,
+        "released": p.released,
+        "price": p.price,
+        "currency": p.currency,
+        "pfn": p.pfn,
+        "title_id": _int(p.alternate_id("XboxTitleId")),
+        "description": p.description,
+        "raw": _raw(p),
+    }
+
+
+def pin(entry: ListEntry) -> dict[str, Any]:
+    item = entry.item
+    return {"id": item.item_id or item.provider_id, "title": item.title,
+            "type": item.content_type, "device": item.device_type, "index": entry.index,
+            "added": entry.added,
+            "raw": entry.model_dump(mode="json", by_alias=True)}

@@ -171,21 +171,37 @@ def _newest_first(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return unlocked + [a for a in items if a["unlocked_at"] is None]
 
 
+def _achievements_360(client: Client, xuid: str, title_id: int | None) -> list[dict[str, Any]]:
+    """Xbox 360 achievements in the shape of Xbox One ones: of one title, or of every 360
+    title played (one request per title: the service lists them a title at a time)."""
+    played = {t.title_id: t.name for t in client.achievements.history_360(xuid)}
+    wanted = [title_id] if title_id is not None else list(played)
+    return [shapes.achievement_360(a, played.get(tid))
+            for tid in wanted for a in client.achievements.list_360(xuid, tid)]
+
+
 @cli.command()
 @click.argument("user", type=USER, metavar="GAMERTAG|XUID")
 @click.option("--title", "title_id", type=click.IntRange(min=1), default=None, metavar="ID",
               help="Only this title's achievements (a decimal title id).")
 @click.option("--limit", type=click.IntRange(min=1), default=None, metavar="N",
               help="At most N: the newest unlocked first, then the ones not unlocked yet.")
+@click.option("--360", "xbox360", is_flag=True,
+              help="Xbox 360 achievements instead (every 360 title played, or --title's).")
 @pass_state
-def achievements(state: State, user: UserRef, title_id: int | None, limit: int | None) -> None:
-    """List a user's Xbox One achievements (all titles, or one), newest unlock first."""
+def achievements(state: State, user: UserRef, title_id: int | None, limit: int | None,
+                 xbox360: bool) -> None:
+    """List a user's Xbox One (or, with --360, Xbox 360) achievements, newest unlock first."""
     client = state.client()
     xuid = resolve_xuid(client, user)
-    # The service sorts by unlock time (newest first, the rest after), so --limit takes the
-    # newest; sorting again here keeps that true of a service that ignores the order.
-    found = client.achievements.list(xuid, title_id=title_id, limit=limit, order_by="UnlockTime")
-    items = _newest_first([shapes.achievement(a) for a in found])
+    if xbox360:
+        items = _newest_first(_achievements_360(client, xuid, title_id))[:limit]
+    else:
+        # The service sorts by unlock time (newest first, the rest after), so --limit takes
+        # the newest; sorting again here keeps that true of a service that ignores the order.
+        found = client.achievements.list(xuid, title_id=title_id, limit=limit,
+                                         order_by="UnlockTime")
+        items = _newest_first([shapes.achievement(a) for a in found])
     if state.out.json_mode:
         state.out.json(items)
         return
@@ -193,9 +209,10 @@ def achievements(state: State, user: UserRef, title_id: int | None, limit: int |
              a["unlocked_at"] if a["unlocked"] else _NOT_YET.get(a["progress_state"] or "", "")]
             for a in items]
     earned = sum(1 for a in items if a["unlocked"])
+    kind = "Xbox 360 achievements" if xbox360 else "achievements"
     state.out.table([Col("Title", free=True), Col("Achievement", free=True),
                      Col("Gamerscore", right=True), Col("Unlocked")], rows,
-                    title=f"{earned} of {len(items)} achievements unlocked by {user}")
+                    title=f"{earned} of {len(items)} {kind} unlocked by {user}")
 
 
 @cli.command()

@@ -13,12 +13,16 @@ from .captures import (
     Screenshot,
     Thumbnail,
 )
+from .catalog import Product, SearchProduct
+from .cqs import Channel, ChannelSchedule, TvProgram
 from .enums import CaptureState, CaptureType, LocatorType, ThumbnailType, UriType
+from .lists import ListEntry, ListMetadata, PinList, PinnedItem
 from .people import PeopleSummary, Person
 from .presence import Presence
 from .profile import Profile, ProfileSetting
 from .search import SearchResult, SearchUser
-from .titles import Title
+from .titles import Title, TitleDetail
+from .userstats import Stat
 
 __all__ = [
     "Achievement",
@@ -26,8 +30,12 @@ __all__ = [
     "Capture",
     "CaptureState",
     "CaptureType",
+    "Channel",
+    "ChannelSchedule",
     "Clip",
     "ContentLocator",
+    "ListEntry",
+    "ListMetadata",
     "Locator",
     "LocatorType",
     "MalformedRecord",
@@ -36,17 +44,24 @@ __all__ = [
     "MediahubScreenshot",
     "PeopleSummary",
     "Person",
+    "PinList",
+    "PinnedItem",
     "Presence",
+    "Product",
     "Profile",
     "ProfileSetting",
     "Screenshot",
+    "SearchProduct",
     "SearchResult",
     "SearchUser",
+    "Stat",
     "Thumbnail",
     "ThumbnailType",
     "Title",
+    "TitleDetail",
     "TitleProgress",
     "TitleProgress360",
+    "TvProgram",
     "UriType",
     "WireModel",
     "XboxModel",

@@ -12,11 +12,11 @@ from datetime import datetime
 from typing import Any, ClassVar, TypeVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
-from pydantic.alias_generators import to_camel
+from pydantic.alias_generators import to_camel, to_pascal
 
 from ..exceptions import MalformedResponse
 
-__all__ = ["MalformedRecord", "WireDateTime", "WireModel", "XboxModel", "parse_records",
+__all__ = ["PASCAL_CASE", "MalformedRecord", "WireDateTime", "WireModel", "XboxModel", "parse_records",
            "set_aside_once", "warn_set_aside"]
 
 log = logging.getLogger("xbox")
@@ -39,6 +39,11 @@ class WireModel(BaseModel):
     # stays light; a program that never reads achievements never builds their schema).
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="allow",
                               arbitrary_types_allowed=True, defer_build=True)
+
+
+#: ``model_config`` of a model whose wire keys are PascalCase (``ItemId``: eplists, the store
+#: catalog); merged with the rest of its base's configuration.
+PASCAL_CASE = ConfigDict(alias_generator=to_pascal)
 
 
 class XboxModel(WireModel):

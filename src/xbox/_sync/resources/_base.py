@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from ..._api import Batch, Pages, Request
 from ..._core.ids import check_xuid
-from ...exceptions import GamertagNotFound, InvalidRequest, MalformedResponse
+from ...exceptions import GamertagNotFound, InvalidRequest, MalformedResponse, XboxException
 from ...models.base import set_aside_once
 from ..paging import Paginator
 
@@ -41,8 +41,10 @@ class Resource:
         try:
             body = self._client._json(request.call, not_found=request.not_found,
                                       not_found_message=request.not_found_message)
-        except InvalidRequest as exc:
-            if not request.invalid_is_not_found:
+        except XboxException as exc:
+            if exc.status_code in request.answers:
+                return request.answers[exc.status_code]
+            if not (request.invalid_is_not_found and isinstance(exc, InvalidRequest)):
                 raise
             # An xuid the service calls invalid (400) is a user that does not exist.
             raise GamertagNotFound(request.not_found_message, exc.response,

@@ -61,7 +61,9 @@ class StoreProduct:
             product_id=app.product_id, title=app.name, family="Apps", kind="app",
             publisher=f"{app.name}, Inc.", developer="", released=released, min_age=12,
             category="Entertainment", pfn=app.pfn,
-            alternate_ids=(("LegacyWindowsStoreProductId", _guid(app.product_id, "wsp")),),
+            # As recorded for Netflix, the app's Xbox title id is among its ids.
+            alternate_ids=(("LegacyWindowsStoreProductId", _guid(app.product_id, "wsp")),
+                           ("XboxTitleId", str(app.title_id))),
             size=app.size, devices=("XboxOne", "PC"))
 
 
@@ -134,7 +136,9 @@ def _usage(p: StoreProduct) -> list[dict[str, Any]]:
 
 
 def _price(p: StoreProduct) -> dict[str, Any]:
-    price = 0.0 if p.family == "Apps" else 19.99 + 10 * (_number(p.product_id, "price") % 5)
+    # Rounded: a price on the wire has two decimals (19.99 + 40 is 59.989999999999995).
+    step = _number(p.product_id, "price") % 5
+    price = 0.0 if p.family == "Apps" else round(19.99 + 10 * step, 2)
     return {"CurrencyCode": "USD", "IsPIRequired": False, "ListPrice": price, "MSRP": price,
             "TaxType": "TaxesNotIncluded", "WholesaleCurrencyCode": ""}
 

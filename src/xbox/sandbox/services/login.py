@@ -472,14 +472,15 @@ def _token_redirect(sb: Sandbox, params: dict[str, str], account: Account) -> ht
     scope = params.get("scope") or LEGACY_SCOPE
     access, refresh, life = _issue_pair(sb, account, scope, params.get("client_id", ""))
     redirect = params.get("redirect_uri") or DESKTOP_REDIRECT
-    # Fragment keys in the order spec §1a gives (access_token, token_type, expires_in, scope,
-    # refresh_token, user_id), which the real redirects other clients quote also show. The
-    # 2014 cassette is reported to put refresh_token second; nothing is recorded about an
-    # order mattering, since clients parse the fragment as a query (parse_qs), so this is
-    # not called "the recorded order". Tokens are percent-encoded so parse_qs gives them back.
-    location = (f"{redirect}?lc=1033#access_token={_fragment_value(access)}&token_type=bearer"
+    # Fragment keys in the recorded order: the 2014 login that xbox-webapi-python's
+    # cassette tests/data/cassettes/token_refresh.json (v1.1.8, recorded 2014-09-20) copies
+    # redirects to #access_token, refresh_token, token_type, expires_in, scope, user_id
+    # (spec §1a lists another order; the recording wins). Tokens are percent-encoded as
+    # recorded (+ %2b, = %3d, $ %24) so that parse_qs gives them back.
+    location = (f"{redirect}?lc=1033#access_token={_fragment_value(access)}"
+                f"&refresh_token={_fragment_value(refresh)}&token_type=bearer"
                 f"&expires_in={int(life)}&scope={_raw_value(scope)}"
-                f"&refresh_token={_fragment_value(refresh)}&user_id={account.msa_user_id}")
+                f"&user_id={account.msa_user_id}")
     stamp = _digest(sb, "cookies").hex()
     cookie_tail = "; domain=login.live.com;path=/;HTTPOnly= ;version=1"
     cookies = [
