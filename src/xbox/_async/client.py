@@ -46,6 +46,8 @@ if TYPE_CHECKING:
     from .resources import (
         AsyncAchievements,
         AsyncClips,
+        AsyncConsoles,
+        AsyncMessages,
         AsyncPeople,
         AsyncPresence,
         AsyncProfiles,
@@ -69,8 +71,9 @@ class AsyncClient(BaseClient):
 
     Attributes:
         authenticated (bool): whether client is authed.
-        profiles, clips, screenshots, achievements, presence, people, titles, search: the
-            resources (``xbl.profiles.get("JoeAlcorn")``), built on first use.
+        profiles, clips, screenshots, achievements, presence, people, titles, search,
+            consoles, messages: the resources (``xbl.profiles.get("JoeAlcorn")``), built on
+            first use.
 
     Args:
         base_url: send every request to ``BASE/HOST/PATH`` (the sandbox layout) instead of
@@ -128,6 +131,8 @@ class AsyncClient(BaseClient):
         people: AsyncPeople
         titles: AsyncTitles
         search: AsyncSearch
+        consoles: AsyncConsoles
+        messages: AsyncMessages
 
     _resources = {
         "profiles": ("xbox._async.resources.profiles", "AsyncProfiles"),
@@ -138,6 +143,8 @@ class AsyncClient(BaseClient):
         "people": ("xbox._async.resources.people", "AsyncPeople"),
         "titles": ("xbox._async.resources.titles", "AsyncTitles"),
         "search": ("xbox._async.resources.search", "AsyncSearch"),
+        "consoles": ("xbox._async.resources.consoles", "AsyncConsoles"),
+        "messages": ("xbox._async.resources.messages", "AsyncMessages"),
     }
 
     # -- the seed API ---------------------------------------------------------------------------

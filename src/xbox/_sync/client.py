@@ -46,6 +46,8 @@ if TYPE_CHECKING:
     from .resources import (
         Achievements,
         Clips,
+        Consoles,
+        Messages,
         People,
         Presence,
         Profiles,
@@ -69,8 +71,9 @@ class Client(BaseClient):
 
     Attributes:
         authenticated (bool): whether client is authed.
-        profiles, clips, screenshots, achievements, presence, people, titles, search: the
-            resources (``xbl.profiles.get("JoeAlcorn")``), built on first use.
+        profiles, clips, screenshots, achievements, presence, people, titles, search,
+            consoles, messages: the resources (``xbl.profiles.get("JoeAlcorn")``), built on
+            first use.
 
     Args:
         base_url: send every request to ``BASE/HOST/PATH`` (the sandbox layout) instead of
@@ -128,6 +131,8 @@ class Client(BaseClient):
         people: People
         titles: Titles
         search: Search
+        consoles: Consoles
+        messages: Messages
 
     _resources = {
         "profiles": ("xbox._sync.resources.profiles", "Profiles"),
@@ -138,6 +143,8 @@ class Client(BaseClient):
         "people": ("xbox._sync.resources.people", "People"),
         "titles": ("xbox._sync.resources.titles", "Titles"),
         "search": ("xbox._sync.resources.search", "Search"),
+        "consoles": ("xbox._sync.resources.consoles", "Consoles"),
+        "messages": ("xbox._sync.resources.messages", "Messages"),
     }
 
     # -- the seed API ---------------------------------------------------------------------------

@@ -13,7 +13,16 @@ from .captures import (
     Screenshot,
     Thumbnail,
 )
+from .consoles import (
+    CommandResult,
+    Console,
+    ConsoleStatus,
+    InstalledApp,
+    OperationStatus,
+    StorageDevice,
+)
 from .enums import CaptureState, CaptureType, LocatorType, ThumbnailType, UriType
+from .messages import Conversation, Message, SentMessage
 from .people import PeopleSummary, Person
 from .presence import Presence
 from .profile import Profile, ProfileSetting
@@ -27,13 +36,20 @@ __all__ = [
     "CaptureState",
     "CaptureType",
     "Clip",
+    "CommandResult",
+    "Console",
+    "ConsoleStatus",
     "ContentLocator",
+    "Conversation",
+    "InstalledApp",
     "Locator",
     "LocatorType",
     "MalformedRecord",
     "MediaUri",
     "MediahubClip",
     "MediahubScreenshot",
+    "Message",
+    "OperationStatus",
     "PeopleSummary",
     "Person",
     "Presence",
@@ -42,6 +58,8 @@ __all__ = [
     "Screenshot",
     "SearchResult",
     "SearchUser",
+    "SentMessage",
+    "StorageDevice",
     "Thumbnail",
     "ThumbnailType",
     "Title",

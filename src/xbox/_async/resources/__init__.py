@@ -2,6 +2,8 @@
 
 from .achievements import AsyncAchievements
 from .captures import AsyncClips, AsyncScreenshots
+from .consoles import AsyncConsoles
+from .messages import AsyncMessages
 from .people import AsyncPeople
 from .presence import AsyncPresence
 from .profiles import AsyncProfiles
@@ -11,6 +13,8 @@ from .titles import AsyncTitles
 __all__ = [
     "AsyncAchievements",
     "AsyncClips",
+    "AsyncConsoles",
+    "AsyncMessages",
     "AsyncPeople",
     "AsyncPresence",
     "AsyncProfiles",

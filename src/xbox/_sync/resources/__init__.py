@@ -3,6 +3,8 @@
 
 from .achievements import Achievements
 from .captures import Clips, Screenshots
+from .consoles import Consoles
+from .messages import Messages
 from .people import People
 from .presence import Presence
 from .profiles import Profiles
@@ -12,6 +14,8 @@ from .titles import Titles
 __all__ = [
     "Achievements",
     "Clips",
+    "Consoles",
+    "Messages",
     "People",
     "Presence",
     "Profiles",
