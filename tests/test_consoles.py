@@ -292,3 +292,86 @@ def test_command_calls_are_writes() -> None:
     assert built.method == "POST" and built.idempotent is False
     assert api.status(BEDROOM).call.idempotent is True
     assert isinstance(httpx.URL(built.url).host, str)
+
+
+# -- the command line ---------------------------------------------------------------------------
+
+def cli_sandbox() -> Sandbox:
+    """A sandbox for ``--sandbox`` to serve, so that a test can look at its world after."""
+    from xbox.sandbox import Lifetimes
+
+    return Sandbox(seed=0, lifetimes=Lifetimes(device_interval=1))
+
+
+def xbox_cli(sb: Sandbox, *args: str) -> Any:
+    from click.testing import CliRunner
+
+    from xbox.cli import cli
+
+    return CliRunner().invoke(cli, ["--sandbox", *args], obj=sb, catch_exceptions=False)
+
+
+def test_cli_lists_consoles_for_people_and_programs() -> None:
+    sb = cli_sandbox()
+    human = xbox_cli(sb, "consoles")
+    assert human.exit_code == 0, human.stderr
+    assert "2 consoles" in human.stderr
+    assert human.stdout.splitlines()[0].split("\t")[:4] == [
+        "Living Room", LIVING_ROOM, "XboxSeriesX", "On"]
+    data = json.loads(xbox_cli(sb, "consoles", "--json").stdout)
+    assert [c["id"] for c in data] == [LIVING_ROOM, BEDROOM]
+    assert set(data[0]) == {"id", "name", "type", "power_state", "storage", "raw"}
+    assert data[0]["storage"][0]["name"] == "Internal" and data[0]["raw"]["id"] == LIVING_ROOM
+
+
+def test_cli_commands_wait_and_say_the_outcome() -> None:
+    sb = cli_sandbox()
+    bedroom, living = console(sb, BEDROOM), console(sb, LIVING_ROOM)
+    on = xbox_cli(sb, "console", "on", "bedroom")
+    assert on.exit_code == 0, on.stderr
+    assert on.stdout.strip() == "Bedroom: power on: Succeeded" and bedroom.power_state == "On"
+    volume = living.volume
+    up = xbox_cli(sb, "console", "volume", "up", "Living Room", "--amount", "2", "--json")
+    data = json.loads(up.stdout)
+    assert data["dry_run"] is False and data["outcome"] == "Succeeded" and data["succeeded"]
+    assert data["request"]["body"]["parameters"] == [{"direction": "Up", "amount": "2"}]
+    assert set(data) == {"dry_run", "request", "console_id", "console", "command", "op_id",
+                         "outcome", "succeeded"}
+    assert living.volume == volume + 2
+    launched = xbox_cli(sb, "console", "launch", "Netflix", LIVING_ROOM)
+    assert launched.exit_code == 0 and living.focus_aumid.startswith("4DF9E0F8.Netflix")
+    assert xbox_cli(sb, "console", "mute", "Living Room").exit_code == 0 and living.muted
+    assert xbox_cli(sb, "console", "unmute", "Living Room").exit_code == 0 and not living.muted
+    assert xbox_cli(sb, "console", "off", "Bedroom").exit_code == 0
+    refused = xbox_cli(sb, "console", "mute", "Bedroom")  # an off console refuses
+    assert refused.exit_code == 1 and refused.stderr == "Error: Bedroom: mute: OffConsoleError\n"
+    late = xbox_cli(sb, "console", "reboot", "Living Room", "--timeout", "0.5")
+    assert late.exit_code == 1 and "no outcome after 0.5 s" in late.stderr
+
+
+def test_cli_dry_run_sends_no_command() -> None:
+    sb = cli_sandbox()
+    dry = xbox_cli(sb, "console", "off", "Living Room", "--dry-run")
+    assert dry.exit_code == 0, dry.stderr
+    assert dry.stdout.startswith("would send: POST https://xccs.xboxlive.com/commands {")
+    assert '"command": "TurnOff"' in dry.stdout
+    data = json.loads(xbox_cli(sb, "console", "launch", "netflix", "Living Room", "--dry-run",
+                               "--json").stdout)
+    assert data["dry_run"] is True and data["op_id"] is None and data["outcome"] is None
+    assert data["request"]["body"]["parameters"] == [{"oneStoreProductId": NETFLIX}]
+    assert not [r for r in sb.requests if r.url.path.endswith("/commands")]
+    assert console(sb, LIVING_ROOM).power_state == "On"
+    assert "Authorization" not in dry.stdout and "XBL3.0" not in dry.stdout
+
+
+def test_cli_console_errors_and_exit_codes() -> None:
+    sb = cli_sandbox()
+    unnamed = xbox_cli(sb, "console", "off")
+    assert unnamed.exit_code == 2 and "'Living Room', 'Bedroom'" in unnamed.stderr
+    unknown = xbox_cli(sb, "console", "on", "Kitchen")
+    assert unknown.exit_code == 3 and "No console named 'Kitchen'" in unknown.stderr
+    missing = xbox_cli(sb, "console", "launch", "Solitaire", "Living Room")
+    assert missing.exit_code == 3 and "Solitaire" in missing.stderr
+    assert xbox_cli(sb, "console", "volume", "sideways", "Bedroom").exit_code == 2
+    assert xbox_cli(sb, "console", "press", "Z", "Bedroom").exit_code == 2
+    assert not [r for r in sb.requests if r.url.path.endswith("/commands")]

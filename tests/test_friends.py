@@ -5,6 +5,7 @@ model against the people recordings and contract 7, and writes sent once."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -189,3 +190,70 @@ def test_writes_are_built_not_idempotent() -> None:
     assert api.unfollow(JOE_XUID).call.idempotent is False
     assert presence_api.set_state("online", JOE_XUID).call.idempotent is False
     assert api.friends(None, (), None).call.idempotent is True
+
+
+# -- the command line ---------------------------------------------------------------------------
+
+def cli_sandbox() -> Sandbox:
+    from xbox.sandbox import Lifetimes
+
+    return Sandbox(seed=0, lifetimes=Lifetimes(device_interval=1))
+
+
+def xbox_cli(sb: Sandbox, *args: str) -> Any:
+    from click.testing import CliRunner
+
+    from xbox.cli import cli
+
+    return CliRunner().invoke(cli, ["--sandbox", *args], obj=sb, catch_exceptions=False)
+
+
+def test_cli_friends_listings() -> None:
+    sb = cli_sandbox()
+    joe = sb.world.joe
+    listed = xbox_cli(sb, "friends")
+    assert listed.exit_code == 0, listed.stderr
+    assert f"{len(joe.friends)} people followed by JoeAlcorn" in listed.stderr
+    fans = json.loads(xbox_cli(sb, "friends", "--followers", "--json").stdout)
+    assert {f["xuid"] for f in fans} == {a.xuid for a in sb.world.accounts if JOE_XUID in a.friends}
+    mutual = json.loads(xbox_cli(sb, "friends", "--mutual", "--json").stdout)
+    assert all(f["raw"]["isFriend"] for f in mutual)
+    theirs = xbox_cli(sb, "friends", joe.friends[0], "--json")
+    assert json.loads(theirs.stdout)
+    assert xbox_cli(sb, "friends", "--mutual", "--followers").exit_code == 2
+
+
+def test_cli_add_remove_and_dry_run() -> None:
+    sb = cli_sandbox()
+    joe = sb.world.joe
+    fan = sb.world.by_xuid[fan_of_joe(sb)]
+    dry = xbox_cli(sb, "friends", "add", fan.gamertag, "--dry-run")
+    assert dry.exit_code == 0, dry.stderr
+    assert dry.stdout.strip() == (f"would send: PUT https://{SOCIAL}/users/me/people/"
+                                  f"xuid({fan.xuid})")
+    assert fan.xuid not in joe.friends
+    added = xbox_cli(sb, "friends", "add", fan.gamertag)
+    assert added.stdout.startswith(f"Now following {fan.gamertag}") and fan.xuid in joe.friends
+    removed = json.loads(xbox_cli(sb, "friends", "remove", fan.xuid, "--json").stdout)
+    assert removed == {"dry_run": False, "request": {
+        "method": "DELETE", "url": f"https://{SOCIAL}/users/me/people/xuid({fan.xuid})",
+        "body": None}, "xuid": fan.xuid, "gamertag": fan.gamertag, "following": False}
+    assert fan.xuid not in joe.friends
+    assert xbox_cli(sb, "friends", "add", "NoSuchGamer99").exit_code == 3
+
+
+def test_cli_presence_show_and_set() -> None:
+    sb = cli_sandbox()
+    joe = sb.world.joe
+    shown = json.loads(xbox_cli(sb, "presence", JOE_GAMERTAG, "--json").stdout)
+    assert [p["xuid"] for p in shown] == [JOE_XUID]
+    dry = json.loads(xbox_cli(sb, "presence", "set", "offline", "--dry-run", "--json").stdout)
+    assert dry["dry_run"] is True and dry["state"] == "Cloaked"
+    assert dry["request"]["body"] == {"state": "Cloaked"}
+    assert joe.presence_state == "Online"
+    done = xbox_cli(sb, "presence", "set", "offline")
+    assert done.exit_code == 0 and joe.presence_state == "Offline"
+    assert done.stdout.strip() == "You appear offline to everyone else"
+    assert xbox_cli(sb, "presence", "set", "online").exit_code == 0
+    assert joe.presence_state == "Online"
+    assert xbox_cli(sb, "presence", "set", "away").exit_code == 2

@@ -4,6 +4,7 @@ sandbox (sync and async), the models against the message recordings, and writes 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -187,3 +188,67 @@ def test_writes_are_built_not_idempotent() -> None:
     assert api.delete(RECORDED_ID, "1").call.idempotent is False
     assert api.delete_conversation(RECORDED_ID, "1").call.idempotent is False
     assert api.inbox().page(None, None, None).idempotent is True
+
+
+# -- the command line ---------------------------------------------------------------------------
+
+def cli_sandbox() -> Sandbox:
+    from xbox.sandbox import Lifetimes
+
+    return Sandbox(seed=0, lifetimes=Lifetimes(device_interval=1))
+
+
+def xbox_cli(sb: Sandbox, *args: str) -> Any:
+    from click.testing import CliRunner
+
+    from xbox.cli import cli
+
+    return CliRunner().invoke(cli, ["--sandbox", *args], obj=sb, catch_exceptions=False)
+
+
+def test_cli_inbox_and_one_conversation() -> None:
+    sb = cli_sandbox()
+    friend = friends_written_to(sb)[0]
+    name = sb.world.by_xuid[friend].gamertag
+    inbox = xbox_cli(sb, "messages")
+    assert inbox.exit_code == 0, inbox.stderr
+    assert "4 conversations" in inbox.stderr
+    rows = [line.split("\t") for line in inbox.stdout.splitlines()]
+    assert rows[0][0] == "Xbox" and rows[1][0] == name and rows[0][3] == "no"
+    data = json.loads(xbox_cli(sb, "messages", "--json").stdout)
+    assert set(data[0]) == {"conversation_id", "xuid", "gamertag", "last_message",
+                            "last_sender", "sent", "read", "raw"}
+    assert data[1]["xuid"] == friend and data[1]["gamertag"] == name
+    talk = xbox_cli(sb, "messages", name, "--limit", "2")
+    stored = services_world(sb).conversation_with(JOE_XUID, friend)
+    assert stored is not None
+    assert [line.split("\t")[2] for line in talk.stdout.splitlines()] == [
+        m.text for m in stored.messages[-2:]]  # the latest two, oldest first
+    as_json = json.loads(xbox_cli(sb, "messages", friend, "--json").stdout)
+    assert [m["message_id"] for m in as_json] == [str(m.id) for m in stored.messages]
+    assert set(as_json[0]) == {"message_id", "conversation_id", "sender", "gamertag", "text",
+                               "sent", "deleted", "raw"}
+    assert xbox_cli(sb, "messages", "NoSuchGamer99").exit_code == 3
+
+
+def test_cli_send_and_dry_run() -> None:
+    sb = cli_sandbox()
+    friend = friends_written_to(sb)[0]
+    name = sb.world.by_xuid[friend].gamertag or ""
+    stored = services_world(sb).conversation_with(JOE_XUID, friend)
+    assert stored is not None
+    count = len(stored.messages)
+    dry = xbox_cli(sb, "send", name, "see you at eight", "--dry-run")
+    assert dry.exit_code == 0, dry.stderr
+    assert dry.stdout.startswith(f"would send: POST https://{HOST}/network/Xbox/users/me/"
+                                 f"conversations/users/xuid({friend})")
+    assert len(stored.messages) == count
+    sent = json.loads(xbox_cli(sb, "send", name, "see you at eight", "--json").stdout)
+    assert sent["dry_run"] is False and sent["xuid"] == friend and sent["gamertag"] == name
+    assert sent["message_id"] == str(stored.messages[-1].id)
+    assert [m.text for m in stored.messages[count:]] == ["see you at eight"]
+    human = xbox_cli(sb, "send", friend, "and again")
+    assert human.stdout.startswith(f"Sent to {name} (message ")
+    long = xbox_cli(sb, "send", name, "x" * 257)
+    assert long.exit_code == 2 and "256" in long.stderr
+    assert len(stored.messages) == count + 2

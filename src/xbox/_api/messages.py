@@ -18,7 +18,7 @@ from ..models.base import parse_records
 from ..models.messages import Conversation, Message, SentMessage
 from . import Errors, Pages, Request
 
-__all__ = ["HOST", "MAX_TEXT", "conversation", "delete", "delete_conversation", "inbox", "send"]
+__all__ = ["HOST", "MAX_TEXT", "check_text", "conversation", "delete", "delete_conversation", "inbox", "send"]
 
 HOST = "xblmessaging.xboxlive.com"
 ME = "/network/Xbox/users/me"
@@ -79,8 +79,8 @@ def conversation(xuid: str | int) -> Pages[Message]:
     return Pages(page, read)
 
 
-def send(xuid: str | int, text: str) -> Request[SentMessage]:
-    """A text message to one user (the first one opens the conversation).
+def check_text(text: str) -> str:
+    """The text of a message, checked.
 
     Raises:
         InvalidArgument: an empty text, or longer than :data:`MAX_TEXT` characters.
@@ -89,7 +89,12 @@ def send(xuid: str | int, text: str) -> Request[SentMessage]:
         raise InvalidArgument("a message needs some text")
     if len(text) > MAX_TEXT:
         raise InvalidArgument(f"a message is at most {MAX_TEXT} characters, not {len(text)}")
-    body = {"parts": [{"contentType": "text", "version": 0, "text": text}]}
+    return text
+
+
+def send(xuid: str | int, text: str) -> Request[SentMessage]:
+    """A text message to one user (the first one opens the conversation)."""
+    body = {"parts": [{"contentType": "text", "version": 0, "text": check_text(text)}]}
     call = api_call("POST", HOST, _path(xuid), json=body, contract_version=CONTRACT,
                     idempotent=False)
     return Request(call, SentMessage.from_wire, GamertagNotFound, f"No such user: {xuid}")

@@ -6,7 +6,17 @@
 
 from __future__ import annotations
 
-from . import archive, archive_verify, auth, captures, sandbox, users  # noqa: F401  (registers the commands)
+from . import (  # noqa: F401  (registers the commands)
+    archive,
+    archive_verify,
+    auth,
+    captures,
+    consoles,
+    friends,
+    messages,
+    sandbox,
+    users,
+)
 from .app import cli
 
 __all__ = ["cli", "main"]
