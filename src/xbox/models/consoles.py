@@ -3,7 +3,7 @@ and the remote commands sent to them.
 
 Byte counts and versions arrive as JSON floats (``236267835392.0``); they read as ints. The
 command answer names the console as it was before the command, its booleans as strings
-(``"True"``): :class:`CommandResult` reads them as booleans.
+(``"True"``): they read as booleans there too.
 """
 
 from __future__ import annotations
