@@ -83,8 +83,16 @@ def test_inbox_matches_recording(api: httpx.Client) -> None:
     assert system["participants"] == ["0", JOE_XUID] and system["lastMessage"]["sender"] == "0"
     assert system["lastMessage"]["owner"] == int(JOE_XUID)
     assert "unsuitableFor" not in system["lastMessage"]["contentPayload"]["content"]["parts"][0]
-    assert len(api.get(f"{MSG}/inbox", params={"maxItems": 2}).json()["primary"]
-               ["conversations"]) == 2
+    first = api.get(f"{MSG}/inbox", params={"maxItems": 3}).json()["primary"]
+    assert len(first["conversations"]) == 3
+    assert first["continuationToken"] == conversations[2]["lastMessage"]["messageId"]
+    rest = api.get(f"{MSG}/inbox", params={"maxItems": 3,
+                                           "continuationToken": first["continuationToken"]})
+    last = rest.json()["primary"]
+    assert [c["conversationId"] for c in last["conversations"]] \
+        == [conversations[3]["conversationId"]]
+    assert "continuationToken" not in last and last["totalCount"] == 4
+    assert api.get(f"{MSG}/inbox", params={"continuationToken": "x"}).status_code == 400
 
 
 def test_conversation_matches_recording(api: httpx.Client) -> None:

@@ -48,8 +48,10 @@ if TYPE_CHECKING:
         AsyncAchievements,
         AsyncCatalog,
         AsyncClips,
+        AsyncConsoles,
         AsyncCqs,
         AsyncLists,
+        AsyncMessages,
         AsyncPeople,
         AsyncPresence,
         AsyncProfiles,
@@ -75,8 +77,8 @@ class AsyncClient(BaseClient):
     Attributes:
         authenticated (bool): whether client is authed.
         profiles, clips, screenshots, achievements, presence, people, titles, search, stats,
-            account, catalog, lists, cqs: the resources (``xbl.profiles.get("JoeAlcorn")``),
-            built on first use.
+            account, catalog, lists, cqs, consoles, messages: the resources
+            (``xbl.profiles.get("JoeAlcorn")``), built on first use.
 
     Args:
         base_url: send every request to ``BASE/HOST/PATH`` (the sandbox layout) instead of
@@ -139,6 +141,8 @@ class AsyncClient(BaseClient):
         catalog: AsyncCatalog
         lists: AsyncLists
         cqs: AsyncCqs
+        consoles: AsyncConsoles
+        messages: AsyncMessages
 
     _resources = {
         "profiles": ("xbox._async.resources.profiles", "AsyncProfiles"),
@@ -154,6 +158,8 @@ class AsyncClient(BaseClient):
         "catalog": ("xbox._async.resources.catalog", "AsyncCatalog"),
         "lists": ("xbox._async.resources.lists", "AsyncLists"),
         "cqs": ("xbox._async.resources.cqs", "AsyncCqs"),
+        "consoles": ("xbox._async.resources.consoles", "AsyncConsoles"),
+        "messages": ("xbox._async.resources.messages", "AsyncMessages"),
     }
 
     # -- the seed API ---------------------------------------------------------------------------

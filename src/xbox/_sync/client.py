@@ -48,8 +48,10 @@ if TYPE_CHECKING:
         Achievements,
         Catalog,
         Clips,
+        Consoles,
         Cqs,
         Lists,
+        Messages,
         People,
         Presence,
         Profiles,
@@ -75,8 +77,8 @@ class Client(BaseClient):
     Attributes:
         authenticated (bool): whether client is authed.
         profiles, clips, screenshots, achievements, presence, people, titles, search, stats,
-            account, catalog, lists, cqs: the resources (``xbl.profiles.get("JoeAlcorn")``),
-            built on first use.
+            account, catalog, lists, cqs, consoles, messages: the resources
+            (``xbl.profiles.get("JoeAlcorn")``), built on first use.
 
     Args:
         base_url: send every request to ``BASE/HOST/PATH`` (the sandbox layout) instead of
@@ -139,6 +141,8 @@ class Client(BaseClient):
         catalog: Catalog
         lists: Lists
         cqs: Cqs
+        consoles: Consoles
+        messages: Messages
 
     _resources = {
         "profiles": ("xbox._sync.resources.profiles", "Profiles"),
@@ -154,6 +158,8 @@ class Client(BaseClient):
         "catalog": ("xbox._sync.resources.catalog", "Catalog"),
         "lists": ("xbox._sync.resources.lists", "Lists"),
         "cqs": ("xbox._sync.resources.cqs", "Cqs"),
+        "consoles": ("xbox._sync.resources.consoles", "Consoles"),
+        "messages": ("xbox._sync.resources.messages", "Messages"),
     }
 
     # -- the seed API ---------------------------------------------------------------------------

@@ -13,10 +13,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .._core.call import Call
     from ..models.achievements import Achievement, Achievement360
     from ..models.captures import Capture
     from ..models.catalog import Product, SearchProduct
+    from ..models.consoles import CommandResult, Console
     from ..models.lists import ListEntry
+    from ..models.messages import Conversation, Message
     from ..models.people import Person
     from ..models.presence import Presence
     from ..models.profile import Profile
@@ -24,8 +27,9 @@ if TYPE_CHECKING:
     from ..models.titles import Title
     from ..models.userstats import Stat
 
-__all__ = ["achievement", "achievement_360", "capture", "person", "pin", "presence", "profile",
-           "search_result", "stat", "store_product", "store_result", "title"]
+__all__ = ["achievement", "achievement_360", "capture", "command", "console", "conversation",
+           "message", "person", "pin", "presence", "profile", "request", "search_result", "stat",
+           "store_product", "store_result", "title", "would_send", "write"]
 
 
 def _raw(record: Any) -> Any:
@@ -183,3 +187,86 @@ def pin(entry: ListEntry) -> dict[str, Any]:
             "type": item.content_type, "device": item.device_type, "index": entry.index,
             "added": entry.added,
             "raw": entry.model_dump(mode="json", by_alias=True)}
+
+
+# -- consoles, messages, and writes ------------------------------------------------------------
+
+def console(c: Console) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "name": c.name,
+        "type": c.console_type,
+        "power_state": c.power_state,
+        "storage": [{"id": d.storage_device_id, "name": d.storage_device_name,
+                     "default": d.is_default, "free": d.free_space_bytes,
+                     "total": d.total_space_bytes} for d in c.storage_devices],
+        "raw": _raw(c),
+    }
+
+
+def conversation(c: Conversation, me: str, names: dict[str, str]) -> dict[str, Any]:
+    last = c.newest
+    other = c.other(me)
+    return {
+        "conversation_id": c.conversation_id,
+        "xuid": other,
+        "gamertag": names.get(other or ""),
+        "last_message": last.text if last is not None else None,
+        "last_sender": names.get(last.sender or "") if last is not None else None,
+        "sent": last.sent if last is not None else None,
+        "read": c.is_read,
+        "raw": _raw(c),
+    }
+
+
+def message(m: Message, names: dict[str, str]) -> dict[str, Any]:
+    return {
+        "message_id": m.message_id,
+        "conversation_id": m.conversation_id,
+        "sender": m.sender,
+        "gamertag": names.get(m.sender or ""),
+        "text": m.text,
+        "sent": m.sent,
+        "deleted": m.deleted,
+        "raw": _raw(m),
+    }
+
+
+def request(call: Call) -> dict[str, Any]:
+    """What a write sends, for ``--dry-run`` (never its headers: they carry the token)."""
+    from urllib.parse import urlencode
+
+    from .._core.call import NO_BODY
+
+    url = call.url + (f"?{urlencode(dict(call.params))}" if call.params else "")
+    return {"method": call.method, "url": url,
+            "body": None if call.json is NO_BODY else call.json}
+
+
+def write(call: Call, dry_run: bool, **fields: Any) -> dict[str, Any]:
+    """The shape of every write command: whether it was a dry run, what is (or would be)
+    sent, then the command's own fields (what came of it: null on a dry run)."""
+    return {"dry_run": dry_run, "request": request(call), **fields}
+
+
+def command(result: CommandResult | None, console_id: str, name: str | None,
+            command_name: str) -> dict[str, Any]:
+    """The result fields of a console command (``result`` None: not sent)."""
+    return {
+        "console_id": console_id,
+        "console": name,
+        "command": command_name,
+        "op_id": result.op_id if result is not None else None,
+        "outcome": result.outcome if result is not None else None,
+        "succeeded": result.succeeded if result is not None else None,
+    }
+
+
+def would_send(shape: dict[str, Any]) -> str:
+    """The line a ``--dry-run`` prints: the request of a :func:`write` shape."""
+    import json
+
+    request = shape["request"]
+    body = request["body"]
+    return (f"would send: {request['method']} {request['url']}"
+            + ("" if body is None else f" {json.dumps(body, ensure_ascii=False)}"))

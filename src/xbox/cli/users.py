@@ -1,4 +1,5 @@
-"""Commands about users and their captures: profile, clips, screenshots."""
+"""Commands about users and their captures: profile, clips, screenshots, achievements,
+titles, search (friends and presence are in :mod:`.friends`)."""
 
 from __future__ import annotations
 
@@ -236,51 +237,6 @@ def titles(state: State, user: UserRef, limit: int | None) -> None:
     state.out.table([Col("Title ID"), Col("Name", free=True), Col("Last played"),
                      Col("Achievements", right=True), Col("Gamerscore", right=True)], rows,
                     title=f"{len(items)} titles played by {user}")
-
-
-@cli.command()
-@click.argument("user", type=USER, metavar="[GAMERTAG|XUID]", required=False)
-@pass_state
-def friends(state: State, user: UserRef | None) -> None:
-    """List the people a user follows (yours by default)."""
-    client = state.client()
-    xuid = resolve_xuid(client, user) if user is not None else None
-    people = [shapes.person(p) for p in client.people.friends(xuid)]
-    if state.out.json_mode:
-        state.out.json(people)
-        return
-    rows = [[p["gamertag"], p["xuid"], p["gamerscore"], p["presence"], p["doing"],
-             "yes" if p["favorite"] else ""] for p in people]
-    whose = f"{user}" if user is not None else (client.gamertag or "you")
-    state.out.table([Col("Gamertag"), Col("XUID"), Col("Gamerscore", right=True), Col("Presence"),
-                     Col("Doing", free=True), Col("Favorite")], rows,
-                    title=f"{len(people)} people followed by {whose}")
-
-
-@cli.command()
-@click.argument("users", nargs=-1, required=True, type=USER, metavar="GAMERTAG|XUID...")
-@pass_state
-def presence(state: State, users: Sequence[UserRef]) -> None:
-    """Show whether users are online and what they are playing.
-
-    With --json: a list (one record per user, even for one).
-    """
-    client = state.client()
-    names: dict[str, str | None] = {}
-    for who in users:
-        if who.xuid is not None:
-            names.setdefault(who.xuid, None)
-        else:
-            found = resolve(client, who)
-            names[found.xuid] = found.gamertag or str(who)
-    records = [shapes.presence(r, names.get(r.xuid)) for r in client.presence.batch(list(names))]
-    if state.out.json_mode:
-        state.out.json(records)
-        return
-    rows = [[r["gamertag"] or r["xuid"], r["xuid"], r["state"],
-             ", ".join(r["playing"]) or r["last_title"] or "", r["last_seen"]] for r in records]
-    state.out.table([Col("Gamertag"), Col("XUID"), Col("State"),
-                     Col("Playing / last played", free=True), Col("Last seen")], rows)
 
 
 @cli.command()

@@ -14,9 +14,18 @@ from .captures import (
     Thumbnail,
 )
 from .catalog import Product, SearchProduct
+from .consoles import (
+    CommandResult,
+    Console,
+    ConsoleStatus,
+    InstalledApp,
+    OperationStatus,
+    StorageDevice,
+)
 from .cqs import Channel, ChannelSchedule, TvProgram
 from .enums import CaptureState, CaptureType, LocatorType, ThumbnailType, UriType
 from .lists import ListEntry, ListMetadata, PinList, PinnedItem
+from .messages import Conversation, Message, SentMessage
 from .people import PeopleSummary, Person
 from .presence import Presence
 from .profile import Profile, ProfileSetting
@@ -33,7 +42,12 @@ __all__ = [
     "Channel",
     "ChannelSchedule",
     "Clip",
+    "CommandResult",
+    "Console",
+    "ConsoleStatus",
     "ContentLocator",
+    "Conversation",
+    "InstalledApp",
     "ListEntry",
     "ListMetadata",
     "Locator",
@@ -42,6 +56,8 @@ __all__ = [
     "MediaUri",
     "MediahubClip",
     "MediahubScreenshot",
+    "Message",
+    "OperationStatus",
     "PeopleSummary",
     "Person",
     "PinList",
@@ -54,7 +70,9 @@ __all__ = [
     "SearchProduct",
     "SearchResult",
     "SearchUser",
+    "SentMessage",
     "Stat",
+    "StorageDevice",
     "Thumbnail",
     "ThumbnailType",
     "Title",

@@ -1,15 +1,18 @@
-"""peoplehub.xboxlive.com (contract 3) people, and social.xboxlive.com summaries.
+"""peoplehub.xboxlive.com (contracts 3 and 7) people, and social.xboxlive.com summaries.
 
 Peoplehub mixes casings: most keys are camelCase, but the objects inside
-``multiplayerSummary``, ``suggestion``, ``titlePresence`` and ``presenceDetails`` are
-PascalCase (``InMultiplayerSession``); those models carry PascalCase aliases.
+``multiplayerSummary``, ``suggestion``, ``recommendation``, ``titlePresence`` and
+``presenceDetails`` are PascalCase (``InMultiplayerSession``); those models carry PascalCase
+aliases. Contract 7 (the friend system since late 2024) adds ``isFriend`` and the friend
+request flags, ten friend keys in ``detail``, and sends ``multiplayerSummary`` in camelCase:
+both casings read the same.
 """
 
 from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from pydantic import ConfigDict, Field
+from pydantic import AliasChoices, ConfigDict, Field
 from pydantic.alias_generators import to_pascal
 
 from .base import WireDateTime, WireModel, XboxModel
@@ -20,6 +23,7 @@ __all__ = [
     "Person",
     "PersonDetail",
     "PersonPresenceDetail",
+    "PersonRecommendation",
     "PersonSuggestion",
     "PreferredColor",
     "TitlePresence",
@@ -32,8 +36,10 @@ class _PascalModel(WireModel):
 
 
 class MultiplayerSummary(_PascalModel):
-    in_multiplayer_session: int | None = None
-    in_party: int | None = None
+    # PascalCase on contract 3, camelCase on contract 7.
+    in_multiplayer_session: int | None = Field(
+        None, validation_alias=AliasChoices("InMultiplayerSession", "inMultiplayerSession"))
+    in_party: int | None = Field(None, validation_alias=AliasChoices("InParty", "inParty"))
 
 
 class PersonSuggestion(_PascalModel):
@@ -41,6 +47,13 @@ class PersonSuggestion(_PascalModel):
     priority: int | None = None
     reasons: Any = None
     title_id: str | None = None
+
+
+class PersonRecommendation(_PascalModel):
+    """Why peoplehub suggests someone (``FriendOfFriend``, ``Follower``...)."""
+
+    type: str | None = None
+    reasons: list[str] = Field(default_factory=list)
 
 
 class TitlePresence(_PascalModel):
@@ -80,12 +93,24 @@ class PersonDetail(WireModel):
     follower_count: int | None = None
     following_count: int | None = None
     has_game_pass: bool | None = None
+    # contract 7: the friend system
+    is_friend: bool | None = None
+    can_be_friended: bool | None = None
+    can_be_followed: bool | None = None
+    friend_count: int | None = None
+    is_friend_request_received: bool | None = None
+    is_friend_request_sent: bool | None = None
+    is_friend_list_shared: bool | None = None
+    is_following_caller: bool | None = None
+    is_followed_by_caller: bool | None = None
+    is_favorite: bool | None = None
 
 
 class Person(XboxModel):
     """One person as peoplehub describes them to the caller. ``xuid`` is the identity;
     the decorated blocks (``preferred_color``, ``detail``, ``multiplayer_summary``,
-    ``presence_details``) are None unless asked for."""
+    ``presence_details``...: one per decoration) are None unless asked for. ``is_friend``
+    and the friend request flags come on contract 7 only (None on contract 3)."""
 
     repr_fields: ClassVar[tuple[tuple[str, str], ...]] = (("xuid", "xuid"), ("gamertag", "gamertag"))
 
@@ -108,17 +133,33 @@ class Person(XboxModel):
     presence_state: str | None = None
     presence_text: str | None = None
     presence_devices: Any = None
+    is_friend: bool | None = None
+    is_friend_request_received: bool | None = None
+    is_friend_request_sent: bool | None = None
     is_broadcasting: bool | None = None
     is_cloaked: bool | None = None
     is_quarantined: bool | None = None
     is_xbox360_gamerpic: bool | None = None
     last_seen_date_time_utc: WireDateTime | None = None
     suggestion: PersonSuggestion | None = None
+    recommendation: PersonRecommendation | None = None
+    search: Any = None
+    title_history: Any = None
     multiplayer_summary: MultiplayerSummary | None = None
+    recent_player: Any = None
+    follower: Any = None
     preferred_color: PreferredColor | None = None
     presence_details: list[PersonPresenceDetail] | None = None
     title_presence: TitlePresence | None = None
+    title_summaries: list[Any] | None = None
+    presence_title_ids: list[str] | None = None
     detail: PersonDetail | None = None
+    community_manager_titles: list[Any] | None = None
+    social_manager: Any = None
+    broadcast: list[Any] | None = None
+    tournament_summary: Any = None
+    avatar: Any = None
+    linked_accounts: list[Any] | None = None
     color_theme: str | None = None
     preferred_flag: str | None = None
     preferred_platforms: list[Any] = Field(default_factory=list)
@@ -135,11 +176,20 @@ class Person(XboxModel):
     def online(self) -> bool:
         return (self.presence_state or "").lower() == "online"
 
+    @property
+    def friend(self) -> bool | None:
+        """Whether you and they are friends (they follow each other): contract 7's
+        ``isFriend``; None on contract 3, which does not say."""
+        return self.is_friend if self.is_friend is not None else (
+            self.detail.is_friend if self.detail is not None else None)
+
 
 class PeopleSummary(XboxModel):
     """social.xboxlive.com ``/summary``: follow counts and the caller's relation to the user.
-    The last three fields come only for the signed-in user."""
+    The last three fields come only for the signed-in user; ``is_friend`` only on contract 2
+    (the one this library asks for)."""
 
+    is_friend: bool | None = None
     target_following_count: int | None = None
     target_follower_count: int | None = None
     is_caller_following_target: bool | None = None

@@ -4,8 +4,10 @@ from .account import AsyncAccount
 from .achievements import AsyncAchievements
 from .captures import AsyncClips, AsyncScreenshots
 from .catalog import AsyncCatalog
+from .consoles import AsyncConsoles
 from .cqs import AsyncCqs
 from .lists import AsyncLists
+from .messages import AsyncMessages
 from .people import AsyncPeople
 from .presence import AsyncPresence
 from .profiles import AsyncProfiles
@@ -18,8 +20,10 @@ __all__ = [
     "AsyncAchievements",
     "AsyncCatalog",
     "AsyncClips",
+    "AsyncConsoles",
     "AsyncCqs",
     "AsyncLists",
+    "AsyncMessages",
     "AsyncPeople",
     "AsyncPresence",
     "AsyncProfiles",

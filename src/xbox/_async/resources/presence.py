@@ -43,3 +43,9 @@ class AsyncPresence(AsyncResource):
             errors: a list to collect unreadable records in.
         """
         return await self._batch(presence.batch(xuids, level, online_only), errors)
+
+    async def set(self, state: str) -> None:
+        """Set your own state: ``"online"`` (``Active``) or ``"offline"`` (``Cloaked``: appear
+        offline to others). Never retried."""
+        return await self._fetch(presence.set_state(presence.state_of(state),
+                                                    await self._xuid(None)))

@@ -5,8 +5,10 @@ from .account import Account
 from .achievements import Achievements
 from .captures import Clips, Screenshots
 from .catalog import Catalog
+from .consoles import Consoles
 from .cqs import Cqs
 from .lists import Lists
+from .messages import Messages
 from .people import People
 from .presence import Presence
 from .profiles import Profiles
@@ -19,8 +21,10 @@ __all__ = [
     "Achievements",
     "Catalog",
     "Clips",
+    "Consoles",
     "Cqs",
     "Lists",
+    "Messages",
     "People",
     "Presence",
     "Profiles",

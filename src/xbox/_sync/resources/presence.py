@@ -44,3 +44,9 @@ class Presence(Resource):
             errors: a list to collect unreadable records in.
         """
         return self._batch(presence.batch(xuids, level, online_only), errors)
+
+    def set(self, state: str) -> None:
+        """Set your own state: ``"online"`` (``Active``) or ``"offline"`` (``Cloaked``: appear
+        offline to others). Never retried."""
+        return self._fetch(presence.set_state(presence.state_of(state),
+                                              self._xuid(None)))

@@ -4,7 +4,9 @@ Shapes from ``message_{get_inbox,get_conversation,new_conversation,send_message}
 requests as xbox-webapi-python and python-xbox send them (contract 1; the horizon write,
 contract 2; both versions served on every route, others get an empty 406):
 
-* ``GET /network/Xbox/users/me/inbox?maxItems=N``: conversations, newest first.
+* ``GET /network/Xbox/users/me/inbox?maxItems=N``: conversations, newest first; when more
+  remain, ``primary.continuationToken`` (the last one's newest message id), and
+  ``continuationToken=`` fetches the conversations after it (an assumption).
 * ``GET /network/Xbox/users/me/conversations/users/xuid(X)?maxItems=N``: the conversation
   with X, its newest N messages oldest first; with no messages yet, the recorded "new
   conversation" body (MinValue timestamp, null participants and messages).
@@ -112,19 +114,23 @@ def inbox(sb: Sandbox, call: Call) -> httpx.Response:
     if (refused := _refused(sb, call)) is not None:
         return refused
     limit = _max_items(call)
-    if limit is None:
+    token = call.params.get("continuationToken") or ""
+    if limit is None or (token and not token.isdigit()):
         return bad_request(sb)
     assert call.user is not None
     me = call.user.xuid
     convs = sorted(services_world(sb).conversations_of(me),
                    key=lambda c: c.visible(me)[-1].id, reverse=True)
-    body = {
-        "primary": {"folder": "Primary", "totalCount": len(convs),
-                    "unreadCount": sum(not _is_read(c, me) for c in convs),
-                    "conversations": [_summary(c, me) for c in convs[:limit]]},
-        "folders": [],
-        "safetySettings": SAFETY,
-    }
+    # Assumption (no recording shows an inbox past one page): the next page starts after the
+    # conversation whose last message id is the token, as a long conversation pages.
+    older = [c for c in convs if not token or c.visible(me)[-1].id < int(token)]
+    page = older[:limit]
+    primary: dict[str, Any] = {"folder": "Primary", "totalCount": len(convs),
+                               "unreadCount": sum(not _is_read(c, me) for c in convs),
+                               "conversations": [_summary(c, me) for c in page]}
+    if len(older) > len(page):
+        primary["continuationToken"] = str(page[-1].visible(me)[-1].id)
+    body = {"primary": primary, "folders": [], "safetySettings": SAFETY}
     return json_response(200, body, headers=sb.xbl_headers())
 
 
