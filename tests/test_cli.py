@@ -377,3 +377,18 @@ def test_archive_progress_only_on_a_terminal(tmp_path: Path) -> None:
     piped = subprocess.run([*xbox_command(), *args, "--dest", str(tmp_path / "pipe")],
                            capture_output=True, env=env, timeout=60, check=False)
     assert piped.returncode == 0 and b"3/3" not in piped.stderr and b"\x1b" not in piped.stderr
+
+
+def test_version_is_the_installed_distributions() -> None:
+    """`xbox --version` prints xbox.__version__ (no metadata look-up at start-up); it must be
+    the version the package was installed as."""
+    from importlib.metadata import version
+
+    from click.testing import CliRunner
+
+    import xbox
+
+    result = CliRunner().invoke(cli, ["--version"])
+    assert result.exit_code == 0
+    assert result.output.strip() == f"xbox, version {version('xbox')}"
+    assert xbox.__version__ == version("xbox")

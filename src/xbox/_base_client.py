@@ -5,7 +5,6 @@ source, ``_sync/client.py`` is generated from it), as httpx's ``BaseClient`` doe
 
 from __future__ import annotations
 
-import dataclasses
 import importlib
 import json
 import logging
@@ -50,6 +49,7 @@ class BaseClient:
         self._base_url: Any = UNSET if base_url is None else check_base_url(
             resolve_base_url(base_url), allow_insecure=allow_insecure)
         self._timeout = timeout
+        self._waits: dict[str, float | None] | None = None  # _timeout as httpx wants it
         self.retry = retry or RetryPolicy()
         self.governor = Governor(dict(limits or {}), enabled=rate_limits)
         self.language = language
@@ -168,12 +168,12 @@ class BaseClient:
             if wait > 0:
                 deadline.allow_wait(wait, "rate limit", self.clock())
                 log.info("waiting %.0f s for %s (rate limit)", wait, call.host)
-        if session is not None:
-            call = dataclasses.replace(call, headers={**call.headers,
-                                                      "Authorization": session.authorization})
-        request = _http.build_request(call, base_url=self.base_url,
-                                      timeout=_http.timeouts(self._timeout), language=self.language,
-                                      remaining=deadline.remaining(self.clock() + wait))
+        if self._waits is None:
+            self._waits = _http.timeouts(self._timeout)
+        request = _http.build_request(
+            call, base_url=self.base_url, timeout=self._waits, language=self.language,
+            remaining=deadline.remaining(self.clock() + wait),
+            authorization=session.authorization if session is not None else None)
         if call.signer is not None:
             # Over the real path and the body exactly as sent, at the moment it leaves.
             request.headers["Signature"] = call.signer.sign(

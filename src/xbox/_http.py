@@ -35,12 +35,14 @@ def timeouts(timeout: Any) -> dict[str, float | None]:
 
 
 def build_request(call: Call, *, base_url: str | None, timeout: Mapping[str, float | None],
-                  language: str, remaining: float | None) -> httpx.Request:
+                  language: str, remaining: float | None,
+                  authorization: str | None = None) -> httpx.Request:
     """The ``httpx.Request`` for ``call``, sent where the base-URL mapping says.
 
     Args:
         remaining: seconds left of the call's budget; no single wait (connect, read,
             write, pool) may exceed it.
+        authorization: the signed-in user's ``XBL3.0`` header, for a call that asks for it.
 
     Raises:
         InvalidArgument: the URL cannot be sent (a malformed host, say).
@@ -48,6 +50,8 @@ def build_request(call: Call, *, base_url: str | None, timeout: Mapping[str, flo
     headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate",
                "Accept-Language": language}
     headers.update(call.headers)
+    if authorization is not None:
+        headers["Authorization"] = authorization
     # Tokens only go to Microsoft/Xbox hosts (or the mapped base URL).
     if "Authorization" in headers and not is_trusted_host(call.host):
         del headers["Authorization"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -61,9 +62,10 @@ class Call:
     budget: float | None = None
     signer: Any = None
 
-    @property
+    @cached_property
     def host(self) -> str:
-        """The real host the call is for (``profile.xboxlive.com``)."""
+        """The real host the call is for (``profile.xboxlive.com``); worked out once (it is
+        read at every step of the send path)."""
         return (urlsplit(self.url).hostname or "").lower()
 
     def __repr__(self) -> str:
