@@ -24,6 +24,7 @@ SUBS = [
     ("AsyncIterable", "Iterable"),
     ("AsyncGenerator", "Generator"),
     ("AsyncBaseTransport", "BaseTransport"),
+    ("AsyncByteStream", "SyncByteStream"),
     ("AsyncClient", "Client"),
     ("AsyncLock", "Lock"),
     ("async_sleep", "sleep"),

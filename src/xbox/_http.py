@@ -7,7 +7,7 @@ line module, and with it click, rich and pygments).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -18,8 +18,8 @@ from ._core.urls import is_trusted_host, map_url, unmap_url
 from .auth import redact
 from .exceptions import InvalidArgument, MalformedResponse, Timeout, TransportError, XboxException
 
-__all__ = ["USER_AGENT", "build_request", "closed_pool", "new_pool", "real_host", "settle",
-           "timeouts", "translate"]
+__all__ = ["USER_AGENT", "AsyncBudgetedBody", "BudgetedBody", "build_request", "closed_pool",
+           "new_pool", "real_host", "timeouts", "translate", "undecodable"]
 
 USER_AGENT = "xbox-python/1.0"
 
@@ -98,18 +98,42 @@ def real_path(request: httpx.Request, base_url: str | None) -> str:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
-def settle(response: httpx.Response, raw: bytes, host: str) -> httpx.Response:
-    """``response`` again with ``raw`` (its body as received) as its content, decoded.
+class BudgetedBody(httpx.SyncByteStream):
+    """A response body that stops with :class:`~xbox.exceptions.Timeout` once the call's
+    budget has run out (``check`` raises it), however slowly the bytes drip in; httpx's own
+    ``read()`` then decodes it as usual."""
 
-    Raises:
-        MalformedResponse: the body does not decompress (a corrupt gzip).
-    """
-    try:
-        return httpx.Response(response.status_code, headers=response.headers, content=raw,
-                              request=response.request, extensions=response.extensions)
-    except httpx.DecodingError:
-        raise MalformedResponse(f"{host} sent a body that could not be decompressed",
-                                status_code=response.status_code, service=host) from None
+    def __init__(self, stream: httpx.SyncByteStream, check: Callable[[], None]) -> None:
+        self._stream, self._check = stream, check
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self._stream:
+            self._check()
+            yield chunk
+
+    def close(self) -> None:
+        self._stream.close()
+
+
+class AsyncBudgetedBody(httpx.AsyncByteStream):
+    """:class:`BudgetedBody` for ``httpx.AsyncClient``."""
+
+    def __init__(self, stream: httpx.AsyncByteStream, check: Callable[[], None]) -> None:
+        self._stream, self._check = stream, check
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self._stream:
+            self._check()
+            yield chunk
+
+    async def aclose(self) -> None:
+        await self._stream.aclose()
+
+
+def undecodable(response: httpx.Response, host: str) -> MalformedResponse:
+    """The error for a body that does not decompress (a corrupt gzip)."""
+    return MalformedResponse(f"{host} sent a body that could not be decompressed",
+                             status_code=response.status_code, service=host)
 
 
 def real_host(request: httpx.Request, base_url: str | None) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import quote
@@ -21,6 +22,20 @@ BATCH_SIZE = 100  # the most xuids profile.xboxlive.com takes in one batch
 
 def settings_query(settings: Sequence[str]) -> str:
     """``settings=A,B,C`` with the commas raw, as the 2014 client sent them."""
+    if isinstance(settings, tuple):  # DEFAULT_SETTINGS, every call: checked once
+        try:
+            return _checked_query(settings)
+        except TypeError:  # an unhashable item: checked below, and refused
+            pass
+    return _query(settings)
+
+
+@functools.lru_cache(maxsize=32)
+def _checked_query(settings: tuple[str, ...]) -> str:
+    return _query(settings)
+
+
+def _query(settings: Sequence[str]) -> str:
     for name in settings:
         if not isinstance(name, str) or not name.isalnum():
             raise InvalidArgument(f"a profile setting is a name like 'Gamertag', not {name!r}")

@@ -516,17 +516,21 @@ class AsyncClient(BaseClient):
 
         if response.is_stream_consumed:
             return response  # answered in-process, body already read (httpx.MockTransport)
-        chunks: list[bytes] = []
+
+        def check() -> None:
+            if deadline.passed(self.clock()):
+                deadline.remaining(self.clock())  # raises Timeout, naming the budget
+
+        response.stream = _http.AsyncBudgetedBody(response.stream, check)  # type: ignore[arg-type]
         try:
-            async for chunk in response.aiter_raw():
-                chunks.append(chunk)
-                if deadline.passed(self.clock()):
-                    deadline.remaining(self.clock())  # raises Timeout, naming the budget
+            await response.aread()
+        except httpx.DecodingError:
+            raise _http.undecodable(response, host) from None
         except httpx.HTTPError as exc:
             raise _http.translate(exc, host) from None
         finally:
             await response.aclose()
-        return _http.settle(response, b"".join(chunks), host)
+        return response
 
     # -- API calls --------------------------------------------------------------------------------
     async def _json(self, call: Call, *,

@@ -516,17 +516,21 @@ class Client(BaseClient):
 
         if response.is_stream_consumed:
             return response  # answered in-process, body already read (httpx.MockTransport)
-        chunks: list[bytes] = []
+
+        def check() -> None:
+            if deadline.passed(self.clock()):
+                deadline.remaining(self.clock())  # raises Timeout, naming the budget
+
+        response.stream = _http.BudgetedBody(response.stream, check)  # type: ignore[arg-type]
         try:
-            for chunk in response.iter_raw():
-                chunks.append(chunk)
-                if deadline.passed(self.clock()):
-                    deadline.remaining(self.clock())  # raises Timeout, naming the budget
+            response.read()
+        except httpx.DecodingError:
+            raise _http.undecodable(response, host) from None
         except httpx.HTTPError as exc:
             raise _http.translate(exc, host) from None
         finally:
             response.close()
-        return _http.settle(response, b"".join(chunks), host)
+        return response
 
     # -- API calls --------------------------------------------------------------------------------
     def _json(self, call: Call, *,
