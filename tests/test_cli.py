@@ -59,6 +59,17 @@ def test_profile_by_xuid_and_several_users() -> None:
     assert [p["xuid"] for p in data] == [JOE_XUID, JOE_XUID]
 
 
+def test_profile_of_several_xuids_is_one_batch_request() -> None:
+    sandbox = Sandbox(seed=0)
+    others = sandbox.world.joe.friends[:3]
+    asked = [others[0], JOE_XUID, others[1], others[2], others[0]]
+    data = run_json("profile", *asked, JOE_GAMERTAG, sandbox=sandbox)
+    assert [p["xuid"] for p in data] == [*asked, JOE_XUID]  # the order asked, repeats kept
+    profile_requests = [r for r in sandbox.requests if r.url.host.startswith("profile.")
+                        or "/profile.xboxlive.com/" in r.url.path]
+    assert len(profile_requests) == 2  # one batch for the xuids, one look-up by gamertag
+
+
 @pytest.mark.parametrize("kind,key", [("clips", "gameClipId"), ("screenshots", "screenshotId")])
 def test_captures_lists(kind: str, key: str) -> None:
     data = run_json(kind, JOE_GAMERTAG, "--limit", "3")

@@ -110,7 +110,11 @@ def profile(state: State, users: Sequence[UserRef]) -> None:
     With --json: a list of profiles (one per user, even for one).
     """
     client = state.client()
-    profiles = [shapes.profile(resolve(client, who)) for who in users]
+    # Xuids go in batches (one request per 100 users, not one each); gamertags have no batch
+    # look-up. An xuid the batch did not answer is looked up alone, for its proper error.
+    xuids = list(dict.fromkeys(who.xuid for who in users if who.xuid is not None))
+    by_xuid = {p.xuid: p for p in client.profiles.batch(xuids)} if len(xuids) > 1 else {}
+    profiles = [shapes.profile(by_xuid.get(who.xuid) or resolve(client, who)) for who in users]
     if state.out.json_mode:
         state.out.json(profiles)
         return
