@@ -248,6 +248,9 @@ class _Sink:
         batch, self.ready, self.ready_bytes = self.ready, [], 0
         self.writing = [piece_size(piece) for piece in batch]
         await self.download.disk.start(self.download.file.write, self.fd, batch)
+        if not self.download.disk.busy():  # written already (the sync client writes at once)
+            await self.download.disk.wait()
+            self.written()
 
     async def finish(self) -> None:
         """Everything received, the short last piece too, on disk and reported."""
