@@ -220,8 +220,10 @@ class _Download(DownloadState):
 
 class _Sink:
     """Where a body's bytes go: cut into ``chunk_size`` pieces (no copy), handed to the disk
-    thread a batch at a time (one hop per :data:`~xbox.download.HANDOFF_BYTES`, or at once
-    when the thread is idle), the progress reported per piece once it is written."""
+    thread a batch at a time: at once while the thread is idle (a slow network: progress as
+    the bytes come), else once :data:`~xbox.download.HANDOFF_BYTES` are ready (a slow disk:
+    one thread hop per MiB, never per network read); the sync client's writer writes each
+    piece at once. The progress is reported per piece once it is written."""
 
     def __init__(self, download: _Download, fd: int, offset: int, want: int | None) -> None:
         self.download = download
@@ -280,7 +282,8 @@ async def download(client: AsyncClient, capture: Capture, dest: str | os.PathLik
         dest: the final path; bytes collect in ``<dest>.part`` until verified.
         thumbnail: ``"Small"`` or ``"Large"`` for a thumbnail instead of the media file.
         progress: called as ``progress(bytes_done, bytes_total)`` after every chunk.
-        chunk_size: bytes per read from the network, per disk write and per progress report.
+        chunk_size: bytes per disk write and per progress report (the last piece may be
+            shorter); the network is read in the blocks the connection delivers.
 
     Returns:
         The verified file's path, size, sha256 and content type.
