@@ -6,7 +6,7 @@ import copy
 import errno
 import hashlib
 import os
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -211,10 +211,13 @@ async def test_pending_upload_has_no_media(xbl: xbox.AsyncClient, tmp_path: Path
         await xbl.download(pending[0], tmp_path / "clip.mp4")
 
 
-def _disk_filling_writer(budget: int) -> Callable[[int, bytes], None]:
+def _disk_filling_writer(budget: int) -> Callable[[int, Sequence[Any]], None]:
+    """``_disk.write_all`` on a disk with ``budget`` bytes free: it writes what fits, then
+    fails with ENOSPC, as a real full disk does."""
     left = [budget]
 
-    def write(fd: int, data: bytes) -> None:
+    def write(fd: int, buffers: Sequence[Any]) -> None:
+        data = b"".join(buffers)
         if len(data) > left[0]:
             os.write(fd, data[:left[0]])
             left[0] = 0

@@ -27,6 +27,7 @@ __all__ = [
     "DownloadResult",
     "DownloadState",
     "MediaAnswer",
+    "Pieces",
     "ProgressCallback",
     "SavedCapture",
     "content_type_problem",
@@ -38,8 +39,12 @@ __all__ = [
     "part_path",
 ]
 
-#: Bytes read from the network per chunk.
+#: Bytes per disk write and per progress report.
 DEFAULT_CHUNK_SIZE = 256 * 1024
+
+#: Complete pieces gathered before they are handed to the disk thread in one go (at least
+#: one piece): one thread hop per MiB, not per network read.
+HANDOFF_BYTES = 1024 * 1024
 
 #: Refresh a signed URL that expires within this many seconds (a large clip takes a while,
 #: and Microsoft says a refresh itself can take 30-40 s).
@@ -273,6 +278,52 @@ def media_answer(status: int, headers: Mapping[str, str], *, offset: int,
         return MediaAnswer("restart", reason=f"size mismatch: the media host has {total} "
                                              f"bytes but Xbox Live reported {expected}")
     return MediaAnswer("write", offset=offset, total=total, resumed=resumed, content_type=media)
+
+
+class Pieces:
+    """Received bytes cut into pieces of exactly ``size`` bytes, without copying a byte.
+
+    A piece is a list of buffers (the received ``bytes`` objects, or memoryviews of them
+    where a piece ends inside one), to be written with one gathered write and hashed buffer
+    by buffer. What does not fill a piece yet waits in :attr:`partial`.
+    """
+
+    def __init__(self, size: int) -> None:
+        if size <= 0:
+            raise ValueError("a piece has at least one byte")
+        self.size = size
+        self.partial: list[bytes | memoryview] = []
+        self.pending = 0  # bytes in `partial`
+
+    def add(self, data: bytes) -> list[list[bytes | memoryview]]:
+        """The pieces ``data`` completes (maybe none); the rest of it waits."""
+        room = self.size - self.pending
+        if len(data) < room:  # the common case: no piece ends in this chunk
+            if data:
+                self.partial.append(data)
+                self.pending += len(data)
+            return []
+        view = memoryview(data)
+        done: list[list[bytes | memoryview]] = []
+        while len(view) >= room:
+            self.partial.append(view[:room])
+            done.append(self.partial)
+            view = view[room:]
+            self.partial, self.pending, room = [], 0, self.size
+        if view:
+            self.partial.append(view)
+            self.pending = len(view)
+        return done
+
+    def rest(self) -> list[bytes | memoryview]:
+        """The last, short piece (empty when every byte is in a whole piece); taken away."""
+        rest, self.partial, self.pending = self.partial, [], 0
+        return rest
+
+
+def piece_size(piece: list[bytes | memoryview]) -> int:
+    """Bytes in a piece of :class:`Pieces`."""
+    return sum(len(b) for b in piece)
 
 
 class DownloadState:

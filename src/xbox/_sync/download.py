@@ -33,14 +33,17 @@ from .._core.call import Call
 from .._core.retry import retry_delay
 from ..download import (
     DEFAULT_CHUNK_SIZE,
+    HANDOFF_BYTES,
     DownloadResult,
     DownloadState,
+    Pieces,
     ProgressCallback,
     SavedCapture,
     disk_error,
     locator,
     media_answer,
     needs_refresh,
+    piece_size,
 )
 from ..exceptions import DownloadError, InvalidArgument, NotFoundException, XboxException
 
@@ -62,6 +65,7 @@ class _Download(DownloadState):
     """One file's download (:class:`~xbox.download.DownloadState`) over the client."""
 
     client: Client
+    disk: _disk.Writer
 
     def refresh(self, why: str) -> None:
         """Read the capture anew for a fresh signed URL."""
@@ -94,6 +98,14 @@ class _Download(DownloadState):
         self.client._sleep(delay)
 
     def run(self) -> DownloadResult:
+        # The .part's work, in order, on a thread of its own (see _disk.Writer).
+        self.disk = _disk.Writer()
+        try:
+            return self.fetch()
+        finally:
+            self.disk.close()
+
+    def fetch(self) -> DownloadResult:
         run_blocking(self.dest.parent.mkdir, parents=True, exist_ok=True)
         while True:
             url, expected, expiration = locator(self.capture, self.thumbnail)
@@ -108,15 +120,15 @@ class _Download(DownloadState):
             if needs_refresh(expiration, self.client.clock()):
                 self.refresh("the signed URL expires within two minutes")
                 continue
-            offset = run_blocking(self.file.size)
+            offset = self.disk.run(self.file.size)
             if expected is not None and offset > expected:
-                offset = run_blocking(self.file.restart)  # longer than the file can be
+                offset = self.disk.run(self.file.restart)  # longer than the file can be
             if expected is not None and offset == expected:
                 break  # an earlier run fetched every byte; only verification is left
             if self.attempt(url, offset, expected):
                 break
-        size, sha256 = run_blocking(self.file.publish, expected, self.capture.kind,
-                                          self.thumbnail is not None, self.label)
+        size, sha256 = self.disk.run(self.file.publish, expected, self.capture.kind,
+                                     self.thumbnail is not None, self.label)
         log.debug("%s: saved %d bytes to %s", self.label, size, self.dest)
         return self.result(size, sha256)
 
@@ -148,7 +160,7 @@ class _Download(DownloadState):
             self.refresh(answer.reason)  # Azure's error XML is dropped, never written
             return False
         if answer.action == "restart":
-            run_blocking(self.file.restart)
+            self.disk.run(self.file.restart)
             self.no_progress(answer.reason)
             return False
         if answer.action == "fail":
@@ -157,49 +169,44 @@ class _Download(DownloadState):
         self.resumed = self.resumed or answer.resumed
         offset = answer.offset
         want = expected if expected is not None else answer.total
-        fd = run_blocking(self.file.open, offset)
-        done = offset
-        self.report(done, want)
-        pending = bytearray()  # received, not yet written: written in chunk_size pieces
-
-        def flush(everything: bool = True) -> None:
-            nonlocal done
-            while len(pending) >= self.chunk_size or (everything and pending):
-                piece = bytes(pending[:self.chunk_size])
-                del pending[:len(piece)]
-                run_blocking(self.file.write, fd, piece)
-                done += len(piece)
-                self.report(done, want)
-
+        fd = self.disk.run(self.file.open, offset)
+        sink = _Sink(self, fd, offset, want)
+        received = offset
         try:
             try:
                 # iter_bytes, not iter_raw: in-process transports hand over bodies already
                 # read ("identity" was asked for, so these are the stored bytes). No chunk
-                # size is passed to httpx, which would hold back bytes a dropped connection
-                # then loses: what arrived is written, even when the connection drops.
-                for received in response.iter_bytes():
-                    pending += received
-                    flush(everything=False)
-                    if want is not None and done + len(pending) > want:
-                        break
-                flush()
+                # size is passed to httpx, which would copy every byte once more and hold
+                # back bytes a dropped connection then loses: what arrived is written, even
+                # when the connection drops.
+                for data in response.iter_bytes():
+                    received += len(data)
+                    if want is not None and received > want:
+                        break  # more than the file has: not written (see below)
+                    sink.add(data)
+                sink.finish()
             except OSError as exc:
-                raise disk_error(exc, self.dest, done, want) from None
+                raise disk_error(exc, self.dest, self.disk.run(self.file.size), want) from None
             except httpx.DecodingError:
                 raise DownloadError(f"{self.label}: the media host sent a body that could not "
                                     "be decoded") from None
             except httpx.HTTPError as exc:
-                flush()
-                return self.interrupted(f"connection lost ({type(exc).__name__})", done,
-                                        offset)
+                try:
+                    sink.finish()
+                except OSError as disk:
+                    raise disk_error(disk, self.dest, self.disk.run(self.file.size),
+                                     want) from None
+                return self.interrupted(f"connection lost ({type(exc).__name__})",
+                                        sink.done, offset)
         finally:
-            run_blocking(os.close, fd)
-        if want is not None and done > want:
-            run_blocking(self.file.restart)
+            self.disk.finally_run(os.close, fd)
+        if want is not None and received > want:
+            self.disk.run(self.file.restart)
             raise DownloadError(f"{self.label}: size mismatch: got more than the {want} bytes "
                                 f"reported")
-        if want is not None and done < want:
-            return self.interrupted(f"the body ended at {done} of {want} bytes", done, offset)
+        if want is not None and sink.done < want:
+            return self.interrupted(f"the body ended at {sink.done} of {want} bytes",
+                                    sink.done, offset)
         return True
 
     def interrupted(self, why: str, done: int, offset: int) -> bool:
@@ -210,6 +217,59 @@ class _Download(DownloadState):
             log.debug("%s: %s; will resume", self.label, why)
             self.stalled = 0
         return False
+
+
+class _Sink:
+    """Where a body's bytes go: cut into ``chunk_size`` pieces (no copy), handed to the disk
+    thread a batch at a time: at once while the thread is idle (a slow network: progress as
+    the bytes come), else once :data:`~xbox.download.HANDOFF_BYTES` are ready (a slow disk:
+    one thread hop per MiB, never per network read); the sync client's writer writes each
+    piece at once. The progress is reported per piece once it is written."""
+
+    def __init__(self, download: _Download, fd: int, offset: int, want: int | None) -> None:
+        self.download = download
+        self.fd = fd
+        self.want = want
+        self.pieces = Pieces(download.chunk_size)
+        self.ready: list[list[bytes | memoryview]] = []  # whole pieces not handed over yet
+        self.ready_bytes = 0
+        self.writing: list[int] = []  # the sizes of the pieces the thread is writing
+        self.done = offset  # bytes on disk
+        download.report(offset, want)
+
+    def add(self, data: bytes) -> None:
+        for piece in self.pieces.add(data):
+            self.ready.append(piece)
+            self.ready_bytes += self.download.chunk_size
+        if self.ready and (self.ready_bytes >= HANDOFF_BYTES or not self.download.disk.busy()):
+            self.hand_over()
+
+    def hand_over(self) -> None:
+        """Wait for the batch being written (reporting it), then hand the ready one over."""
+        self.download.disk.wait()
+        self.written()
+        batch, self.ready, self.ready_bytes = self.ready, [], 0
+        self.writing = [piece_size(piece) for piece in batch]
+        self.download.disk.start(self.download.file.write, self.fd, batch)
+        if not self.download.disk.busy():  # written already (the sync client writes at once)
+            self.download.disk.wait()
+            self.written()
+
+    def finish(self) -> None:
+        """Everything received, the short last piece too, on disk and reported."""
+        rest = self.pieces.rest()
+        if rest:
+            self.ready.append(rest)
+        if self.ready:
+            self.hand_over()
+        self.download.disk.wait()
+        self.written()
+
+    def written(self) -> None:
+        for size in self.writing:
+            self.done += size
+            self.download.report(self.done, self.want)
+        self.writing = []
 
 
 def download(client: Client, capture: Capture, dest: str | os.PathLike[str], *,
@@ -223,7 +283,8 @@ def download(client: Client, capture: Capture, dest: str | os.PathLike[str], *,
         dest: the final path; bytes collect in ``<dest>.part`` until verified.
         thumbnail: ``"Small"`` or ``"Large"`` for a thumbnail instead of the media file.
         progress: called as ``progress(bytes_done, bytes_total)`` after every chunk.
-        chunk_size: bytes per read from the network, per disk write and per progress report.
+        chunk_size: bytes per disk write and per progress report (the last piece may be
+            shorter); the network is read in the blocks the connection delivers.
 
     Returns:
         The verified file's path, size, sha256 and content type.
