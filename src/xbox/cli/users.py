@@ -114,7 +114,8 @@ def profile(state: State, users: Sequence[UserRef]) -> None:
     # look-up. An xuid the batch did not answer is looked up alone, for its proper error.
     xuids = list(dict.fromkeys(who.xuid for who in users if who.xuid is not None))
     by_xuid = {p.xuid: p for p in client.profiles.batch(xuids)} if len(xuids) > 1 else {}
-    profiles = [shapes.profile(by_xuid.get(who.xuid) or resolve(client, who)) for who in users]
+    profiles = [shapes.profile((by_xuid.get(who.xuid) if who.xuid is not None else None)
+                               or resolve(client, who)) for who in users]
     if state.out.json_mode:
         state.out.json(profiles)
         return
