@@ -14,11 +14,11 @@ everything that takes a capture takes either; ``.raw`` keeps mediahub's own JSON
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from pydantic import Field
 
-from .base import WireDateTime, WireModel, XboxModel
+from .base import WireDateTime, WireModel, XboxModel, lazy_constructor
 from .enums import (
     CaptureState,
     LocatorType,
@@ -30,6 +30,7 @@ from .enums import (
     WireThumbnailType,
     WireUriType,
     parse_wire_enum,
+    wire_parser,
 )
 
 __all__ = [
@@ -69,8 +70,52 @@ class ContentLocator(Locator):
     locator_type: WireLocatorType = None
 
 
+_SCHEMES = ("https://", "http://")
+
+
 def _usable_uri(uri: Any) -> bool:
-    return isinstance(uri, str) and uri.startswith(("https://", "http://"))
+    return isinstance(uri, str) and uri.startswith(_SCHEMES)
+
+
+_UNSURE: Any = object()
+_DOWNLOAD = UriType.DOWNLOAD
+_PUBLISHED = CaptureState.PUBLISHED
+_parse_uri_type = wire_parser(UriType)
+_parse_state = wire_parser(CaptureState)
+
+
+def _wire_identity_problem(capture: Capture, wire: dict[str, Any]) -> Any:
+    """:meth:`Capture.identity_problem` of a lazy capture, read straight from its wire
+    object when that is in plain JSON shapes, or _UNSURE (the fields then decide).
+
+    The media locators it reads are kept as the capture's ``media_uris`` (lazy models with
+    ``uri_type`` and ``uri`` read as their fields read them: the same parser, a string or
+    nothing), so that ``download`` finds them built.
+    """
+    name = capture.uris_field
+    uris = wire.get(capture.uris_key)
+    new_locator = lazy_constructor(MediaUri)
+    if type(uris) is not list or new_locator is None or name in capture.__dict__:
+        return _UNSURE  # (absent, the snake_case key, a list of another shape...)
+    built = []
+    problem = None
+    has_download = False
+    for entry in uris:
+        if type(entry) is not dict or "uri_type" in entry:
+            return _UNSURE
+        kind = _parse_uri_type(entry.get("uriType"))
+        uri = entry.get("uri")
+        if uri is not None and type(uri) is not str:
+            return _UNSURE
+        built.append(new_locator(entry, {"uri": uri, "uri_type": kind}))
+        if kind == _DOWNLOAD:
+            has_download = True
+            if problem is None and (uri is None or not uri.startswith(_SCHEMES)):
+                problem = "its download locator has no usable address"
+    capture.__dict__[name] = built
+    if problem is None and not has_download and _parse_state(wire.get("state")) == _PUBLISHED:
+        problem = "it is published but has no download locator"
+    return problem
 
 
 class Capture(XboxModel):
@@ -125,7 +170,7 @@ class Capture(XboxModel):
     def download(self) -> MediaUri | None:
         """The signed ``Download`` locator of the original file, if there is one."""
         for uri in self.media_uris:
-            if uri.uri_type == UriType.DOWNLOAD:
+            if uri.uri_type == _DOWNLOAD:
                 return uri
         return None
 
@@ -137,9 +182,18 @@ class Capture(XboxModel):
                 return thumb
         return None
 
+    #: The media locators' wire key and field (``gameClipUris``, ``game_clip_uris``...).
+    uris_key: ClassVar[str]
+    uris_field: ClassVar[str]
+
     def identity_problem(self) -> str | None:
         """A capture must be fetchable: a ``Download`` locator needs a usable address, and
         a published capture needs a ``Download`` locator (pending ones have none yet)."""
+        wire = self.wire_object()
+        if wire is not None:  # a lazy model: the same answer from its wire object
+            quick = _wire_identity_problem(self, wire)
+            if quick is not _UNSURE:
+                return cast(str | None, quick)
         downloads = [u for u in self.media_uris if u.uri_type == UriType.DOWNLOAD]
         if any(not _usable_uri(u.uri) for u in downloads):
             return "its download locator has no usable address"
@@ -164,6 +218,8 @@ class Clip(Capture):
     partial_views: int | None = None
 
     kind: ClassVar[str] = "clip"
+    uris_key: ClassVar[str] = "gameClipUris"
+    uris_field: ClassVar[str] = "game_clip_uris"
 
     @property
     def id(self) -> str:
@@ -191,6 +247,8 @@ class Screenshot(Capture):
     screenshot_content_attributes: str | None = None
 
     kind: ClassVar[str] = "screenshot"
+    uris_key: ClassVar[str] = "screenshotUris"
+    uris_field: ClassVar[str] = "screenshot_uris"
 
     @property
     def id(self) -> str:
