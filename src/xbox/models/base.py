@@ -170,16 +170,17 @@ class WireModel(BaseModel):
 
     if not TYPE_CHECKING:  # (a __getattr__ would make mypy accept any attribute)
         def __getattr__(self, name: str) -> Any:
-            # pydantic's internals and dunders read these; a lazy model sets them when
-            # first asked (the unset slot lands here).
-            if name in ("__pydantic_extra__", "__pydantic_fields_set__",
-                        "__pydantic_private__"):
-                try:
-                    src = _get_src(self)
-                except AttributeError:
-                    src = None
-                if src is not None:
-                    self._xbox_materialize()
+            # Not found: pydantic's own slots (unset on a lazy model) or an extra field
+            # (kept in __pydantic_extra__, which pydantic reads as a slot): a lazy model
+            # validates the rest of its fields first, then looks again.
+            try:
+                src = _get_src(self)
+            except AttributeError:
+                src = None
+            if src is not None:
+                self._xbox_materialize()
+                if name in ("__pydantic_extra__", "__pydantic_fields_set__",
+                            "__pydantic_private__"):
                     return object.__getattribute__(self, name)
             return super().__getattr__(name)
 
