@@ -263,18 +263,43 @@ class XboxModel(WireModel):
             MalformedResponse: the object is not an object, or its identity is missing or
                 unusable (see :meth:`identity_problem`).
         """
-        prepared = cls.prepare_wire(data)
-        model = cls._lazy(prepared) if type(prepared) is dict else None
-        if model is None:  # not an object, an identity refused, or a class built eagerly
+        try:
+            plan = _PLANS[cls]
+        except KeyError:
+            plan = _plan(cls)
+        prepared = data if plan is not None and plan.plain_prepare else cls.prepare_wire(data)
+        model = None
+        if plan is not None and type(prepared) is dict:  # lazily (as _lazy: the hot path)
+            values = {"raw": data}
+            for fp in plan.required:
+                value = prepared.get(fp.key, _ABSENT)
+                if value is _ABSENT and fp.other_key is not None:
+                    value = prepared.get(fp.other_key, _ABSENT)
+                if value is _ABSENT:
+                    break
+                fast = fp.fast
+                out = _SLOW if fast is None else fast(value)
+                if out is _SLOW:
+                    ok, out = fp.validate(value)
+                    if not ok:
+                        break
+                values[fp.name] = out
+            else:
+                model = _new(cls)
+                _set_dict(model, values)
+                _set_src(model, prepared)
+        if model is not None:
+            problem = model.wire_identity_problem(prepared)
+        else:  # not an object, an identity refused, or a class built eagerly
             try:
                 model = cls.model_validate(prepared)
             except ValidationError as exc:
                 model = cls._salvage(prepared, exc, data)
-        problem = model.identity_problem()
+            model.__dict__["raw"] = data
+            problem = model.identity_problem()
         if problem is not None:
             raise MalformedResponse(f"{cls.__name__} record could not be read: {problem}",
                                     body=data)
-        model.__dict__["raw"] = data
         return model
 
     @classmethod
@@ -282,6 +307,12 @@ class XboxModel(WireModel):
         """The wire object in the shape the fields expect (mediahub's records are read
         into the metadata services' names here); the identity by default."""
         return data
+
+    def wire_identity_problem(self, wire: dict[str, Any]) -> str | None:
+        """:meth:`identity_problem` of a lazy model just built over ``wire`` (what
+        :meth:`from_wire` asks). A subclass may answer from the wire object directly,
+        without building fields; by default the fields answer."""
+        return self.identity_problem()
 
     def identity_problem(self) -> str | None:
         """Why this record cannot be used although it validated (None: it can).
@@ -427,11 +458,14 @@ _IMMUTABLE_DEFAULTS = (type(None), bool, int, float, str, bytes, tuple, frozense
 class _LazyField:
     """The class attribute of a lazy model's field: validates it on the first read."""
 
-    __slots__ = ("field", "name")
+    __slots__ = ("fast", "field", "key", "name", "other_key")
 
     def __init__(self, field: _Field) -> None:
         self.field = field
         self.name = field.name
+        self.key = field.key
+        self.other_key = field.other_key
+        self.fast = field.fast
 
     def __get__(self, model: WireModel | None, owner: type | None = None) -> Any:
         if model is None:  # on the class: as pydantic, no such attribute (it has fields)
@@ -443,16 +477,16 @@ class _LazyField:
         if src is None:
             raise AttributeError(f"{type(model).__name__!r} object has no attribute "
                                  f"{self.name!r}")
-        field = self.field
-        wire = src.get(field.key, _ABSENT)
-        if wire is _ABSENT and field.other_key is not None:
-            wire = src.get(field.other_key, _ABSENT)
+        wire = src.get(self.key, _ABSENT)
+        if wire is _ABSENT and self.other_key is not None:
+            wire = src.get(self.other_key, _ABSENT)
         if wire is _ABSENT:
-            value = field.default()
+            value = self.field.default()
         else:
-            fast = field.fast
+            fast = self.fast
             value = _SLOW if fast is None else fast(wire)
             if value is _SLOW:
+                field = self.field
                 check = field.check
                 try:
                     if check is None:
@@ -467,12 +501,14 @@ class _LazyField:
 
 
 class _Plan:
-    __slots__ = ("by_name", "fields", "required")
+    __slots__ = ("by_name", "fields", "plain_prepare", "required")
 
-    def __init__(self, fields: list[_Field], required: list[_Field]) -> None:
+    def __init__(self, fields: list[_Field], required: list[_Field], plain_prepare: bool,
+                 ) -> None:
         self.fields = tuple(fields)
         self.by_name = {f.name: f for f in fields}
         self.required = tuple(required)
+        self.plain_prepare = plain_prepare  # XboxModel.prepare_wire, not overridden
 
 
 _PLANS: dict[type[BaseModel], _Plan | None] = {}
@@ -546,7 +582,9 @@ def _build_plan(cls: type[BaseModel]) -> _Plan | None:
             required.append(field)
     for field in fields:
         type.__setattr__(cls, field.name, _LazyField(field))
-    return _Plan(fields, required)
+    plain_prepare = not issubclass(cls, XboxModel) or all(
+        "prepare_wire" not in vars(c) for c in cls.__mro__[:cls.__mro__.index(XboxModel)])
+    return _Plan(fields, required, plain_prepare)
 
 
 def _adapter(info: FieldInfo) -> TypeAdapter[Any]:

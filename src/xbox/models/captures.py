@@ -13,8 +13,9 @@ everything that takes a capture takes either; ``.raw`` keeps mediahub's own JSON
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar
 
 from pydantic import Field
 
@@ -77,45 +78,19 @@ def _usable_uri(uri: Any) -> bool:
     return isinstance(uri, str) and uri.startswith(_SCHEMES)
 
 
-_UNSURE: Any = object()
 _DOWNLOAD = UriType.DOWNLOAD
 _PUBLISHED = CaptureState.PUBLISHED
 _parse_uri_type = wire_parser(UriType)
 _parse_state = wire_parser(CaptureState)
 
 
-def _wire_identity_problem(capture: Capture, wire: dict[str, Any]) -> Any:
-    """:meth:`Capture.identity_problem` of a lazy capture, read straight from its wire
-    object when that is in plain JSON shapes, or _UNSURE (the fields then decide).
+_new_locator: Callable[[dict[str, Any], dict[str, Any]], MediaUri] | None = None
 
-    The media locators it reads are kept as the capture's ``media_uris`` (lazy models with
-    ``uri_type`` and ``uri`` read as their fields read them: the same parser, a string or
-    nothing), so that ``download`` finds them built.
-    """
-    name = capture.uris_field
-    uris = wire.get(capture.uris_key)
-    new_locator = lazy_constructor(MediaUri)
-    if type(uris) is not list or new_locator is None or name in capture.__dict__:
-        return _UNSURE  # (absent, the snake_case key, a list of another shape...)
-    built = []
-    problem = None
-    has_download = False
-    for entry in uris:
-        if type(entry) is not dict or "uri_type" in entry:
-            return _UNSURE
-        kind = _parse_uri_type(entry.get("uriType"))
-        uri = entry.get("uri")
-        if uri is not None and type(uri) is not str:
-            return _UNSURE
-        built.append(new_locator(entry, {"uri": uri, "uri_type": kind}))
-        if kind == _DOWNLOAD:
-            has_download = True
-            if problem is None and (uri is None or not uri.startswith(_SCHEMES)):
-                problem = "its download locator has no usable address"
-    capture.__dict__[name] = built
-    if problem is None and not has_download and _parse_state(wire.get("state")) == _PUBLISHED:
-        problem = "it is published but has no download locator"
-    return problem
+
+def _locator_constructor() -> Callable[[dict[str, Any], dict[str, Any]], MediaUri] | None:
+    global _new_locator
+    _new_locator = lazy_constructor(MediaUri)  # (on first use: it builds MediaUri's plan)
+    return _new_locator
 
 
 class Capture(XboxModel):
@@ -186,14 +161,44 @@ class Capture(XboxModel):
     uris_key: ClassVar[str]
     uris_field: ClassVar[str]
 
+    def wire_identity_problem(self, wire: dict[str, Any]) -> str | None:
+        """:meth:`identity_problem`, read straight from the wire object when it is in plain
+        JSON shapes (else from the fields).
+
+        What it reads is kept as the fields read it: ``state`` (the same parser), and the
+        media locators as this capture's ``media_uris``, lazy models with ``uri_type`` and
+        ``uri`` already read (a string or nothing), so ``download`` finds them built.
+        """
+        name = self.uris_field
+        uris = wire.get(self.uris_key)
+        new_locator = _new_locator or _locator_constructor()
+        fields = self.__dict__
+        if type(uris) is not list or new_locator is None or name in fields or "state" in fields:
+            return self.identity_problem()  # (absent, the snake_case key...)
+        built = []
+        problem = None
+        has_download = False
+        for entry in uris:
+            if type(entry) is not dict or "uri_type" in entry:
+                return self.identity_problem()
+            kind = _parse_uri_type(entry.get("uriType"))
+            uri = entry.get("uri")
+            if uri is not None and type(uri) is not str:
+                return self.identity_problem()
+            built.append(new_locator(entry, {"uri": uri, "uri_type": kind}))
+            if kind is _DOWNLOAD:  # (the parser gives the member for every spelling)
+                has_download = True
+                if problem is None and (uri is None or not uri.startswith(_SCHEMES)):
+                    problem = "its download locator has no usable address"
+        fields[name] = built
+        state = fields["state"] = _parse_state(wire.get("state"))  # ("state" is its wire key)
+        if problem is None and not has_download and state is _PUBLISHED:
+            problem = "it is published but has no download locator"
+        return problem
+
     def identity_problem(self) -> str | None:
         """A capture must be fetchable: a ``Download`` locator needs a usable address, and
         a published capture needs a ``Download`` locator (pending ones have none yet)."""
-        wire = self.wire_object()
-        if wire is not None:  # a lazy model: the same answer from its wire object
-            quick = _wire_identity_problem(self, wire)
-            if quick is not _UNSURE:
-                return cast(str | None, quick)
         downloads = [u for u in self.media_uris if u.uri_type == UriType.DOWNLOAD]
         if any(not _usable_uri(u.uri) for u in downloads):
             return "its download locator has no usable address"
