@@ -13,13 +13,20 @@ everything that takes a capture takes either; ``.raw`` keeps mediahub's own JSON
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any, ClassVar
 
 from pydantic import Field
 
-from .base import WireDateTime, WireModel, XboxModel, lazy_constructor
+from .base import (
+    WireDateTime,
+    WireModel,
+    XboxModel,
+    _new,
+    _set_dict,
+    _set_src,
+    lazy_constructor,
+)
 from .enums import (
     CaptureState,
     LocatorType,
@@ -84,13 +91,14 @@ _parse_uri_type = wire_parser(UriType)
 _parse_state = wire_parser(CaptureState)
 
 
-_new_locator: Callable[[dict[str, Any], dict[str, Any]], MediaUri] | None = None
+_locators_lazy = False
 
 
-def _locator_constructor() -> Callable[[dict[str, Any], dict[str, Any]], MediaUri] | None:
-    global _new_locator
-    _new_locator = lazy_constructor(MediaUri)  # (on first use: it builds MediaUri's plan)
-    return _new_locator
+def _lazy_locators() -> bool:
+    """Whether MediaUri is built lazily (its plan is built on first use)."""
+    global _locators_lazy
+    _locators_lazy = lazy_constructor(MediaUri) is not None
+    return _locators_lazy
 
 
 class Capture(XboxModel):
@@ -171,9 +179,9 @@ class Capture(XboxModel):
         """
         name = self.uris_field
         uris = wire.get(self.uris_key)
-        new_locator = _new_locator or _locator_constructor()
         fields = self.__dict__
-        if type(uris) is not list or new_locator is None or name in fields or "state" in fields:
+        if (type(uris) is not list or not (_locators_lazy or _lazy_locators())
+                or name in fields or "state" in fields):
             return self.identity_problem()  # (absent, the snake_case key...)
         built = []
         problem = None
@@ -185,7 +193,10 @@ class Capture(XboxModel):
             uri = entry.get("uri")
             if uri is not None and type(uri) is not str:
                 return self.identity_problem()
-            built.append(new_locator(entry, {"uri": uri, "uri_type": kind}))
+            locator = _new(MediaUri)  # (lazy_constructor(MediaUri), inlined: the hot path)
+            _set_dict(locator, {"uri": uri, "uri_type": kind})
+            _set_src(locator, entry)
+            built.append(locator)
             if kind is _DOWNLOAD:  # (the parser gives the member for every spelling)
                 has_download = True
                 if problem is None and (uri is None or not uri.startswith(_SCHEMES)):
@@ -238,6 +249,14 @@ class Clip(Capture):
     def media_uris(self) -> list[MediaUri]:
         return self.game_clip_uris
 
+    @property
+    def download(self) -> MediaUri | None:
+        """The signed ``Download`` locator of the original file, if there is one."""
+        for uri in self.game_clip_uris:  # (Capture.download without a property between)
+            if uri.uri_type == _DOWNLOAD:
+                return uri
+        return None
+
 
 class Screenshot(Capture):
     """A screenshot. ``screenshot_id`` is its identity."""
@@ -266,6 +285,14 @@ class Screenshot(Capture):
     @property
     def media_uris(self) -> list[MediaUri]:
         return self.screenshot_uris
+
+    @property
+    def download(self) -> MediaUri | None:
+        """The signed ``Download`` locator of the original file, if there is one."""
+        for uri in self.screenshot_uris:  # (Capture.download without a property between)
+            if uri.uri_type == _DOWNLOAD:
+                return uri
+        return None
 
 
 # -- mediahub ------------------------------------------------------------------------------
