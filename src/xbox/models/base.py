@@ -659,12 +659,17 @@ def _call_plain(func: Callable[[Any], Any], value: Any) -> Any:
 
 
 def _exact(kind: type, nullable: bool, min_length: int | None) -> Callable[[Any], Any]:
+    if min_length is not None:
+        def check_length(value: Any) -> Any:
+            if type(value) is str and len(value) >= min_length:
+                return value
+            return None if value is None and nullable else _SLOW
+        return check_length
+
     def check(value: Any) -> Any:
-        if value is None:
-            return None if nullable else _SLOW
-        if type(value) is kind and (min_length is None or len(cast(str, value)) >= min_length):
+        if type(value) is kind:
             return value
-        return _SLOW  # (pydantic's lax conversions, or its refusal)
+        return None if value is None and nullable else _SLOW  # (else: pydantic decides)
     return check
 
 
