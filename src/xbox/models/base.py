@@ -161,8 +161,7 @@ class WireModel(BaseModel):
         fields_set.update(extra)
         for name, value in current.items():  # set since (by assignment), not a field
             values.setdefault(name, value)
-        current.clear()
-        current.update(values)
+        _set_dict(self, values)  # (one step: a reader in another thread sees one or the other)
         _set_extra(self, extra)
         _set_fields_set(self, fields_set)
         _set_private(self, None)
