@@ -18,7 +18,15 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
-from .base import WireDateTime, WireModel, XboxModel
+from .base import (
+    WireDateTime,
+    WireModel,
+    XboxModel,
+    _new,
+    _set_dict,
+    _set_src,
+    lazy_constructor,
+)
 from .enums import (
     CaptureState,
     LocatorType,
@@ -30,6 +38,7 @@ from .enums import (
     WireThumbnailType,
     WireUriType,
     parse_wire_enum,
+    wire_parser,
 )
 
 __all__ = [
@@ -69,8 +78,27 @@ class ContentLocator(Locator):
     locator_type: WireLocatorType = None
 
 
+_SCHEMES = ("https://", "http://")
+
+
 def _usable_uri(uri: Any) -> bool:
-    return isinstance(uri, str) and uri.startswith(("https://", "http://"))
+    return isinstance(uri, str) and uri.startswith(_SCHEMES)
+
+
+_DOWNLOAD = UriType.DOWNLOAD
+_PUBLISHED = CaptureState.PUBLISHED
+_parse_uri_type = wire_parser(UriType)
+_parse_state = wire_parser(CaptureState)
+
+
+_locators_lazy = False
+
+
+def _lazy_locators() -> bool:
+    """Whether MediaUri is built lazily (its plan is built on first use)."""
+    global _locators_lazy
+    _locators_lazy = lazy_constructor(MediaUri) is not None
+    return _locators_lazy
 
 
 class Capture(XboxModel):
@@ -125,7 +153,7 @@ class Capture(XboxModel):
     def download(self) -> MediaUri | None:
         """The signed ``Download`` locator of the original file, if there is one."""
         for uri in self.media_uris:
-            if uri.uri_type == UriType.DOWNLOAD:
+            if uri.uri_type == _DOWNLOAD:
                 return uri
         return None
 
@@ -136,6 +164,48 @@ class Capture(XboxModel):
             if thumb.thumbnail_type == wanted:
                 return thumb
         return None
+
+    #: The media locators' wire key and field (``gameClipUris``, ``game_clip_uris``...).
+    uris_key: ClassVar[str]
+    uris_field: ClassVar[str]
+
+    def wire_identity_problem(self, wire: dict[str, Any]) -> str | None:
+        """:meth:`identity_problem`, read straight from the wire object when it is in plain
+        JSON shapes (else from the fields).
+
+        What it reads is kept as the fields read it: ``state`` (the same parser), and the
+        media locators as this capture's ``media_uris``, lazy models with ``uri_type`` and
+        ``uri`` already read (a string or nothing), so ``download`` finds them built.
+        """
+        name = self.uris_field
+        uris = wire.get(self.uris_key)
+        fields = self.__dict__
+        if (type(uris) is not list or not (_locators_lazy or _lazy_locators())
+                or name in fields or "state" in fields):
+            return self.identity_problem()  # (absent, the snake_case key...)
+        built = []
+        problem = None
+        has_download = False
+        for entry in uris:
+            if type(entry) is not dict or "uri_type" in entry:
+                return self.identity_problem()
+            kind = _parse_uri_type(entry.get("uriType"))
+            uri = entry.get("uri")
+            if uri is not None and type(uri) is not str:
+                return self.identity_problem()
+            locator = _new(MediaUri)  # (lazy_constructor(MediaUri), inlined: the hot path)
+            _set_dict(locator, {"uri": uri, "uri_type": kind})
+            _set_src(locator, entry)
+            built.append(locator)
+            if kind is _DOWNLOAD:  # (the parser gives the member for every spelling)
+                has_download = True
+                if problem is None and (uri is None or not uri.startswith(_SCHEMES)):
+                    problem = "its download locator has no usable address"
+        fields[name] = built
+        state = fields["state"] = _parse_state(wire.get("state"))  # ("state" is its wire key)
+        if problem is None and not has_download and state is _PUBLISHED:
+            problem = "it is published but has no download locator"
+        return problem
 
     def identity_problem(self) -> str | None:
         """A capture must be fetchable: a ``Download`` locator needs a usable address, and
@@ -164,6 +234,8 @@ class Clip(Capture):
     partial_views: int | None = None
 
     kind: ClassVar[str] = "clip"
+    uris_key: ClassVar[str] = "gameClipUris"
+    uris_field: ClassVar[str] = "game_clip_uris"
 
     @property
     def id(self) -> str:
@@ -176,6 +248,14 @@ class Clip(Capture):
     @property
     def media_uris(self) -> list[MediaUri]:
         return self.game_clip_uris
+
+    @property
+    def download(self) -> MediaUri | None:
+        """The signed ``Download`` locator of the original file, if there is one."""
+        for uri in self.game_clip_uris:  # (Capture.download without a property between)
+            if uri.uri_type == _DOWNLOAD:
+                return uri
+        return None
 
 
 class Screenshot(Capture):
@@ -191,6 +271,8 @@ class Screenshot(Capture):
     screenshot_content_attributes: str | None = None
 
     kind: ClassVar[str] = "screenshot"
+    uris_key: ClassVar[str] = "screenshotUris"
+    uris_field: ClassVar[str] = "screenshot_uris"
 
     @property
     def id(self) -> str:
@@ -203,6 +285,14 @@ class Screenshot(Capture):
     @property
     def media_uris(self) -> list[MediaUri]:
         return self.screenshot_uris
+
+    @property
+    def download(self) -> MediaUri | None:
+        """The signed ``Download`` locator of the original file, if there is one."""
+        for uri in self.screenshot_uris:  # (Capture.download without a property between)
+            if uri.uri_type == _DOWNLOAD:
+                return uri
+        return None
 
 
 # -- mediahub ------------------------------------------------------------------------------

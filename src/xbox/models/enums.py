@@ -10,10 +10,13 @@ it came, never rejected: the record survives and ``.raw`` still has the original
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import Enum, Flag, StrEnum
 from typing import Annotated, Any, TypeVar
 
 from pydantic import PlainSerializer, PlainValidator
+
+from .base import never_raises
 
 __all__ = [
     "CaptureState",
@@ -28,6 +31,7 @@ __all__ = [
     "WireUriType",
     "parse_wire_enum",
     "wire_name",
+    "wire_parser",
 ]
 
 E = TypeVar("E", bound=Enum)
@@ -169,7 +173,39 @@ def wire_name(value: Any) -> Any:
 
 
 def _validator(enum: type[Enum]) -> PlainValidator:
-    return PlainValidator(lambda value: parse_wire_enum(enum, value))
+    return PlainValidator(wire_parser(enum))
+
+
+_PARSERS: dict[type[Enum], Callable[[Any], Any]] = {}
+
+
+def wire_parser(enum: type[Enum]) -> Callable[[Any], Any]:
+    """``parse_wire_enum`` for one enumeration, as one function (what its fields run)."""
+    found = _PARSERS.get(enum)
+    if found is None:
+        found = _PARSERS[enum] = never_raises(_make_parser(enum))
+    return found
+
+
+def _make_parser(enum: type[Enum]) -> Callable[[Any], Any]:
+    if issubclass(enum, Flag):
+        return lambda value: parse_wire_enum(enum, value)
+    members = _members(enum)
+    count = len(members)
+    exact = {str(m.value): m for m in enum}
+
+    def parse(value: Any) -> Any:
+        # parse_wire_enum(enum, value), its common cases first (a record has several enums)
+        kind = type(value)
+        if kind is int:
+            return members[value] if 0 <= value < count else value
+        if kind is str:
+            found = exact.get(value)
+            if found is not None:
+                return found
+        return parse_wire_enum(enum, value)
+
+    return parse
 
 
 _AS_NAME = PlainSerializer(wire_name)
