@@ -96,20 +96,20 @@ class Governor:
     Args:
         limits: per-service overrides (``{"profile": Limit(10, 30)}``).
         enabled: False books nothing and never waits.
-        burst_seconds / sustain_seconds: the two windows' lengths; Xbox Live's are 15 s and
-            300 s. Shorter ones match a sandbox run with ``rate_limit_scale`` (the bench's
+        burst_seconds / sustain_seconds: the two windows' lengths; Xbox Live's (15 s and
+            300 s, this module's ``BURST_SECONDS`` and ``SUSTAIN_SECONDS``) by default. Shorter ones match a sandbox run with ``rate_limit_scale`` (the bench's
             rate-limit rows set them on ``client.governor`` to the sandbox's scaled table).
         ledger: where to share budgets with other processes (the token store's folder),
             or None to book in this process only.
     """
 
     def __init__(self, limits: dict[str, Limit] | None = None, *, enabled: bool = True,
-                 burst_seconds: float = BURST_SECONDS,
-                 sustain_seconds: float = SUSTAIN_SECONDS,
+                 burst_seconds: float | None = None, sustain_seconds: float | None = None,
                  ledger: Ledger | None = None) -> None:
         self.enabled = enabled
-        self.burst_seconds = burst_seconds
-        self.sustain_seconds = sustain_seconds
+        # The module's constants, read now (tests shorten them for a whole command).
+        self.burst_seconds = BURST_SECONDS if burst_seconds is None else burst_seconds
+        self.sustain_seconds = SUSTAIN_SECONDS if sustain_seconds is None else sustain_seconds
         self.overrides = dict(limits or {})
         self.ledger = ledger
         self._budgets: dict[tuple[str, str], Budget] = {}
