@@ -24,7 +24,7 @@ import pytest
 import xbox
 from xbox import Limit, RetryPolicy
 from xbox._core.governor import Booking, Governor, earliest
-from xbox._core.ledger import MAX_ENTRIES, Budget, Entry, Ledger, decode, encode
+from xbox._core.ledger import MAX_ENTRIES, Budget, Ledger, decode, encode
 from xbox.exceptions import RateLimited
 from xbox.sandbox import JOE_EMAIL, JOE_GAMERTAG, JOE_PASSWORD, JOE_XUID, Fault, FaultKind, Sandbox
 from xbox.sandbox.app import RateLimiter
@@ -128,13 +128,13 @@ def test_refused_requests_are_counted_as_the_service_counts_them(seed: int) -> N
     for n in range(300):
         clock[0] += rng.choice([0.03, 0.1, 0.25, 0.7, 2.3])
         now = clock[0]
-        fits = earliest(budget.entries, limit, now, **windows) <= now + 0.02
+        fits = earliest(budget, limit, now, **windows) <= now + 0.02
         refused = service.check(("x", "profile"), effective) is not None
         # Exactly on a window's edge the governor's safety margin says "wait" where the
         # service accepts; these times stay clear of every edge by more than the margin.
         assert fits == (not refused), (seed, n, now)
         refusals += refused
-        budget.entries.append(Entry(now, n + 1, burst=not refused))
+        budget.add(now, n + 1, burst=not refused)
     assert refusals > 20  # the sequence did go over both limits many times
 
 
@@ -181,7 +181,7 @@ def test_the_ledger_file_is_private_and_holds_only_times(tmp_path: Path) -> None
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     assert stat.S_IMODE(folder.parent.stat().st_mode) == 0o700
     budget = decode(path.read_bytes())
-    assert [(e.time, e.burst) for e in budget.entries] == [(5.5, True)]
+    assert [(t, burst) for t, _, burst in budget.entries()] == [(5.5, True)]
     assert budget.blocked_until == 0.0
 
 
@@ -211,15 +211,15 @@ def test_the_ledger_stays_small(tmp_path: Path) -> None:
     for n in range(MAX_ENTRIES + 200):
         governor.settle(book(governor, float(n) / 1000), float(n) / 1000)
     size = (tmp_path / f"{JOE_XUID}.profile.ratelimit").stat().st_size
-    assert size == len(encode(Budget([Entry(0.0, 1)] * MAX_ENTRIES)))
+    assert size == len(encode(Budget.of([(0.0, 1, True)] * MAX_ENTRIES)))
     # And bookings older than every window go.
     governor.settle(book(governor, 10_000.0), 10_000.0)
     budget = decode((tmp_path / f"{JOE_XUID}.profile.ratelimit").read_bytes())
-    assert len(budget.entries) == 1
+    assert len(budget.times) == 1
 
 
 @pytest.mark.parametrize("junk", [b"not a ledger at all", b"XBRL\x01\x00" + b"\x00" * 40,
-                                  encode(Budget([Entry(1.0, 1)]))[:-3]])
+                                  encode(Budget.of([(1.0, 1, True)]))[:-3]])
 def test_a_corrupt_ledger_degrades_to_booking_in_the_process(
         tmp_path: Path, junk: bytes, caplog: pytest.LogCaptureFixture) -> None:
     path = tmp_path / f"{JOE_XUID}.profile.ratelimit"
@@ -246,10 +246,13 @@ def test_an_unreadable_ledger_degrades_too(tmp_path: Path,
 
 
 def test_the_format_round_trips_and_refuses_what_it_is_not() -> None:
-    budget = Budget([Entry(1.5, 7, True), Entry(2.5, 2**63, False)], 9.0, 4, 20)
+    budget = Budget.of([(1.5, 7, True), (2.5, 2**63, False)], blocked_until=9.0,
+                       learned_burst=4, learned_sustain=20)
     assert decode(encode(budget)) == budget
+    assert decode(encode(budget)).entries() == [(1.5, 7, True), (2.5, 2**63, False)]
     assert decode(b"") == Budget()
-    for junk in (b"XB", b"XBRL" + b"\x09" * 30, encode(budget) + b"\x00"):
+    flag_of_two = encode(budget)[:-1] + b"\x02"
+    for junk in (b"XB", b"XBRL" + b"\x09" * 30, encode(budget) + b"\x00", flag_of_two):
         with pytest.raises(ValueError):
             decode(junk)
 
@@ -294,7 +297,7 @@ def test_concurrent_processes_never_book_the_same_slot(tmp_path: Path) -> None:
     assert len(times) == 4 * per_child
     assert all(later - earlier >= 15.0 for earlier, later in zip(times, times[10:], strict=False))
     budget = decode((tmp_path / "2533274812246958.profile.ratelimit").read_bytes())
-    assert sorted(e.time for e in budget.entries) == times
+    assert sorted(budget.times) == times
 
 
 # -- the client: 429s within the budget, and two clients on one token store ----------------------
@@ -418,9 +421,9 @@ def test_two_processes_on_one_token_store_share_the_budget(isolated_home: Path) 
 def test_ledger_waits_show_on_the_cli(monkeypatch: pytest.MonkeyPatch) -> None:
     """A command run right after another on the same account waits for the budget the
     first one used (read from the ledger) and says so on stderr (issue 14)."""
-    import xbox._core.governor as governor
     from click.testing import CliRunner
 
+    import xbox._core.governor as governor
     from xbox.cli import cli
     from xbox.cli.output import Output
 
@@ -437,4 +440,4 @@ def test_ledger_waits_show_on_the_cli(monkeypatch: pytest.MonkeyPatch) -> None:
     assert second.exit_code == 0, second.stderr
     assert "waiting 0 s for profile.xboxlive.com (rate limit)" in second.stderr
     ledger = Ledger(lambda: Path(os.environ["XBOX_HOME"]) / "accounts")
-    assert len(decode(ledger.path(JOE_XUID, "profile").read_bytes()).entries) == 11
+    assert len(decode(ledger.path(JOE_XUID, "profile").read_bytes()).times) == 11

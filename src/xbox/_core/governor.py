@@ -28,7 +28,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from .ledger import Budget, Entry
+from .ledger import Budget
 from .limits import BURST_SECONDS, SUSTAIN_SECONDS, Limit, limit_for_host, service_of_host
 
 if TYPE_CHECKING:
@@ -48,23 +48,28 @@ _tags = itertools.count(1)
 _TAG_BASE = int.from_bytes(os.urandom(4), "little") << 32
 
 
-def earliest(entries: list[Entry], limit: Limit, at: float, *, burst_seconds: float,
+def earliest(budget: Budget, limit: Limit, at: float, *, burst_seconds: float,
              sustain_seconds: float, skip: int = 0) -> float:
     """The earliest time at or after ``at`` when a request fits both windows, given the
-    bookings ``entries`` at or before that time (the one tagged ``skip`` left out).
+    budget's bookings at or before that time (the one tagged ``skip`` left out).
 
     The service accepts a request at T when fewer than ``burst`` accepted requests and fewer
     than ``sustain`` requests in all (refused ones too) arrived in the windows ending at T.
     """
-    burst = sorted(e.time for e in entries if e.burst and e.tag != skip)
-    sustain = sorted(e.time for e in entries if e.tag != skip)
+    times, flags = budget.times, budget.burst
+    if skip:
+        i = budget.index(skip)
+        if i is not None:
+            times, flags = times[:i] + times[i + 1:], flags[:i] + flags[i + 1:]
+    sustain = sorted(times)
+    burst = sorted(t for t, b in zip(times, flags, strict=True) if b) if 0 in flags else sustain
     for _ in range(len(sustain) + 2):  # each round moves past at least one booking
         moved = at
-        for times, period, count in ((burst, burst_seconds, limit.burst),
-                                     (sustain, sustain_seconds, limit.sustain)):
-            k = bisect_right(times, at)  # the bookings at or before `at`
-            if k >= count and times[k - count] > at - period:
-                moved = max(moved, times[k - count] + period + _SAFETY)
+        for ordered, period, count in ((burst, burst_seconds, limit.burst),
+                                       (sustain, sustain_seconds, limit.sustain)):
+            k = bisect_right(ordered, at)  # the bookings at or before `at`
+            if k >= count and ordered[k - count] > at - period:
+                moved = max(moved, ordered[k - count] + period + _SAFETY)
         if moved == at:
             break
         at = moved
@@ -96,9 +101,11 @@ class Governor:
     Args:
         limits: per-service overrides (``{"profile": Limit(10, 30)}``).
         enabled: False books nothing and never waits.
-        burst_seconds / sustain_seconds: the two windows' lengths; Xbox Live's (15 s and
-            300 s, this module's ``BURST_SECONDS`` and ``SUSTAIN_SECONDS``) by default. Shorter ones match a sandbox run with ``rate_limit_scale`` (the bench's
-            rate-limit rows set them on ``client.governor`` to the sandbox's scaled table).
+        burst_seconds / sustain_seconds: the two windows' lengths; by default Xbox Live's
+            (15 s and 300 s: this module's ``BURST_SECONDS`` and ``SUSTAIN_SECONDS``, read
+            when the governor is made). Shorter ones match a sandbox run with
+            ``rate_limit_scale`` (the bench's rate-limit rows set them on
+            ``client.governor`` to the sandbox's scaled table).
         ledger: where to share budgets with other processes (the token store's folder),
             or None to book in this process only.
     """
@@ -174,11 +181,11 @@ class Governor:
                 return None
             budget.prune(now - max(windows))
             at = max(now, budget.blocked_until)
-            if budget.entries:
-                at = max(at, max(e.time for e in budget.entries))  # first come, first served
-            at = earliest(budget.entries, limit, at, burst_seconds=windows[0],
+            if budget.times:
+                at = max(at, max(budget.times))  # first come, first served
+            at = earliest(budget, limit, at, burst_seconds=windows[0],
                           sustain_seconds=windows[1])
-            budget.entries.append(Entry(at, tag))
+            budget.add(at, tag)
             return at - now
 
         key = (user, service)
@@ -197,16 +204,16 @@ class Governor:
         windows = self.burst_seconds, self.sustain_seconds
 
         def check(budget: Budget) -> float:
-            own = _find(budget, booking.tag)
-            if own is None:
+            i = budget.index(booking.tag)
+            if i is None:
                 return 0.0
             limit = self._limit(service, host, method, budget)
             if limit is None:
                 return 0.0
-            at = earliest(budget.entries, limit, max(now, budget.blocked_until),
+            at = earliest(budget, limit, max(now, budget.blocked_until),
                           burst_seconds=windows[0], sustain_seconds=windows[1],
                           skip=booking.tag)
-            own.time = at
+            budget.times[i] = at
             return at - now
 
         with self._lock:
@@ -222,10 +229,10 @@ class Governor:
         booking.settled = True
 
         def move(budget: Budget) -> None:
-            own = _find(budget, booking.tag)
-            if own is not None:
-                own.time = max(own.time, now)
-                own.burst = not refused
+            i = budget.index(booking.tag)
+            if i is not None:
+                budget.times[i] = max(budget.times[i], now)
+                budget.burst[i] = 0 if refused else 1
 
         with self._lock:
             self._on(booking, move)
@@ -237,7 +244,9 @@ class Governor:
         booking.settled = True
 
         def drop(budget: Budget) -> None:
-            budget.entries = [e for e in budget.entries if e.tag != booking.tag]
+            i = budget.index(booking.tag)
+            if i is not None:
+                budget.remove(i)
 
         with self._lock:
             self._on(booking, drop)
@@ -303,10 +312,3 @@ class Governor:
 
         with self._lock:
             self._with((user, service), learn)
-
-
-def _find(budget: Budget, tag: int) -> Entry | None:
-    for entry in reversed(budget.entries):  # a booking is usually among the newest
-        if entry.tag == tag:
-            return entry
-    return None

@@ -20,17 +20,18 @@ from __future__ import annotations
 import os
 import struct
 import time
-from collections.abc import Callable
+from array import array
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows: filelock's lock file instead
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["MAX_ENTRIES", "Budget", "Entry", "Ledger", "LedgerUnavailable", "decode", "encode"]
+__all__ = ["MAX_ENTRIES", "Budget", "Ledger", "LedgerUnavailable", "decode", "encode"]
 
 T = TypeVar("T")
 
@@ -38,11 +39,12 @@ _MAGIC = b"XBRL"
 _VERSION = 1
 # magic, version, blocked_until, learned burst, learned sustain (0: none), entry count
 _HEADER = struct.Struct("<4sHdIII")
-# time, tag (who booked it), whether it counts toward burst (False: refused, sustain only)
-_ENTRY = struct.Struct("<dQ?")
+# Then three columns: the times (f64), the tags (u64: who booked it), whether each counts
+# toward burst (u8: 0 for a refused request, which counts toward sustain only).
+_ENTRY_SIZE = 8 + 8 + 1
 #: The most bookings a ledger keeps (the oldest go first); far above any sustain limit.
 MAX_ENTRIES = 1024
-_MAX_BYTES = _HEADER.size + MAX_ENTRIES * _ENTRY.size
+_MAX_BYTES = _HEADER.size + MAX_ENTRIES * _ENTRY_SIZE
 #: How long to wait for another process's lock before giving up on the ledger (it holds
 #: the lock for microseconds; only a stopped process holds it longer).
 LOCK_TIMEOUT = 2.0
@@ -53,40 +55,68 @@ class LedgerUnavailable(Exception):
 
 
 @dataclass(slots=True)
-class Entry:
-    """One booked request: when it was (planned, sent or answered), who booked it, and
-    whether it counts toward burst (the service counts refused requests toward sustain only)."""
-
-    time: float
-    tag: int
-    burst: bool = True
-
-
-@dataclass(slots=True)
 class Budget:
-    """What is known about one (user, service) budget: its bookings (in booking order), a
-    pause the service asked for, and the limits its 429 bodies stated (0: none learned)."""
+    """What is known about one (user, service) budget: its bookings, in booking order, as
+    three columns (when each request was: planned, sent or answered; the tag of whoever
+    booked it; whether it counts toward burst: a refused request counts toward sustain
+    only), a pause the service asked for, and the limits its 429 bodies stated (0: none)."""
 
-    entries: list[Entry] = field(default_factory=list)
+    times: list[float] = field(default_factory=list)
+    tags: list[int] = field(default_factory=list)
+    burst: bytearray = field(default_factory=bytearray)
     blocked_until: float = 0.0
     learned_burst: int = 0
     learned_sustain: int = 0
 
+    @classmethod
+    def of(cls, entries: Iterable[tuple[float, int, bool]], **kwargs: Any) -> Budget:
+        """A budget from ``(time, tag, counts toward burst)`` bookings."""
+        budget = cls(**kwargs)
+        for time_, tag, burst in entries:
+            budget.add(time_, tag, burst)
+        return budget
+
+    def entries(self) -> list[tuple[float, int, bool]]:
+        return [(t, tag, bool(b)) for t, tag, b in zip(self.times, self.tags, self.burst,
+                                                         strict=True)]
+
+    def add(self, time_: float, tag: int, burst: bool = True) -> None:
+        self.times.append(time_)
+        self.tags.append(tag)
+        self.burst.append(1 if burst else 0)
+
+    def index(self, tag: int) -> int | None:
+        """Where the booking tagged ``tag`` is, if it is still there."""
+        try:
+            return self.tags.index(tag)
+        except ValueError:
+            return None
+
+    def remove(self, i: int) -> None:
+        del self.times[i], self.tags[i], self.burst[i]
+
     def prune(self, before: float) -> None:
-        """Drop bookings at or before ``before`` (out of every window), keep at most
-        :data:`MAX_ENTRIES`."""
-        entries = self.entries
-        if entries and (len(entries) > MAX_ENTRIES or min(e.time for e in entries) <= before):
-            self.entries = [e for e in entries if e.time > before][-MAX_ENTRIES:]
+        """Drop the oldest bookings while they are at or before ``before`` (out of every
+        window; bookings are in booking order, so nearly in time order, and one left a
+        little longer counts in no window), and keep at most :data:`MAX_ENTRIES`."""
+        times = self.times
+        cut = max(0, len(times) - MAX_ENTRIES)
+        while cut < len(times) and times[cut] <= before:  # bounded by len(times)
+            cut += 1
+        if cut:
+            del self.times[:cut], self.tags[:cut], self.burst[:cut]
 
 
 def encode(budget: Budget) -> bytes:
-    """The ledger file's bytes for ``budget``."""
-    entries = budget.entries[-MAX_ENTRIES:]
-    parts = [_HEADER.pack(_MAGIC, _VERSION, budget.blocked_until, budget.learned_burst,
-                          budget.learned_sustain, len(entries))]
-    parts += [_ENTRY.pack(e.time, e.tag, e.burst) for e in entries]
-    return b"".join(parts)
+    """The ledger file's bytes for ``budget`` (this machine's byte order: the file is
+    local, and the header's magic would not match on another)."""
+    n = min(len(budget.times), MAX_ENTRIES)
+    return b"".join((
+        _HEADER.pack(_MAGIC, _VERSION, budget.blocked_until, budget.learned_burst,
+                     budget.learned_sustain, n),
+        array("d", budget.times[-n:] if n else ()).tobytes(),
+        array("Q", budget.tags[-n:] if n else ()).tobytes(),
+        bytes(budget.burst[-n:] if n else b"")))
 
 
 def decode(data: bytes) -> Budget:
@@ -99,16 +129,19 @@ def decode(data: bytes) -> Budget:
         return Budget()
     if len(data) < _HEADER.size:
         raise ValueError("truncated")
-    magic, version, blocked, burst, sustain, count = _HEADER.unpack_from(data)
+    magic, version, blocked, burst, sustain, n = _HEADER.unpack_from(data)
     if magic != _MAGIC or version != _VERSION:
         raise ValueError("not a rate-limit ledger of this version")
-    if count > MAX_ENTRIES or len(data) != _HEADER.size + count * _ENTRY.size:
+    if n > MAX_ENTRIES or len(data) != _HEADER.size + n * _ENTRY_SIZE:
         raise ValueError("truncated or padded")
-    entries = [Entry(t, tag, bool(b)) for t, tag, b in
-               _ENTRY.iter_unpack(memoryview(data)[_HEADER.size:])]
-    if blocked != blocked or any(e.time != e.time for e in entries):  # NaN
-        raise ValueError("not a number where a time belongs")
-    return Budget(entries, blocked, burst, sustain)
+    view = memoryview(data)[_HEADER.size:]
+    times, tags = array("d"), array("Q")
+    times.frombytes(view[:8 * n])
+    tags.frombytes(view[8 * n:16 * n])
+    flags = bytearray(view[16 * n:])
+    if blocked != blocked or any(t != t for t in times) or flags.strip(b"\x00\x01"):
+        raise ValueError("not a number where a time belongs")  # NaN, or a flag not 0/1
+    return Budget(times.tolist(), tags.tolist(), flags, blocked, burst, sustain)
 
 
 class Ledger:
@@ -186,7 +219,7 @@ class Ledger:
 
 
 def _clear(budget: Budget) -> None:
-    budget.entries.clear()
+    budget.times, budget.tags, budget.burst = [], [], bytearray()
     budget.blocked_until = 0.0
     budget.learned_burst = budget.learned_sustain = 0
 
