@@ -17,6 +17,7 @@ in one log line and never touches that file again.
 
 from __future__ import annotations
 
+import math
 import os
 import struct
 import time
@@ -139,8 +140,8 @@ def decode(data: bytes) -> Budget:
     times.frombytes(view[:8 * n])
     tags.frombytes(view[8 * n:16 * n])
     flags = bytearray(view[16 * n:])
-    if blocked != blocked or any(t != t for t in times) or flags.strip(b"\x00\x01"):
-        raise ValueError("not a number where a time belongs")  # NaN, or a flag not 0/1
+    if not math.isfinite(blocked + sum(times)) or flags.strip(b"\x00\x01"):
+        raise ValueError("not a time where a time belongs")  # NaN, inf, or a flag not 0/1
     return Budget(times.tolist(), tags.tolist(), flags, blocked, burst, sustain)
 
 
@@ -154,9 +155,14 @@ class Ledger:
 
     def __init__(self, folder: Callable[[], Path]) -> None:
         self._folder = folder
+        self._paths: dict[tuple[str, str], Path] = {}
 
     def path(self, user: str, service: str) -> Path:
-        return self._folder() / f"{user}.{service}.ratelimit"
+        """The ledger file of one budget (the folder is read once per budget)."""
+        path = self._paths.get((user, service))
+        if path is None:
+            path = self._paths[user, service] = self._folder() / f"{user}.{service}.ratelimit"
+        return path
 
     def transact(self, user: str, service: str, change: Callable[[Budget], T]) -> T:
         """Read the budget under the file's lock, apply ``change``, write it back, unlock.
