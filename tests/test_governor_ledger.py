@@ -218,6 +218,20 @@ def test_the_ledger_stays_small(tmp_path: Path) -> None:
     assert len(budget.times) == 1
 
 
+def test_times_from_another_clock_do_not_block_the_budget(tmp_path: Path) -> None:
+    """A ledger written by a clock far ahead (set back since, or a test's fake one) does
+    not make every later request wait for it."""
+    ahead = shared(tmp_path)
+    for _ in range(10):
+        ahead.settle(book(ahead, START + 10 * 86_400), START + 10 * 86_400)
+    ahead.penalize(JOE_XUID, PROFILE, "GET", START + 10 * 86_400, 60.0, None)
+    assert book(shared(tmp_path), START).wait == 0.0
+    # Within the horizon the bookings stand.
+    for _ in range(10):
+        ahead.settle(book(ahead, START + 3600), START + 3600)
+    assert book(shared(tmp_path), START).wait > 3600
+
+
 @pytest.mark.parametrize("junk", [b"not a ledger at all", b"XBRL\x01\x00" + b"\x00" * 40,
                                   encode(Budget.of([(1.0, 1, True)]))[:-3]])
 def test_a_corrupt_ledger_degrades_to_booking_in_the_process(

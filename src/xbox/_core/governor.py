@@ -43,6 +43,10 @@ T = TypeVar("T")
 # latency is the margin). This covers rounding and timer granularity only.
 _SAFETY = 0.01
 
+# No booking is made further ahead than this (a day: 288 sustain windows of 300 s); a time
+# past it is another clock's and is forgotten (Budget.prune).
+_HORIZON = 86_400.0
+
 # Tags tell bookings apart across processes: a random high half per process, a counter below.
 _tags = itertools.count(1)
 _TAG_BASE = int.from_bytes(os.urandom(4), "little") << 32
@@ -179,7 +183,7 @@ class Governor:
             limit = self._limit(service, host, method, budget)
             if limit is None:
                 return None
-            budget.prune(now - max(windows))
+            budget.prune(now - max(windows), now + _HORIZON)
             at = max(now, budget.blocked_until)
             if budget.times:
                 at = max(at, max(budget.times))  # first come, first served

@@ -96,16 +96,25 @@ class Budget:
     def remove(self, i: int) -> None:
         del self.times[i], self.tags[i], self.burst[i]
 
-    def prune(self, before: float) -> None:
+    def prune(self, before: float, after: float) -> None:
         """Drop the oldest bookings while they are at or before ``before`` (out of every
         window; bookings are in booking order, so nearly in time order, and one left a
-        little longer counts in no window), and keep at most :data:`MAX_ENTRIES`."""
+        little longer counts in no window), keep at most :data:`MAX_ENTRIES`, and forget
+        times past ``after``: no booking is made that far ahead, so they come from another
+        clock (one set back, a test's fake one) and would block the budget for that long."""
         times = self.times
         cut = max(0, len(times) - MAX_ENTRIES)
         while cut < len(times) and times[cut] <= before:  # bounded by len(times)
             cut += 1
         if cut:
             del self.times[:cut], self.tags[:cut], self.burst[:cut]
+        if self.times and max(self.times) > after:
+            keep = [i for i, t in enumerate(self.times) if t <= after]
+            self.times = [self.times[i] for i in keep]
+            self.tags = [self.tags[i] for i in keep]
+            self.burst = bytearray(self.burst[i] for i in keep)
+        if self.blocked_until > after:
+            self.blocked_until = 0.0
 
 
 def encode(budget: Budget) -> bytes:
