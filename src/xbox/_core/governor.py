@@ -47,9 +47,18 @@ _SAFETY = 0.01
 # past it is another clock's and is forgotten (Budget.prune).
 _HORIZON = 86_400.0
 
-# Tags tell bookings apart across processes: a random high half per process, a counter below.
+# Tags tell bookings apart across processes: a random high half per process (drawn again
+# in a forked child, which would otherwise repeat its parent's), a counter below.
 _tags = itertools.count(1)
-_TAG_BASE = int.from_bytes(os.urandom(4), "little") << 32
+_tag_base = (0, 0)  # (pid, base)
+
+
+def _new_tag() -> int:
+    global _tag_base
+    pid = os.getpid()
+    if _tag_base[0] != pid:
+        _tag_base = (pid, int.from_bytes(os.urandom(4), "little") << 32)
+    return _tag_base[1] | (next(_tags) & 0xFFFFFFFF)
 
 
 def earliest(budget: Budget, limit: Limit, at: float, *, burst_seconds: float,
@@ -176,7 +185,7 @@ class Governor:
         service = service_of_host(host)
         if service is None:
             return None
-        tag = _TAG_BASE | next(_tags)
+        tag = _new_tag()
         windows = self.burst_seconds, self.sustain_seconds
 
         def book(budget: Budget) -> float | None:
