@@ -138,6 +138,47 @@ def test_refused_requests_are_counted_as_the_service_counts_them(seed: int) -> N
     assert refusals > 20  # the sequence did go over both limits many times
 
 
+def test_a_wait_that_does_not_fit_frees_its_slot() -> None:
+    """A call whose rate-limit wait would pass its budget raises at once, and the slot it
+    booked is given back: it was never sent, so it counts in no window."""
+    fake = FakeTime()
+    sb = Sandbox(clock=fake.clock, limits={"profile": Limit(10, 11)})
+    with xbox.Client(base_url=sb.base_url, transport=sb.transport(), token_store=None,
+                     clock=fake.clock, sleep=fake.sleep, limits={"profile": Limit(10, 11)},
+                     retry=RetryPolicy(max_total=5)) as xbl:
+        xbl.authenticate(JOE_EMAIL, JOE_PASSWORD)
+        for _ in range(10):
+            xbl.profiles.get(xuid=JOE_XUID)
+        slept = len(fake.slept)
+        with pytest.raises(RateLimited, match="rate limit"):
+            xbl.profiles.get(xuid=JOE_XUID)  # 15 s away, 5 s of budget
+        assert fake.slept[slept:] == []
+        fake.now += 16
+        xbl.profiles.get(xuid=JOE_XUID)  # the 11th of the sustain window: no wait
+        assert fake.slept[slept:] == []
+    assert sb.limiter.rejected == 0 and profile_requests(sb) == 11
+
+
+def test_refusal_delays_fit_the_budget_by_the_clock_and_by_their_own_sum() -> None:
+    from xbox._core.retry import MAX_REFUSALS, Deadline, refusal_delay
+
+    policy = RetryPolicy(backoff=1.0, max_backoff=8.0, jitter=0.0, max_total=20)
+    deadline = Deadline(20, 0.0, PROFILE)
+    assert refusal_delay(policy, deadline, remaining=20, retry_after=7.0) == 7.0
+    assert refusal_delay(policy, deadline, remaining=6.9, retry_after=7.0) is None
+    waits = []
+    while (delay := refusal_delay(policy, deadline, remaining=20, retry_after=None)) is not None:
+        waits.append(delay)
+        deadline.refused(delay)
+        assert len(waits) < 10
+    assert waits == [1.0, 2.0, 4.0, 8.0]  # doubling; 15 s of 20: the next 8 does not fit
+    zero = Deadline(20, 0.0, PROFILE)
+    for _ in range(MAX_REFUSALS):
+        assert refusal_delay(policy, zero, remaining=20, retry_after=0.0) == 0.0
+        zero.refused(0.0)
+    assert refusal_delay(policy, zero, remaining=20, retry_after=0.0) is None
+
+
 def test_a_429_body_teaches_the_limit_and_its_pause() -> None:
     governor = Governor()
     governor.penalize(JOE_XUID, PROFILE, "GET", 0.0, 4.0,
