@@ -14,9 +14,16 @@ from typing import TYPE_CHECKING, Any
 
 from ._core.call import Call
 from ._core.errors import error_for_response, read_body
-from ._core.governor import Governor
+from ._core.governor import Booking, Governor
 from ._core.limits import Limit
-from ._core.retry import RETRY_STATUSES, Deadline, RetryPolicy, parse_retry_after, retry_delay
+from ._core.retry import (
+    RETRY_STATUSES,
+    Deadline,
+    RetryPolicy,
+    parse_retry_after,
+    refusal_delay,
+    retry_delay,
+)
 from ._core.urls import BASE_URL_ENV, check_base_url, map_url, resolve_base_url
 from .auth import flows
 from .auth.state import SignInState
@@ -51,7 +58,6 @@ class BaseClient:
         self._timeout = timeout
         self._waits: dict[str, float | None] | None = None  # _timeout as httpx wants it
         self.retry = retry or RetryPolicy()
-        self.governor = Governor(dict(limits or {}), enabled=rate_limits)
         self.language = language
         self._http2 = http2
         self.clock: Callable[[], float] = clock or time.time
@@ -59,6 +65,11 @@ class BaseClient:
             from .auth.store import TokenStore
 
             token_store = TokenStore()
+        # With a token store, one budget per account for every process using that store
+        # (the ledger beside the token files); in memory only, this client's own.
+        store = token_store
+        self.governor = Governor(dict(limits or {}), enabled=rate_limits) if store is None \
+            else Governor.beside(lambda: store.folder, dict(limits or {}), enabled=rate_limits)
         #: The sign-in state: the current session and the token store it is saved in.
         self.auth = SignInState(token_store, account)
 
@@ -151,23 +162,24 @@ class BaseClient:
                         self.clock(), call.host)
 
     def _prepare(self, call: Call, session: Session | None,
-                 deadline: Deadline) -> tuple[float, httpx.Request]:
+                 deadline: Deadline) -> tuple[float, httpx.Request, Booking | None]:
         """Book the call's rate-limit slot and build its request.
 
         Returns:
-            How long to wait for the slot (0: none), and the request to send after it.
+            How long to wait for the slot (0: none), the request to send after it, and the
+            booking (None: not rate limited) for :meth:`_recheck` and :meth:`_answered`.
 
         Raises:
             RateLimited: the wait would not fit in the call's budget.
         """
         from . import _http
 
-        wait = 0.0
+        wait, booking = 0.0, None
         if call.governed:
-            wait = self.governor.reserve(_user(session), call.host, call.method, self.clock())
-            if wait > 0:
-                deadline.allow_wait(wait, "rate limit", self.clock())
-                log.info("waiting %.0f s for %s (rate limit)", wait, call.host)
+            booking = self.governor.reserve(_user(session), call.host, call.method, self.clock())
+            if booking is not None and booking.wait > 0:
+                wait = booking.wait
+                self._allow_wait(booking, deadline, wait)
         if self._waits is None:
             self._waits = _http.timeouts(self._timeout)
         request = _http.build_request(
@@ -179,7 +191,32 @@ class BaseClient:
             request.headers["Signature"] = call.signer.sign(
                 call.method, _http.real_path(request, self.base_url), request.content,
                 request.headers.get("Authorization", ""), self.clock() + wait)
-        return wait, request
+        return wait, request, booking
+
+    def _allow_wait(self, booking: Booking, deadline: Deadline, wait: float) -> None:
+        """Check a rate-limit wait against the budget (a booking that cannot be used is
+        freed), and say it is being taken."""
+        try:
+            deadline.allow_wait(wait, "rate limit", self.clock())
+        except BaseException:
+            self.governor.cancel(booking)  # never sent
+            raise
+        log.info("waiting %.0f s for %s (rate limit)", wait, deadline.host)
+
+    def _recheck(self, booking: Booking | None, call: Call, deadline: Deadline) -> float:
+        """Just before a request that waited leaves: more seconds to wait (0: send now),
+        when a request booked before it left or was answered later than planned."""
+        if booking is None:
+            return 0.0
+        extra = self.governor.recheck(booking, call.host, call.method, self.clock())
+        if extra > 0:
+            self._allow_wait(booking, deadline, extra)
+        return extra
+
+    def _answered(self, booking: Booking | None, status: int | None) -> None:
+        """The answer (``status``; None: the request failed) arrived: book it at this time."""
+        if booking is not None:
+            self.governor.settle(booking, self.clock(), refused=status == 429)
 
     def _retry_delay(self, call: Call, response: httpx.Response | None, attempt: int,
                      deadline: Deadline, session: Session | None) -> float | None:
@@ -187,9 +224,12 @@ class BaseClient:
 
         ``response`` is None after a transport error. Transient statuses (408, 429, 5xx)
         are retried for idempotent calls, and 429s always (a refused request did nothing);
-        a 429 also teaches the governor the limit its body states.
+        a 429 also teaches the governor the limit its body states. A 429 whose wait fits in
+        the budget uses up no attempt; one whose wait does not fit is handed back at once
+        (and raised as :class:`~xbox.exceptions.RateLimited`, naming the wait).
         """
         remaining = deadline.remaining(self.clock())
+        attempt -= deadline.refusals
         if response is None:
             delay = retry_delay(self.retry, attempt=attempt, idempotent=call.idempotent,
                                 remaining=remaining, transport_error=True)
@@ -200,9 +240,16 @@ class BaseClient:
         if status not in RETRY_STATUSES:
             return None
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
-        if status == 429 and call.governed:
-            self.governor.penalize(_user(session), call.host, call.method, self.clock(),
-                                   retry_after, read_body(response))
+        if status == 429:
+            if call.governed:
+                self.governor.penalize(_user(session), call.host, call.method, self.clock(),
+                                       retry_after, read_body(response))
+            if remaining is not None and self.retry.max_attempts > 1:
+                delay = refusal_delay(self.retry, deadline, remaining=remaining,
+                                      retry_after=retry_after)
+                if delay is not None:
+                    deadline.refused(delay)
+                return delay
         return retry_delay(self.retry, attempt=attempt, idempotent=call.idempotent or status == 429,
                            status=status, retry_after=retry_after, remaining=remaining)
 

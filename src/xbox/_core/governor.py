@@ -1,121 +1,327 @@
 """The rate-limit governor: wait for a slot instead of being refused.
 
 Xbox Live counts requests per user per service in two sliding windows (burst 15 s and
-sustain 300 s). The governor books every request into the same windows before it is sent
-and tells the caller how long to wait for a free slot, so concurrent calls of one client
-share the budget and a 429 never has to happen. A 429 that still arrives (another program
-on the same account, a tighter limit) is learned from: its body's limit replaces ours and
-nothing more is sent before its ``Retry-After``.
+sustain 300 s), from when it receives each request; requests it refuses still count toward
+sustain (not burst). The governor keeps the same books. A request is booked before it is
+sent (:meth:`Governor.reserve` says how long to wait for a free slot), checked again when
+it is about to leave (:meth:`Governor.recheck`: a request booked before it may have left or
+been answered later than planned), and moved to the time its answer arrived
+(:meth:`Governor.settle`), which is never earlier than when the service counted it. So
+concurrent calls share the budget and a 429 does not have to happen. A 429 that still
+arrives (a tighter limit) is learned from: its body's limit replaces ours and nothing more
+is sent before its ``Retry-After``.
+
+Clients with a token store share one budget per (xuid, service) with every other process
+using that store, through the :mod:`~xbox._core.ledger` beside the token files; clients
+without one (memory only) book in their own process.
 """
 
 from __future__ import annotations
 
+import contextlib
+import itertools
+import logging
+import os
 import threading
-from collections import deque
-from dataclasses import dataclass, field
-from typing import Any
+from bisect import bisect_right
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from .ledger import Budget
 from .limits import BURST_SECONDS, SUSTAIN_SECONDS, Limit, limit_for_host, service_of_host
 
-__all__ = ["Governor"]
+if TYPE_CHECKING:
+    from .ledger import Ledger
 
-# Leave a little room for clock skew between us and the service.
-_SAFETY = 0.05
+__all__ = ["Booking", "Governor", "earliest"]
+
+log = logging.getLogger("xbox")
+T = TypeVar("T")
+
+# A booking's time is when its answer arrived, which is after the service counted it (the
+# latency is the margin). This covers rounding and timer granularity only.
+_SAFETY = 0.01
+
+# No booking is made further ahead than this (a day: 288 sustain windows of 300 s); a time
+# past it is another clock's and is forgotten (Budget.prune).
+_HORIZON = 86_400.0
+
+# Tags tell bookings apart across processes: a random high half per process (drawn again
+# in a forked child, which would otherwise repeat its parent's), a counter below.
+_tags = itertools.count(1)
+_tag_base = (0, 0)  # (pid, base)
 
 
-@dataclass
-class _Windows:
-    limit: Limit
-    burst: deque[float] = field(default_factory=deque)
-    sustain: deque[float] = field(default_factory=deque)
-    blocked_until: float = 0.0
+def _new_tag() -> int:
+    global _tag_base
+    pid = os.getpid()
+    if _tag_base[0] != pid:
+        _tag_base = (pid, int.from_bytes(os.urandom(4), "little") << 32)
+    return _tag_base[1] | (next(_tags) & 0xFFFFFFFF)
+
+
+def earliest(budget: Budget, limit: Limit, at: float, *, burst_seconds: float,
+             sustain_seconds: float, skip: int = 0) -> float:
+    """The earliest time at or after ``at`` when a request fits both windows, given the
+    budget's bookings at or before that time (the one tagged ``skip`` left out).
+
+    The service accepts a request at T when fewer than ``burst`` accepted requests and fewer
+    than ``sustain`` requests in all (refused ones too) arrived in the windows ending at T.
+    """
+    times, flags = budget.times, budget.burst
+    if skip:
+        i = budget.index(skip)
+        if i is not None:
+            times, flags = times[:i] + times[i + 1:], flags[:i] + flags[i + 1:]
+    sustain = sorted(times)
+    burst = sorted(t for t, b in zip(times, flags, strict=True) if b) if 0 in flags else sustain
+    for _ in range(len(sustain) + 2):  # each round moves past at least one booking
+        moved = at
+        for ordered, period, count in ((burst, burst_seconds, limit.burst),
+                                       (sustain, sustain_seconds, limit.sustain)):
+            k = bisect_right(ordered, at)  # the bookings at or before `at`
+            if k >= count and ordered[k - count] > at - period:
+                moved = max(moved, ordered[k - count] + period + _SAFETY)
+        if moved == at:
+            break
+        at = moved
+    return at
+
+
+class Booking:
+    """One request's slot: ``wait`` seconds from the booking until it may be sent. The
+    client hands it back to :meth:`Governor.recheck` before sending (when it waited) and
+    to :meth:`Governor.settle` when the answer arrives."""
+
+    __slots__ = ("key", "settled", "shared", "tag", "wait")
+
+    def __init__(self, key: tuple[str, str], tag: int, wait: float, shared: bool) -> None:
+        self.key = key
+        self.tag = tag
+        self.wait = wait
+        self.shared = shared
+        self.settled = False
+
+    def __repr__(self) -> str:
+        return f"<Booking {self.key[1]} wait={self.wait:.3f}s>"
 
 
 class Governor:
-    """Per (user, service) booking of request slots. Thread-safe; all methods are pure
+    """Per (user, service) booking of request slots. Thread-safe; all methods are
     bookkeeping over the ``now`` they are given (no sleeping here).
 
     Args:
         limits: per-service overrides (``{"profile": Limit(10, 30)}``).
         enabled: False books nothing and never waits.
-        burst_seconds / sustain_seconds: the two windows' lengths; Xbox Live's are 15 s and
-            300 s. Shorter ones match a sandbox run with ``rate_limit_scale`` (the bench's
-            rate-limit rows set them on ``client.governor`` to the sandbox's scaled table).
+        burst_seconds / sustain_seconds: the two windows' lengths; by default Xbox Live's
+            (15 s and 300 s: this module's ``BURST_SECONDS`` and ``SUSTAIN_SECONDS``, read
+            when the governor is made). Shorter ones match a sandbox run with
+            ``rate_limit_scale`` (the bench's rate-limit rows set them on
+            ``client.governor`` to the sandbox's scaled table).
+        ledger: where to share budgets with other processes (the token store's folder),
+            or None to book in this process only.
     """
 
     def __init__(self, limits: dict[str, Limit] | None = None, *, enabled: bool = True,
-                 burst_seconds: float = BURST_SECONDS,
-                 sustain_seconds: float = SUSTAIN_SECONDS) -> None:
+                 burst_seconds: float | None = None, sustain_seconds: float | None = None,
+                 ledger: Ledger | None = None) -> None:
         self.enabled = enabled
-        self.burst_seconds = burst_seconds
-        self.sustain_seconds = sustain_seconds
+        # The module's constants, read now (tests shorten them for a whole command).
+        self.burst_seconds = BURST_SECONDS if burst_seconds is None else burst_seconds
+        self.sustain_seconds = SUSTAIN_SECONDS if sustain_seconds is None else sustain_seconds
         self.overrides = dict(limits or {})
-        self._windows: dict[tuple[str, str], _Windows] = {}
+        self.ledger = ledger
+        self._budgets: dict[tuple[str, str], Budget] = {}
+        self._shared: set[tuple[str, str]] = set()  # keys booked in the ledger
         self._lock = threading.Lock()
 
-    def _windows_for(self, user: str, host: str, method: str) -> _Windows | None:
-        service = service_of_host(host)
-        if service is None:
-            return None
+    @classmethod
+    def beside(cls, folder: Callable[[], Path], limits: dict[str, Limit] | None = None,
+               **kwargs: Any) -> Governor:
+        """A governor sharing budgets through the ledger in ``folder()``."""
+        from .ledger import Ledger
+
+        return cls(limits, ledger=Ledger(folder), **kwargs)
+
+    # -- where a budget lives -------------------------------------------------------------------
+    def _limit(self, service: str, host: str, method: str, budget: Budget) -> Limit | None:
         limit = self.overrides.get(service) or limit_for_host(host, method)
         if limit is None:
             return None
-        key = (user, service)
-        windows = self._windows.get(key)
-        if windows is None:
-            windows = self._windows[key] = _Windows(limit)
-        return windows
+        if budget.learned_burst or budget.learned_sustain:
+            limit = Limit(min(limit.burst, budget.learned_burst or limit.burst),
+                          min(limit.sustain, budget.learned_sustain or limit.sustain))
+        return limit
 
-    def reserve(self, user: str, host: str, method: str, now: float) -> float:
-        """Book a slot for one request; return seconds to wait before sending it."""
+    def _with(self, key: tuple[str, str], change: Callable[[Budget], T]) -> tuple[T, bool]:
+        """Apply ``change`` to the key's budget: in the ledger when it can be shared (then
+        True), else in this process. Called with ``self._lock`` held."""
+        user, service = key
+        if self.ledger is not None and key not in self._budgets and user.isdigit():
+            from .ledger import LedgerUnavailable
+
+            try:
+                result = self.ledger.transact(user, service, change)
+            except LedgerUnavailable as exc:
+                self._shared.discard(key)
+                log.warning("rate limits: %s; booking %s requests in this process only", exc,
+                            service)
+                self._budgets.setdefault(key, Budget())
+            else:
+                self._shared.add(key)
+                return result, True
+        budget = self._budgets.get(key)
+        if budget is None:
+            budget = self._budgets[key] = Budget()
+        return change(budget), False
+
+    # -- booking ------------------------------------------------------------------------------
+    def reserve(self, user: str, host: str, method: str, now: float) -> Booking | None:
+        """Book a slot for one request; None when the request is not rate limited (or the
+        governor is off), else the booking, whose ``wait`` is the seconds to wait first."""
         if not self.enabled:
-            return 0.0
-        with self._lock:
-            w = self._windows_for(user, host, method)
-            if w is None:
-                return 0.0
-            at = max(now, w.blocked_until)
-            for times, period, count in ((w.burst, self.burst_seconds, w.limit.burst),
-                                         (w.sustain, self.sustain_seconds, w.limit.sustain)):
-                while times and times[0] <= now - period:
-                    times.popleft()
-                if times:
-                    at = max(at, times[-1])  # first come, first served
-                if len(times) >= count:
-                    at = max(at, times[-count] + period + _SAFETY)
-            w.burst.append(at)
-            w.sustain.append(at)
+            return None
+        service = service_of_host(host)
+        if service is None:
+            return None
+        tag = _new_tag()
+        windows = self.burst_seconds, self.sustain_seconds
+
+        def book(budget: Budget) -> float | None:
+            limit = self._limit(service, host, method, budget)
+            if limit is None:
+                return None
+            budget.prune(now - max(windows), now + _HORIZON)
+            at = max(now, budget.blocked_until)
+            if budget.times:
+                at = max(at, max(budget.times))  # first come, first served
+            at = earliest(budget, limit, at, burst_seconds=windows[0],
+                          sustain_seconds=windows[1])
+            budget.add(at, tag)
             return at - now
+
+        key = (user, service)
+        with self._lock:
+            wait, shared = self._with(key, book)
+        return None if wait is None else Booking(key, tag, wait, shared)
+
+    def recheck(self, booking: Booking, host: str, method: str, now: float) -> float:
+        """Just before sending a request that waited: more seconds to wait (0: send now).
+
+        A request booked earlier may have left or been answered later than planned, or
+        another process may have learned of a pause; the booking then moves. Otherwise it
+        is marked as sent now.
+        """
+        service = booking.key[1]
+        windows = self.burst_seconds, self.sustain_seconds
+
+        def check(budget: Budget) -> float:
+            i = budget.index(booking.tag)
+            if i is None:
+                return 0.0
+            limit = self._limit(service, host, method, budget)
+            if limit is None:
+                return 0.0
+            at = earliest(budget, limit, max(now, budget.blocked_until),
+                          burst_seconds=windows[0], sustain_seconds=windows[1],
+                          skip=booking.tag)
+            budget.times[i] = at
+            return at - now
+
+        with self._lock:
+            extra, _ = self._on(booking, check)
+        return extra
+
+    def settle(self, booking: Booking, now: float, *, refused: bool = False) -> None:
+        """The answer arrived (or the request failed) at ``now``: the booking moves there,
+        the latest the service can have counted it. A refused request (429) counts toward
+        sustain only, as the service counts it."""
+        if booking.settled:
+            return
+        booking.settled = True
+
+        def move(budget: Budget) -> None:
+            i = budget.index(booking.tag)
+            if i is not None:
+                budget.times[i] = max(budget.times[i], now)
+                budget.burst[i] = 0 if refused else 1
+
+        with self._lock:
+            self._on(booking, move)
+
+    def cancel(self, booking: Booking) -> None:
+        """The request will not be sent (its wait did not fit): free its slot."""
+        if booking.settled:
+            return
+        booking.settled = True
+
+        def drop(budget: Budget) -> None:
+            i = budget.index(booking.tag)
+            if i is not None:
+                budget.remove(i)
+
+        with self._lock:
+            self._on(booking, drop)
+
+    def _on(self, booking: Booking, change: Callable[[Budget], T]) -> tuple[T, bool]:
+        """``change`` on the budget the booking was made in."""
+        if booking.shared and booking.key not in self._shared:  # the ledger failed since
+            budget = self._budgets.setdefault(booking.key, Budget())
+            return change(budget), False
+        return self._with(booking.key, change)
 
     def limit(self, user: str, host: str, method: str = "GET") -> Limit | None:
         """The limit in force for ``user`` at ``host`` (learned from 429s), if any."""
+        service = service_of_host(host)
+        if service is None:
+            return None
         with self._lock:
-            w = self._windows_for(user, host, method)
-            return w.limit if w is not None else None
+            limit, _ = self._with((user, service),
+                                  lambda budget: self._limit(service, host, method, budget))
+        return limit
 
     def forget(self) -> None:
-        """Drop every booking and everything learned (a fresh budget)."""
+        """Drop every booking and everything learned (a fresh budget), the shared ledger's
+        budgets this governor used included."""
         with self._lock:
-            self._windows.clear()
+            if self.ledger is not None:
+                from .ledger import LedgerUnavailable
+
+                for user, service in self._shared:
+                    with contextlib.suppress(LedgerUnavailable):
+                        self.ledger.forget(user, service)
+            self._shared.clear()
+            self._budgets.clear()
 
     def penalize(self, user: str, host: str, method: str, now: float,
                  retry_after: float | None, body: Any) -> None:
         """Learn from a 429: adopt the limit its body states and pause until ``Retry-After``."""
         if not self.enabled:
             return
-        with self._lock:
-            w = self._windows_for(user, host, method)
-            if w is None:
+        service = service_of_host(host)
+        if service is None:
+            return
+        maximum, period = None, None
+        if isinstance(body, dict):
+            try:
+                maximum = int(body["maxRequests"])
+                period = float(body["periodInSeconds"])
+            except (KeyError, TypeError, ValueError, OverflowError):
+                maximum = None
+        burst_seconds = self.burst_seconds
+
+        def learn(budget: Budget) -> None:
+            limit = self._limit(service, host, method, budget)
+            if limit is None:
                 return
-            if isinstance(body, dict):
-                try:
-                    maximum = int(body["maxRequests"])
-                    period = float(body["periodInSeconds"])
-                except (KeyError, TypeError, ValueError):
-                    pass
-                else:
-                    if period <= self.burst_seconds and maximum < w.limit.burst:
-                        w.limit = Limit(maximum, w.limit.sustain)
-                    elif period > self.burst_seconds and maximum < w.limit.sustain:
-                        w.limit = Limit(w.limit.burst, maximum)
-            w.blocked_until = max(w.blocked_until, now + (retry_after if retry_after else 1.0))
+            if maximum is not None and period is not None and maximum >= 1:
+                if period <= burst_seconds and maximum < limit.burst:
+                    budget.learned_burst = maximum
+                elif period > burst_seconds and maximum < limit.sustain:
+                    budget.learned_sustain = maximum
+            budget.blocked_until = max(budget.blocked_until,
+                                       now + (retry_after if retry_after else 1.0))
+
+        with self._lock:
+            self._with((user, service), learn)

@@ -9,8 +9,8 @@ from email.utils import parsedate_to_datetime
 
 from ..exceptions import RateLimited, Timeout
 
-__all__ = ["IDEMPOTENT_METHODS", "RETRY_STATUSES", "Deadline", "RetryPolicy", "parse_retry_after",
-           "retry_delay"]
+__all__ = ["IDEMPOTENT_METHODS", "MAX_REFUSALS", "RETRY_STATUSES", "Deadline", "RetryPolicy",
+           "parse_retry_after", "refusal_delay", "retry_delay"]
 
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
@@ -21,7 +21,9 @@ class RetryPolicy:
     """How hard to try: attempts, exponential backoff with jitter, and a total time budget.
 
     Attributes:
-        max_attempts: attempts in all, the first included (1 = never retry).
+        max_attempts: attempts in all, the first included (1 = never retry). A 429 whose
+            wait fits in what is left of ``max_total`` is waited out and does not use up an
+            attempt (the budget bounds those); one whose wait does not fit raises at once.
         backoff: first wait in seconds; doubles each retry (Microsoft: 2, 4, 8 ...).
         max_backoff: the longest single wait.
         max_total: the whole call's budget in seconds, from the moment it is made: its
@@ -97,6 +99,39 @@ def retry_delay(
     return delay
 
 
+#: The most 429s one call waits out (the budget bounds them first, unless the service keeps
+#: answering ``Retry-After: 0``).
+MAX_REFUSALS = 64
+
+
+def refusal_delay(policy: RetryPolicy, deadline: Deadline, *, remaining: float,
+                  retry_after: float | None, rng: random.Random | None = None) -> float | None:
+    """Seconds to wait before sending a request the service refused (429) again, or None
+    when that wait does not fit in what is left of the call's budget.
+
+    A refusal does not use up an attempt: it is waited out whenever its wait fits, both in
+    ``remaining`` (by the clock) and in what the call's refusal waits so far leave of its
+    budget (so a clock that does not move cannot make it loop), at most
+    :data:`MAX_REFUSALS` times. The caller counts the refusal in ``deadline`` when it
+    takes the wait.
+
+    Args:
+        retry_after: the service's ``Retry-After``, honoured in full; without one the
+            policy's backoff, doubling per refusal.
+    """
+    if deadline.refusals >= MAX_REFUSALS:
+        return None
+    if retry_after is not None:
+        delay = retry_after
+    else:
+        delay = min(policy.max_backoff, policy.backoff * (2 ** min(deadline.refusals, 30)))
+        delay *= 1 + policy.jitter * ((rng or random).random() * 2 - 1)
+    if delay > remaining or (deadline.total is not None
+                             and deadline.refused_wait + delay > deadline.total):
+        return None
+    return delay
+
+
 class Deadline:
     """A call's budget: started when the call is made, measured on the client's clock.
 
@@ -110,6 +145,15 @@ class Deadline:
         self.total = total
         self.ends = None if total is None else now + total
         self.host = host
+        #: 429s waited out so far (they use up no attempt; see :func:`refusal_delay`),
+        #: and the seconds those waits took.
+        self.refusals = 0
+        self.refused_wait = 0.0
+
+    def refused(self, delay: float) -> None:
+        """Count a 429 waited out for ``delay`` seconds."""
+        self.refusals += 1
+        self.refused_wait += delay
 
     def remaining(self, now: float) -> float | None:
         """Seconds left (None: unbounded).

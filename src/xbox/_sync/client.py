@@ -467,15 +467,21 @@ class Client(BaseClient):
         while True:
             attempt += 1
             session = self._signed_in() if call.authorize else None
-            wait, request = self._prepare(call, session, deadline)
+            wait, request, booking = self._prepare(call, session, deadline)
             if wait > 0:
                 self._sleep(wait)
+                for _ in range(3):  # a request booked before this one left late: wait more
+                    if (wait := self._recheck(booking, call, deadline)) <= 0:
+                        break
+                    self._sleep(wait)
             try:
                 response = self._transport_send(request, call.host)
+                self._answered(booking, response.status_code)
                 if not call.stream or response.status_code == 429:  # (a 429's body: the limit)
                     # A body cut off mid-way is a transport error like a refused connection.
                     response = self._read(response, deadline, call.host)
             except TransportError:
+                self._answered(booking, None)
                 delay = self._retry_delay(call, None, attempt, deadline, session)
                 if delay is None:
                     raise

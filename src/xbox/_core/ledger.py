@@ -1,0 +1,272 @@
+"""The rate-limit ledger: one budget for every process signed in to the same account.
+
+Xbox Live counts requests per user per service, whichever program sends them. Processes
+that use the same token store therefore keep their bookings in one small file per (xuid,
+service) beside the token files: ``<token store folder>/<xuid>.<service>.ratelimit``. It
+holds no secret, only times and counts: when the service last told us to wait
+(``Retry-After``), the limit a 429's body stated, and the time of each request booked in
+the last sustain window (with whether it was refused). Every read-modify-write happens
+under an exclusive lock on the file itself (``fcntl.flock``; ``filelock`` where there is no
+``fcntl``), so concurrent processes never interleave; a booking is one ``open``, one lock,
+one read and one write of a few hundred bytes.
+
+A ledger that cannot be used (unreadable, corrupt, locked for too long, another format)
+raises :class:`LedgerUnavailable`; the governor then books in its own process only, says so
+in one log line and never touches that file again.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import struct
+import time
+from array import array
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: filelock's lock file instead
+    fcntl = None  # type: ignore[assignment]
+
+__all__ = ["MAX_ENTRIES", "Budget", "Ledger", "LedgerUnavailable", "decode", "encode"]
+
+T = TypeVar("T")
+
+_MAGIC = b"XBRL"
+_VERSION = 1
+# magic, version, blocked_until, learned burst, learned sustain (0: none), entry count
+_HEADER = struct.Struct("<4sHdIII")
+# Then three columns: the times (f64), the tags (u64: who booked it), whether each counts
+# toward burst (u8: 0 for a refused request, which counts toward sustain only).
+_ENTRY_SIZE = 8 + 8 + 1
+#: The most bookings a ledger keeps (the oldest go first); far above any sustain limit.
+MAX_ENTRIES = 1024
+_MAX_BYTES = _HEADER.size + MAX_ENTRIES * _ENTRY_SIZE
+#: How long to wait for another process's lock before giving up on the ledger (it holds
+#: the lock for microseconds; only a stopped process holds it longer).
+LOCK_TIMEOUT = 2.0
+
+
+class LedgerUnavailable(Exception):
+    """The ledger cannot be used; the message says why (no secrets: a path and a reason)."""
+
+
+@dataclass(slots=True)
+class Budget:
+    """What is known about one (user, service) budget: its bookings, in booking order, as
+    three columns (when each request was: planned, sent or answered; the tag of whoever
+    booked it; whether it counts toward burst: a refused request counts toward sustain
+    only), a pause the service asked for, and the limits its 429 bodies stated (0: none)."""
+
+    times: list[float] = field(default_factory=list)
+    tags: list[int] = field(default_factory=list)
+    burst: bytearray = field(default_factory=bytearray)
+    blocked_until: float = 0.0
+    learned_burst: int = 0
+    learned_sustain: int = 0
+
+    @classmethod
+    def of(cls, entries: Iterable[tuple[float, int, bool]], **kwargs: Any) -> Budget:
+        """A budget from ``(time, tag, counts toward burst)`` bookings."""
+        budget = cls(**kwargs)
+        for time_, tag, burst in entries:
+            budget.add(time_, tag, burst)
+        return budget
+
+    def entries(self) -> list[tuple[float, int, bool]]:
+        return [(t, tag, bool(b)) for t, tag, b in zip(self.times, self.tags, self.burst,
+                                                         strict=True)]
+
+    def add(self, time_: float, tag: int, burst: bool = True) -> None:
+        self.times.append(time_)
+        self.tags.append(tag)
+        self.burst.append(1 if burst else 0)
+
+    def index(self, tag: int) -> int | None:
+        """Where the booking tagged ``tag`` is, if it is still there."""
+        try:
+            return self.tags.index(tag)
+        except ValueError:
+            return None
+
+    def remove(self, i: int) -> None:
+        del self.times[i], self.tags[i], self.burst[i]
+
+    def prune(self, before: float, after: float) -> None:
+        """Drop the oldest bookings while they are at or before ``before`` (out of every
+        window; bookings are in booking order, so nearly in time order, and one left a
+        little longer counts in no window), keep at most :data:`MAX_ENTRIES`, and forget
+        times past ``after``: no booking is made that far ahead, so they come from another
+        clock (one set back, a test's fake one) and would block the budget for that long."""
+        times = self.times
+        cut = max(0, len(times) - MAX_ENTRIES)
+        while cut < len(times) and times[cut] <= before:  # bounded by len(times)
+            cut += 1
+        if cut:
+            del self.times[:cut], self.tags[:cut], self.burst[:cut]
+        if self.times and max(self.times) > after:
+            keep = [i for i, t in enumerate(self.times) if t <= after]
+            self.times = [self.times[i] for i in keep]
+            self.tags = [self.tags[i] for i in keep]
+            self.burst = bytearray(self.burst[i] for i in keep)
+        if self.blocked_until > after:
+            self.blocked_until = 0.0
+
+
+def encode(budget: Budget) -> bytes:
+    """The ledger file's bytes for ``budget`` (this machine's byte order: the file is
+    local, and the header's magic would not match on another)."""
+    n = min(len(budget.times), MAX_ENTRIES)
+    return b"".join((
+        _HEADER.pack(_MAGIC, _VERSION, budget.blocked_until, budget.learned_burst,
+                     budget.learned_sustain, n),
+        array("d", budget.times[-n:] if n else ()).tobytes(),
+        array("Q", budget.tags[-n:] if n else ()).tobytes(),
+        bytes(budget.burst[-n:] if n else b"")))
+
+
+def decode(data: bytes) -> Budget:
+    """A ledger file's budget (empty bytes: a new, empty budget).
+
+    Raises:
+        ValueError: not a ledger of this format (corrupt, truncated, another version).
+    """
+    if not data:
+        return Budget()
+    if len(data) < _HEADER.size:
+        raise ValueError("truncated")
+    magic, version, blocked, burst, sustain, n = _HEADER.unpack_from(data)
+    if magic != _MAGIC or version != _VERSION:
+        raise ValueError("not a rate-limit ledger of this version")
+    if n > MAX_ENTRIES or len(data) != _HEADER.size + n * _ENTRY_SIZE:
+        raise ValueError("truncated or padded")
+    view = memoryview(data)[_HEADER.size:]
+    times, tags = array("d"), array("Q")
+    times.frombytes(view[:8 * n])
+    tags.frombytes(view[8 * n:16 * n])
+    flags = bytearray(view[16 * n:])
+    if not math.isfinite(blocked + sum(times)) or flags.strip(b"\x00\x01"):
+        raise ValueError("not a time where a time belongs")  # NaN, inf, or a flag not 0/1
+    return Budget(times.tolist(), tags.tolist(), flags, blocked, burst, sustain)
+
+
+class Ledger:
+    """The ledger files of one token store's folder.
+
+    Args:
+        folder: returns the folder (the token store's; read at first use, as the store
+            reads ``$XBOX_HOME``).
+    """
+
+    def __init__(self, folder: Callable[[], Path]) -> None:
+        self._folder = folder
+        self._paths: dict[tuple[str, str], Path] = {}
+
+    def path(self, user: str, service: str) -> Path:
+        """The ledger file of one budget (the folder is read once per budget)."""
+        path = self._paths.get((user, service))
+        if path is None:
+            path = self._paths[user, service] = self._folder() / f"{user}.{service}.ratelimit"
+        return path
+
+    def transact(self, user: str, service: str, change: Callable[[Budget], T]) -> T:
+        """Read the budget under the file's lock, apply ``change``, write it back, unlock.
+
+        Raises:
+            LedgerUnavailable: the file cannot be opened, locked, read, decoded or written.
+        """
+        path = self.path(user, service)
+        fd = self._open(path)
+        try:
+            unlock = _lock(fd, path)
+            try:
+                try:
+                    data = os.pread(fd, _MAX_BYTES + 1, 0)
+                except OSError as exc:
+                    raise LedgerUnavailable(f"cannot read {path}: {exc.strerror}") from None
+                try:
+                    budget = decode(data)
+                except ValueError as exc:
+                    raise LedgerUnavailable(f"{path} is not a rate-limit ledger xbox can "
+                                            f"read ({exc})") from None
+                result = change(budget)
+                out = encode(budget)
+                if out != data:
+                    try:
+                        os.pwrite(fd, out, 0)
+                        if len(out) < len(data):
+                            os.ftruncate(fd, len(out))
+                    except OSError as exc:
+                        raise LedgerUnavailable(f"cannot write {path}: {exc.strerror}") from None
+                return result
+            finally:
+                unlock()
+        finally:
+            os.close(fd)
+
+    def forget(self, user: str, service: str) -> None:
+        """Empty one budget (a fresh start for every process sharing it)."""
+        self.transact(user, service, _clear)
+
+    @staticmethod
+    def _open(path: Path) -> int:
+        flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+        try:
+            return os.open(path, flags, 0o600)
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            raise LedgerUnavailable(f"cannot open {path}: {exc.strerror}") from None
+        # The folder is missing: create it as the token store does (private; a folder that
+        # already exists keeps its mode).
+        try:
+            for folder in (path.parent.parent, path.parent):
+                if not folder.is_dir():
+                    folder.mkdir(parents=True, exist_ok=True)
+                    os.chmod(folder, 0o700)
+            return os.open(path, flags, 0o600)
+        except OSError as exc:
+            raise LedgerUnavailable(f"cannot create {path}: {exc.strerror}") from None
+
+
+def _clear(budget: Budget) -> None:
+    budget.times, budget.tags, budget.burst = [], [], bytearray()
+    budget.blocked_until = 0.0
+    budget.learned_burst = budget.learned_sustain = 0
+
+
+def _lock(fd: int, path: Path) -> Callable[[], None]:
+    """Take the exclusive lock (bounded wait); return the release."""
+    if fcntl is None:  # pragma: no cover - Windows
+        from filelock import FileLock, Timeout
+
+        lock = FileLock(str(path) + ".lock", timeout=LOCK_TIMEOUT)
+        try:
+            lock.acquire()
+        except Timeout:
+            raise LedgerUnavailable(f"{path} stayed locked for {LOCK_TIMEOUT:g} s") from None
+        return lock.release
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        ends = time.monotonic() + LOCK_TIMEOUT
+        while True:  # bounded: LOCK_TIMEOUT
+            time.sleep(0.0005)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > ends:
+                    raise LedgerUnavailable(
+                        f"{path} stayed locked for {LOCK_TIMEOUT:g} s") from None
+    except OSError as exc:
+        raise LedgerUnavailable(f"cannot lock {path}: {exc.strerror}") from None
+    return _nothing  # closing the file (the caller does, right after) releases the lock
+
+
+def _nothing() -> None:
+    pass
