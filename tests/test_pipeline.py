@@ -455,6 +455,34 @@ def test_import_xbox_is_light_and_touches_nothing_outside_the_package() -> None:
     assert done.stdout.strip() == "[]"
 
 
+def test_the_command_lines_help_loads_no_models_httpx_or_sandbox() -> None:
+    """`xbox --help` and `xbox --version` start fast (bench row 7): the commands import the
+    request builders (xbox._api, which import the models and pydantic) only when they run."""
+    script = textwrap.dedent("""
+        import sys
+        from click.testing import CliRunner
+        from xbox.cli import cli
+        for args in (["--help"], ["--version"], ["console", "--help"], ["presence", "--help"]):
+            assert CliRunner().invoke(cli, args).exit_code == 0, args
+        heavy = ("pydantic", "xbox.models", "xbox._api", "httpx", "xbox.sandbox", "uvicorn")
+        print(sorted(m for m in sys.modules if m.startswith(heavy)))
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
+def test_the_command_lines_copies_of_library_constants_agree() -> None:
+    """What the CLI keeps to stay light (see above) is the library's value."""
+    from xbox._api import consoles, presence
+    from xbox.cli import consoles as cli_consoles
+    from xbox.cli import friends as cli_friends
+
+    assert cli_consoles.WAIT_SECONDS == consoles.WAIT_SECONDS
+    assert cli_friends.PRESENCE_STATES == sorted(presence.STATES)
+
+
 def test_a_corrupt_gzip_body_is_a_malformed_response(sandbox: Sandbox) -> None:
     """A body that claims gzip but is not: httpx's DecodingError never reaches the caller."""
     from xbox.exceptions import MalformedResponse

@@ -338,3 +338,12 @@ class InvalidArgument(XboxException, ValueError):
     before any request. Also a :class:`ValueError`, so ``except ValueError`` still works."""
 
     default_message = "Invalid argument"
+
+
+class MalformedRecord(UserWarning):
+    """Records of a list or batch could not be read; the rest were.
+
+    A warning, not an exception; public as ``xbox.models.MalformedRecord``. It lives here,
+    beside the exceptions, so that code that only filters it (the command line) need not
+    import the models and pydantic.
+    """

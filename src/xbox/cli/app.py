@@ -361,7 +361,7 @@ def _setup_logging(verbose: int, quiet: bool) -> Callable[[], None]:
 def _route_warnings(quiet: bool) -> Callable[[], None]:
     """The library's warnings about records it set aside become one ``warning:`` line each
     on stderr (none with -q); returns the undo."""
-    from ..models import MalformedRecord
+    from ..exceptions import MalformedRecord
 
     saved = warnings.catch_warnings()
     saved.__enter__()

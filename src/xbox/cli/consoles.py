@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from .._api import consoles as api
 from ..exceptions import NotFoundException
 from . import shapes
 from .app import EXIT_FAILURE, State, cli, pass_state
@@ -23,9 +22,17 @@ from .params import InputError
 
 if TYPE_CHECKING:
     from .. import Client
+    from .._api.consoles import Command
     from ..models.consoles import CommandResult, Console
 
 __all__ = ["console"]
+
+# xbox._api.consoles is imported by the commands when they run, not here: it imports the
+# models, hence pydantic, and `xbox --help` should not pay for them.
+
+#: ``--timeout``'s default: the library's (``xbox._api.consoles.WAIT_SECONDS``; a test keeps
+#: them equal).
+WAIT_SECONDS = 30.0
 
 
 @cli.command()
@@ -61,6 +68,8 @@ def console() -> None:
 
 def _target(client: Client, wanted: str | None) -> Console:
     """The console named or numbered ``wanted``, or the only one there is."""
+    from .._api import consoles as api
+
     found = client.consoles.list(storage=False)
     if wanted is not None:
         return api.pick(found, wanted)
@@ -72,7 +81,7 @@ def _target(client: Client, wanted: str | None) -> Console:
     return found[0]
 
 
-def _report(state: State, target: Console, command: api.Command, label: str,
+def _report(state: State, target: Console, command: Command, label: str,
             send: Callable[[], CommandResult] | None, timeout: float) -> None:
     """Send (unless ``send`` is None: a dry run) and say how it went: exit 1 when the
     console refused the command or it did not end in time."""
@@ -96,7 +105,7 @@ def _report(state: State, target: Console, command: api.Command, label: str,
 
 
 def _run(state: State, wanted: str | None, dry_run: bool, wait: bool, timeout: float,
-         label: str, build: Callable[[Client, Console], api.Command],
+         label: str, build: Callable[[Client, Console], Command],
          send: Callable[[Client, Console, bool, float], CommandResult]) -> None:
     client = state.client()
     target = _target(client, wanted)
@@ -110,7 +119,7 @@ def _options(f: Callable[..., Any]) -> Callable[..., Any]:
     f = click.option("--dry-run", is_flag=True, help="Print the request; send nothing.")(f)
     f = click.option("--no-wait", "no_wait", is_flag=True,
                      help="Do not wait for the outcome.")(f)
-    return click.option("--timeout", type=click.FloatRange(min=0), default=api.WAIT_SECONDS,
+    return click.option("--timeout", type=click.FloatRange(min=0), default=WAIT_SECONDS,
                         show_default=True, metavar="SECONDS",
                         help="The longest wait for the outcome.")(f)
 
@@ -121,6 +130,8 @@ def _power(action: str, doc: str) -> None:
     @pass_state
     def run(state: State, target: str | None, dry_run: bool, no_wait: bool,
             timeout: float) -> None:
+        from .._api import consoles as api
+
         _run(state, target, dry_run, not no_wait, timeout, f"power {action}",
              lambda client, c: api.power(c, action),
              lambda client, c, wait, t: client.consoles.power(c, action, wait=wait, timeout=t))
@@ -137,6 +148,8 @@ def _mute(name: str, muted: bool, doc: str) -> None:
     @pass_state
     def run(state: State, target: str | None, dry_run: bool, no_wait: bool,
             timeout: float) -> None:
+        from .._api import consoles as api
+
         _run(state, target, dry_run, not no_wait, timeout, name,
              lambda client, c: api.mute(c, muted),
              lambda client, c, wait, t: client.consoles.mute(c, muted, wait=wait, timeout=t))
@@ -155,6 +168,8 @@ _mute("unmute", False, "Turn a console's sound back on.")
 def volume(state: State, direction: str, amount: int, target: str | None, dry_run: bool,
            no_wait: bool, timeout: float) -> None:
     """Turn a console's volume up or down."""
+    from .._api import consoles as api
+
     _run(state, target, dry_run, not no_wait, timeout, f"volume {direction.lower()}",
          lambda client, c: api.volume(c, direction, amount),
          lambda client, c, wait, t: client.consoles.volume(c, direction, amount, wait=wait,
@@ -168,6 +183,8 @@ def volume(state: State, direction: str, amount: int, target: str | None, dry_ru
 def launch(state: State, app: str, target: str | None, dry_run: bool, no_wait: bool,
            timeout: float) -> None:
     """Start a game or app: its name (as installed), title id or store product id."""
+    from .._api import consoles as api
+
     _run(state, target, dry_run, not no_wait, timeout, f"launch {app}",
          lambda client, c: api.launch(c, app, [] if api.is_product_id(app)
                                       else client.consoles.apps(c)),
@@ -182,6 +199,8 @@ def press(state: State, key: str, target: str | None, dry_run: bool, no_wait: bo
           timeout: float) -> None:
     """Press a controller button (A, B, X, Y, Up, Down, Left, Right, Menu, View, Nexus,
     Guide) or a media key (play, pause, next, previous)."""
+    from .._api import consoles as api
+
     _run(state, target, dry_run, not no_wait, timeout, f"press {key}",
          lambda client, c: api.press(c, key),
          lambda client, c, wait, t: client.consoles.press(c, key, wait=wait, timeout=t))

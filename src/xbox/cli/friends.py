@@ -11,14 +11,18 @@ from collections.abc import Sequence
 
 import click
 
-from .._api import people as people_api
-from .._api import presence as presence_api
 from . import shapes
 from .app import State, cli, pass_state
 from .groups import DefaultGroup, default_of
 from .output import Col
 from .params import USER, UserRef
 from .users import resolve, resolve_xuid
+
+# The xbox._api modules are imported by the commands when they run: they import the models,
+# hence pydantic, and `xbox --help` should not pay for them.
+
+#: ``presence set``'s choices: xbox._api.presence.STATES's names (a test keeps them equal).
+PRESENCE_STATES = ["active", "cloaked", "offline", "online"]
 
 __all__ = ["friends", "presence"]
 
@@ -61,6 +65,8 @@ def list_friends(state: State, user: UserRef | None, mutual: bool, followers: bo
 
 
 def _follow(state: State, user: UserRef, add: bool, dry_run: bool) -> None:
+    from .._api import people as people_api
+
     client = state.client()
     profile = resolve(client, user)
     call = (people_api.follow if add else people_api.unfollow)(profile.xuid).call
@@ -129,11 +135,13 @@ def show_presence(state: State, users: Sequence[UserRef]) -> None:
 
 @presence.command("set")
 @click.argument("state_name", metavar="online|offline",
-                type=click.Choice(sorted(presence_api.STATES), case_sensitive=False))
+                type=click.Choice(PRESENCE_STATES, case_sensitive=False))
 @_dry_run
 @pass_state
 def set_presence(state: State, state_name: str, dry_run: bool) -> None:
     """Show yourself online, or appear offline to everyone else (active|cloaked too)."""
+    from .._api import presence as presence_api
+
     client = state.client()
     me = client.whoami().get("xuid") or client.profiles.me().xuid
     wire = presence_api.state_of(state_name)

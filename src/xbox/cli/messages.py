@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .._api import messages as api
 from .._core.ids import check_xuid
 from ..exceptions import InvalidArgument
 from . import shapes
@@ -90,6 +89,8 @@ def messages(state: State, user: UserRef | None, limit: int | None) -> None:
 @pass_state
 def send(state: State, user: UserRef, text: str, dry_run: bool) -> None:
     """Send a message (at most 256 characters) to a user."""
+    from .._api import messages as api  # (when it runs: it imports the models, pydantic)
+
     api.check_text(text)  # a text that cannot be sent is refused before any request
     client = state.client()
     profile = resolve(client, user)

@@ -31,7 +31,7 @@ from pydantic import (
 from pydantic.alias_generators import to_camel, to_pascal
 from pydantic.fields import FieldInfo
 
-from ..exceptions import MalformedResponse
+from ..exceptions import MalformedRecord, MalformedResponse
 
 __all__ = ["PASCAL_CASE", "MalformedRecord", "WireDateTime", "WireModel", "XboxModel",
            "lazy_constructor", "never_raises", "parse_records", "set_aside_once",
@@ -738,10 +738,6 @@ def _summary(exc: ValidationError) -> str:
         where = ".".join(str(p) for p in err["loc"]) or "record"
         parts.append(f"{where}: {err['msg']}")
     return "; ".join(parts)
-
-
-class MalformedRecord(UserWarning):
-    """Records of a list or batch could not be read; the rest were."""
 
 
 def parse_records(cls: type[M], items: Any, errors: list[MalformedResponse] | None = None, *,
