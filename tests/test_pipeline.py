@@ -480,7 +480,7 @@ def test_the_command_lines_copies_of_library_constants_agree() -> None:
     from xbox.cli import friends as cli_friends
 
     assert cli_consoles.WAIT_SECONDS == consoles.WAIT_SECONDS
-    assert cli_friends.PRESENCE_STATES == sorted(presence.STATES)
+    assert sorted(presence.STATES) == cli_friends.PRESENCE_STATES
 
 
 def test_a_corrupt_gzip_body_is_a_malformed_response(sandbox: Sandbox) -> None:

@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..exceptions import NotFoundException
-from .app import EXIT_FAILURE, EXIT_NOT_FOUND, State, XboxCommand, pass_state, write_global_options
+from .app import EXIT_FAILURE, EXIT_NOT_FOUND, State, pass_state
 from .app import cli as root
+from .groups import DefaultGroup, default_of
 from .output import Bytes, Col, human_bytes
 from .params import SINCE, USER, UserRef
 from .progress import archive_bars
@@ -28,61 +29,24 @@ if TYPE_CHECKING:
     from ..archive.planner import PlannedCapture
 
 _KINDS = {"clips": "clip", "screenshots": "screenshot"}
-_RUN = "_run"  # the default command's name: no gamertag can be spelt like it
-
-
-class _SameUsageContext(click.Context):
-    """The default command's context says ``xbox archive`` in its usage and hints, never the
-    name of the command it really is."""
-
-    @property
-    def command_path(self) -> str:
-        return self.parent.command_path if self.parent is not None else super().command_path
-
-
-class _RunCommand(XboxCommand):
-    context_class = _SameUsageContext
-
-
-class _ArchiveGroup(click.Group):
+class _ArchiveGroup(DefaultGroup):
     """``archive GAMERTAG ...`` runs the archiver; ``archive status|verify`` are subcommands.
 
     Click groups cannot take arguments and subcommands at once, so any word that is not a
     subcommand's name (or help) goes to the default command, whose options this group's
     help lists as its own. A user whose gamertag is literally "status" or "verify" can be
-    archived by xuid.
+    archived by xuid. Unlike other default groups, a bare ``xbox archive`` is not a run:
+    it shows the usage (there is nobody to archive).
     """
 
-    command_class = XboxCommand
-
-    @property
-    def default_command(self) -> click.Command:
-        return self.commands[_RUN]
-
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if args and args[0] not in self.commands and args[0] not in ctx.help_option_names:
-            args = [_RUN, *args]
+        if not args:
+            return click.Group.parse_args(self, ctx, args)
         return super().parse_args(ctx, args)
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return [name for name in super().list_commands(ctx) if name != _RUN]
 
     def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         formatter.write_usage(ctx.command_path, "[OPTIONS] GAMERTAG|XUID... --dest DIR")
         formatter.write_usage(ctx.command_path, "status|verify --dest DIR [OPTIONS]", prefix="   or: ")
-
-    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        run = self.default_command
-        with click.Context(run, info_name="archive", parent=ctx) as run_ctx:
-            records = [r for p in run.get_params(run_ctx)
-                       if isinstance(p, click.Option) and (r := p.get_help_record(run_ctx))]
-        with formatter.section("Options"):
-            formatter.write_dl(records)
-        self.format_commands(ctx, formatter)
-
-    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        super().format_epilog(ctx, formatter)
-        write_global_options(formatter)
 
 
 @root.group(cls=_ArchiveGroup, invoke_without_command=False)
@@ -193,7 +157,7 @@ dest_option = click.option("--dest", type=click.Path(file_okay=False, path_type=
                      metavar="DIR", help="The archive folder.")
 
 
-@archive.command(_RUN, cls=_RunCommand, hidden=True)
+@default_of(archive)
 @click.argument("users", nargs=-1, required=True, type=USER, metavar="GAMERTAG|XUID...")
 @dest_option
 @click.option("--since", type=SINCE, default=None,
