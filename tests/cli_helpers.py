@@ -11,8 +11,14 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from click.testing import Result
+
+    from xbox.sandbox import Sandbox
 
 ANSI = re.compile(rb"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
 # Styling only (SGR: colours, bold, italic...), not cursor movement or line clearing.
@@ -88,3 +94,21 @@ def run_in_terminal(args: Sequence[str], env: dict[str, str], *, stdout_too: boo
 def need_pty() -> None:
     if sys.platform == "win32":
         pytest.skip("pseudo-terminals are a POSIX feature")
+
+
+def cli_sandbox() -> Sandbox:
+    """A sandbox for ``--sandbox`` to serve, so that a test can look at its world after
+    (device codes approved at the first poll)."""
+    from xbox.sandbox import Lifetimes
+    from xbox.sandbox import Sandbox as _Sandbox
+
+    return _Sandbox(seed=0, lifetimes=Lifetimes(device_interval=1))
+
+
+def xbox_cli(sb: Sandbox, *args: str) -> Result:
+    """``xbox --sandbox ARGS`` in-process, served by ``sb``."""
+    from click.testing import CliRunner
+
+    from xbox.cli import cli
+
+    return CliRunner().invoke(cli, ["--sandbox", *args], obj=sb, catch_exceptions=False)

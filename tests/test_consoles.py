@@ -24,6 +24,7 @@ from xbox.sandbox import JOE_EMAIL, JOE_PASSWORD, Fault, FaultKind, Sandbox
 from xbox.sandbox.world_services import JOE_CONSOLES, OPERATION_SECONDS, services_world
 
 from .auth_helpers import FakeClock, requests_to
+from .cli_helpers import cli_sandbox, xbox_cli
 from .fidelity import recorded
 from .signed_in import KINDS, signed_in
 from .twins import call
@@ -295,21 +296,6 @@ def test_command_calls_are_writes() -> None:
 
 
 # -- the command line ---------------------------------------------------------------------------
-
-def cli_sandbox() -> Sandbox:
-    """A sandbox for ``--sandbox`` to serve, so that a test can look at its world after."""
-    from xbox.sandbox import Lifetimes
-
-    return Sandbox(seed=0, lifetimes=Lifetimes(device_interval=1))
-
-
-def xbox_cli(sb: Sandbox, *args: str) -> Any:
-    from click.testing import CliRunner
-
-    from xbox.cli import cli
-
-    return CliRunner().invoke(cli, ["--sandbox", *args], obj=sb, catch_exceptions=False)
-
 
 def test_cli_lists_consoles_for_people_and_programs() -> None:
     sb = cli_sandbox()

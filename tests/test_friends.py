@@ -5,7 +5,6 @@ model against the people recordings and contract 7, and writes sent once."""
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import pytest
 
@@ -17,6 +16,7 @@ from xbox.sandbox import JOE_GAMERTAG, JOE_XUID, Fault, FaultKind, Sandbox
 from xbox.sandbox.services.people import DECORATIONS as SANDBOX_DECORATIONS
 
 from .auth_helpers import FakeClock, requests_to
+from .cli_helpers import cli_sandbox, xbox_cli
 from .fidelity import recorded
 from .signed_in import KINDS, signed_in
 from .twins import call
@@ -193,20 +193,6 @@ def test_writes_are_built_not_idempotent() -> None:
 
 
 # -- the command line ---------------------------------------------------------------------------
-
-def cli_sandbox() -> Sandbox:
-    from xbox.sandbox import Lifetimes
-
-    return Sandbox(seed=0, lifetimes=Lifetimes(device_interval=1))
-
-
-def xbox_cli(sb: Sandbox, *args: str) -> Any:
-    from click.testing import CliRunner
-
-    from xbox.cli import cli
-
-    return CliRunner().invoke(cli, ["--sandbox", *args], obj=sb, catch_exceptions=False)
-
 
 def test_cli_friends_listings() -> None:
     sb = cli_sandbox()

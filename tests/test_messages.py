@@ -4,7 +4,6 @@ sandbox (sync and async), the models against the message recordings, and writes 
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import pytest
 
@@ -15,6 +14,7 @@ from xbox.sandbox import JOE_XUID, Fault, FaultKind, Sandbox
 from xbox.sandbox.world_services import conversation_id, services_world
 
 from .auth_helpers import FakeClock, requests_to
+from .cli_helpers import cli_sandbox, xbox_cli
 from .fidelity import recorded
 from .signed_in import KINDS, signed_in
 from .twins import call, collect
@@ -191,20 +191,6 @@ def test_writes_are_built_not_idempotent() -> None:
 
 
 # -- the command line ---------------------------------------------------------------------------
-
-def cli_sandbox() -> Sandbox:
-    from xbox.sandbox import Lifetimes
-
-    return Sandbox(seed=0, lifetimes=Lifetimes(device_interval=1))
-
-
-def xbox_cli(sb: Sandbox, *args: str) -> Any:
-    from click.testing import CliRunner
-
-    from xbox.cli import cli
-
-    return CliRunner().invoke(cli, ["--sandbox", *args], obj=sb, catch_exceptions=False)
-
 
 def test_cli_inbox_and_one_conversation() -> None:
     sb = cli_sandbox()
