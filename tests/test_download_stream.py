@@ -149,6 +149,13 @@ def _served_clip(client: xbox.Client) -> Clip:
     return max(clips[:20], key=lambda c: c.download.file_size)  # type: ignore[union-attr]
 
 
+async def _served_clip_async(xbl: xbox.AsyncClient) -> Clip:
+    """:func:`_served_clip` for the async client."""
+    await xbl.authenticate(JOE_EMAIL, JOE_PASSWORD)
+    clips = [c async for c in xbl.clips.recent(JOE_XUID) if c.state == "Published"]
+    return max(clips[:20], key=lambda c: c.download.file_size)  # type: ignore[union-attr]
+
+
 def test_progress_is_reported_per_chunk_size_piece_once_written(tmp_path: Path) -> None:
     sb = Sandbox(seed=0, rate_limits=False)
     seen: list[tuple[int, int | None]] = []
@@ -176,9 +183,7 @@ async def test_async_progress_per_piece_and_resume_from_a_prefix(tmp_path: Path)
     sb = Sandbox(seed=0, rate_limits=False)
     with sb.serve() as served:
         async with xbox.AsyncClient(base_url=served.base_url, token_store=None) as xbl:
-            await xbl.authenticate(JOE_EMAIL, JOE_PASSWORD)
-            clips = [c async for c in xbl.clips.recent(JOE_XUID) if c.state == "Published"]
-            clip = max(clips[:20], key=lambda c: c.download.file_size)  # type: ignore[union-attr]
+            clip = await _served_clip_async(xbl)
             data = _media(sb, clip)
             dest = tmp_path / "clip.mp4"
             prefix = 123_457  # an earlier run's bytes, not on a piece boundary
@@ -245,9 +250,7 @@ async def test_a_cancelled_download_leaves_a_clean_prefix_that_resumes(tmp_path:
     sb = Sandbox(seed=0, rate_limits=False)
     with sb.serve() as served:
         async with xbox.AsyncClient(base_url=served.base_url, token_store=None) as xbl:
-            await xbl.authenticate(JOE_EMAIL, JOE_PASSWORD)
-            clips = [c async for c in xbl.clips.recent(JOE_XUID) if c.state == "Published"]
-            clip = max(clips[:20], key=lambda c: c.download.file_size)  # type: ignore[union-attr]
+            clip = await _served_clip_async(xbl)
             data = _media(sb, clip)
             dest = tmp_path / "clip.mp4"
             # A slow body, so that the task is cancelled while bytes are still arriving.
