@@ -11,6 +11,7 @@ import xbox
 from xbox.sandbox import ERA_ENV, Sandbox, ServedSandbox
 
 from . import twins
+from .auth_helpers import FakeClock
 
 
 @pytest.fixture(autouse=True)
@@ -34,6 +35,18 @@ def twin_reset() -> Iterator[None]:
 @pytest.fixture
 def sandbox() -> Sandbox:
     return Sandbox(seed=0)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """A clock the test moves by hand (tokens, operations and rate windows follow it)."""
+    return FakeClock()
+
+
+@pytest.fixture
+def sb(clock: FakeClock) -> Sandbox:
+    """The sandbox on ``clock``, with its rate limits off."""
+    return Sandbox(seed=0, rate_limits=False, clock=clock)
 
 
 @pytest.fixture

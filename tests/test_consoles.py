@@ -34,16 +34,6 @@ LIVING_ROOM, BEDROOM = JOE_CONSOLES[0][0], JOE_CONSOLES[1][0]
 NETFLIX = "9WZDNCRFJ3TJ"
 
 
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def sb(clock: FakeClock) -> Sandbox:
-    return Sandbox(seed=0, rate_limits=False, clock=clock)
-
-
 def console(sb: Sandbox, console_id: str) -> Any:
     return services_world(sb).console(sb.world.joe, console_id)
 

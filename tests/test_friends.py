@@ -26,16 +26,6 @@ SOCIAL = "social.xboxlive.com"
 PRESENCE = "userpresence.xboxlive.com"
 
 
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def sb(clock: FakeClock) -> Sandbox:
-    return Sandbox(seed=0, rate_limits=False, clock=clock)
-
-
 def fan_of_joe(sb: Sandbox) -> str:
     """Someone who follows Joe whom Joe does not follow."""
     joe = sb.world.joe

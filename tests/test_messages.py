@@ -23,16 +23,6 @@ HOST = "xblmessaging.xboxlive.com"
 RECORDED_ID = "05907fa3-0000-0009-acbd-299772a90900"
 
 
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def sb(clock: FakeClock) -> Sandbox:
-    return Sandbox(seed=0, rate_limits=False, clock=clock)
-
-
 def friends_written_to(sb: Sandbox) -> list[str]:
     """The friends Joe has a conversation with, most recently active first."""
     world = services_world(sb)
