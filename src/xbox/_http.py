@@ -19,7 +19,7 @@ from .auth import redact
 from .exceptions import InvalidArgument, MalformedResponse, Timeout, TransportError, XboxException
 
 __all__ = ["USER_AGENT", "AsyncBudgetedBody", "BudgetedBody", "build_request", "closed_pool",
-           "new_pool", "real_host", "timeouts", "translate", "undecodable"]
+           "new_pool", "timeouts", "translate"]
 
 USER_AGENT = "xbox-python/1.0"
 
@@ -130,24 +130,17 @@ class AsyncBudgetedBody(httpx.AsyncByteStream):
         await self._stream.aclose()
 
 
-def undecodable(response: httpx.Response, host: str) -> MalformedResponse:
-    """The error for a body that does not decompress (a corrupt gzip)."""
-    return MalformedResponse(f"{host} sent a body that could not be decompressed",
-                             status_code=response.status_code, service=host)
+def translate(exc: Exception, host: str, status_code: int | None = None) -> XboxException:
+    """Our exception for an httpx one (whose text carries no secrets).
 
-
-def real_host(request: httpx.Request, base_url: str | None) -> str:
-    """The real service a (maybe mapped) request was for, to name it in messages."""
-    return urlsplit(unmap_url(str(request.url), base_url)).hostname or ""
-
-
-def translate(exc: Exception, host: str) -> XboxException:
-    """Our exception for an httpx one (whose text carries no secrets)."""
+    Args:
+        status_code: the answer's status, when the error came while reading its body.
+    """
     if isinstance(exc, httpx.TimeoutException):
         return Timeout(f"{host} did not answer in time ({type(exc).__name__})", service=host)
     if isinstance(exc, httpx.DecodingError):
         return MalformedResponse(f"{host} sent a body that could not be decompressed",
-                                 service=host)
+                                 status_code=status_code, service=host)
     if isinstance(exc, httpx.TransportError):
         return TransportError(f"could not reach {host} ({type(exc).__name__})", service=host)
     return TransportError(f"request to {host} failed ({type(exc).__name__})", service=host)

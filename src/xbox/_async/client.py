@@ -530,10 +530,8 @@ class AsyncClient(BaseClient):
         response.stream = _http.AsyncBudgetedBody(response.stream, check)  # type: ignore[arg-type]
         try:
             await response.aread()
-        except httpx.DecodingError:
-            raise _http.undecodable(response, host) from None
-        except httpx.HTTPError as exc:
-            raise _http.translate(exc, host) from None
+        except httpx.HTTPError as exc:  # a corrupt gzip, a connection lost mid-body...
+            raise _http.translate(exc, host, response.status_code) from None
         finally:
             await response.aclose()
         return response
