@@ -69,7 +69,10 @@ class Over:
 
 
 class RateLimiter:
-    """Sliding-window counters per (user, service): burst and sustain at once.
+    """Sliding-window counters per (user, bucket): burst and sustain at once.
+
+    A bucket is a service, or a service's writes where they have a limit of their own
+    (:attr:`xbox.sandbox.limits.EffectiveLimit.counter`).
 
     Every request counts toward sustain, rejected or not, as Xbox Live counts them; only
     accepted requests fill the burst window. Sliding windows are the strict reading of the
@@ -278,7 +281,7 @@ class Sandbox:
         limit = self.limits_for(service, method)
         if limit is None:
             return None
-        over = self.limiter.check((user.xuid, service), limit)
+        over = self.limiter.check((user.xuid, limit.counter), limit)
         if over is None:
             return None
         body = {"version": 1, "currentRequests": over.current, "maxRequests": over.maximum,
