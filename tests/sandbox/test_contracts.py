@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.fidelity import assert_same_shape, recorded
 from xbox.sandbox import JOE_XUID, Sandbox
 from xbox.sandbox.contracts import CONTRACTS, REFUSAL_STATUS
 from xbox.sandbox.services.cqs import HEADEND_ID
@@ -77,7 +78,7 @@ def test_every_row_has_a_request() -> None:
 def test_every_row_names_its_sources() -> None:
     for row in CONTRACTS.values():
         assert row.versions and row.sources, row.service
-        assert row.default in row.versions.values(), row.service
+        assert row.default in row.versions, row.service
         named = " ".join(row.sources)
         for version in row.versions:
             assert version in named, (row.service, version)
@@ -152,3 +153,23 @@ def test_python_xboxs_achievement_versions_answer_with_rarity(api: httpx.Client)
     detail = _achievements(api, "/achievements/1370999b-fca2-4c53-8ec5-73493bcb67e5/1", "4")
     assert detail["achievements"][0]["rarity"] == next(
         a["rarity"] for a in one_v4 if a["id"] == "1")
+
+
+@pytest.mark.parametrize("version", ["1", "3"])
+def test_xbox_360_recent_unlocks_span_every_title(sb: Sandbox, api: httpx.Client,
+                                                  version: str) -> None:
+    """Both peers' "recent unlocks" of Xbox 360 titles name no title: the earned achievements
+    of every title, in the 360 shape, newest unlock first."""
+    body = _achievements(api, "/achievements", version, unlockedOnly="true",
+                         orderBy="UnlockTime", maxItems="32")
+    items = body["achievements"]
+    assert len(items) == 32 and body["pagingInfo"]["continuationToken"] == "32"
+    assert all(a["unlocked"] is True for a in items)
+    assert len({a["titleId"] for a in items}) > 1
+    times = [a["timeUnlocked"] for a in items]
+    assert times == sorted(times, reverse=True)
+    rarity = {"rarity": {"currentCategory": "Rare", "currentPercentage": 1.5}}
+    assert_same_shape(body, recorded("achievements_360_earned.json"),
+                      nullable=frozenset({"continuationToken"}),
+                      optional=rarity if version == "3" else None)
+    assert all(("rarity" in a) is (version == "3") for a in items)

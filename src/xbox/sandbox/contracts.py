@@ -41,7 +41,7 @@ class Contract:
             one where a host has two contracts: ``account-reserve``).
         hosts: the hosts it answers on.
         versions: each served version and the shape it selects.
-        default: the shape of a request without the header.
+        default: the version a request without the header is answered as.
         sources: per version (or group of versions), who is seen sending it.
     """
 
@@ -51,67 +51,69 @@ class Contract:
     default: str
     sources: tuple[str, ...]
 
+    def __post_init__(self) -> None:
+        if self.default not in self.versions:
+            raise ValueError(f"{self.service}: the default {self.default!r} is not served")
+
     def shape(self, header: str | None) -> str | None:
         """The shape a request's header selects (the default without one), None if unserved."""
         raw = (header or "").strip()
-        if not raw:
-            return self.default
-        return self.versions.get(raw)
+        return self.versions.get(raw or self.default)
 
 
 _ROWS = (
-    Contract("profile", ("profile.xboxlive.com",), {"2": "v2", "3": "v3"}, "v3", (
+    Contract("profile", ("profile.xboxlive.com",), {"2": "v2", "3": "v3"}, "3", (
         "2: the 2014 library and xbox-webapi 1.x (2014 and 2018 recordings, spec §2); "
         "XboxReplay xboxlive-api 3.4 on /users/{gt|xuid}(X)/settings (its end-to-end test "
         "against Xbox Live, 2021)",
         "3: xbox-webapi 2.1, python-xbox 0.4.0 (profile_by_*.json)")),
     Contract("achievements", ("achievements.xboxlive.com",),
              {"1": "360", "2": "one", "3": "360+rarity", "4": "one+rarity", "5": "one+rarity"},
-             "one", (
+             "2", (
                  "1 (Xbox 360), 2 (Xbox One): xbox-webapi 2.1 (achievements_*.json)",
                  "3 (Xbox 360), 4 (Xbox One): python-xbox 0.4.0; achievements-app "
                  "(fetchTitleAchievements: 3 legacy, 4 modern; both models carry rarity)",
                  "5: community code (spec, 'What real clients send today'), answered as 4")),
-    Contract("presence", ("userpresence.xboxlive.com",), {"3": "v3"}, "v3", (
+    Contract("presence", ("userpresence.xboxlive.com",), {"3": "v3"}, "3", (
         "3: xbox-webapi 2.1, python-xbox 0.4.0, Microsoft's REST reference",)),
-    Contract("peoplehub", ("peoplehub.xboxlive.com",), {"3": "v3", "5": "v7", "7": "v7"}, "v3", (
+    Contract("peoplehub", ("peoplehub.xboxlive.com",), {"3": "v3", "5": "v7", "7": "v7"}, "3", (
         "3: xbox-webapi 2.1 (people_*.json, 2018-20)",
         "5: a community client, answered as 7",
         "7: python-xbox 0.4.0 (people_*.json, 2025-26)")),
-    Contract("social", ("social.xboxlive.com",), {"1": "v1", "2": "v2", "5": "v2"}, "v2", (
+    Contract("social", ("social.xboxlive.com",), {"1": "v1", "2": "v2", "5": "v2"}, "2", (
         "1: the 2018 recordings (people_summary_*.json)",
         "2: xbox-webapi 2.1, python-xbox 0.4.0 (people_summary_*.json, 2025)",
         "5: a community client (follow and unfollow)")),
-    Contract("titlehub", ("titlehub.xboxlive.com",), {"2": "v2"}, "v2", (
+    Contract("titlehub", ("titlehub.xboxlive.com",), {"2": "v2"}, "2", (
         "2: the Xbox app's headers as both peers send them (titlehub_*.json)",)),
-    Contract("userstats", ("userstats.xboxlive.com",), {"1": "v1", "2": "v2", "3": "v3"}, "v2", (
+    Contract("userstats", ("userstats.xboxlive.com",), {"1": "v1", "2": "v2", "3": "v3"}, "2", (
         "2: both peers (userstats_*.json)",
         "1: no client seen sending it; served as before (assumption)",
         "3: both peers' include=valuemetadata request (userstats_by_scid_with_metadata.json)")),
-    Contract("gameclips", ("gameclipsmetadata.xboxlive.com",), {"1": "v1", "2": "v1"}, "v1", (
+    Contract("gameclips", ("gameclipsmetadata.xboxlive.com",), {"1": "v1", "2": "v1"}, "1", (
         "1: xbox-webapi 2.1, python-xbox 0.4.0 (gameclips_*.json, 2018 and 2025)",
         "2: XboxReplay xboxlive-api 3.4 (its default version; its end-to-end test against "
         "Xbox Live, 2021), other Node clients (spec §3)",
         "none: the 2014 library (2014 recordings)")),
     Contract("screenshots", ("screenshotsmetadata.xboxlive.com",),
-             {"1": "v5", "2": "v5", "5": "v5"}, "v5", (
+             {"1": "v5", "2": "v5", "5": "v5"}, "5", (
                  "5: xbox-webapi 2.1, python-xbox 0.4.0, Node clients (screenshots_*.json)",
                  "2: XboxReplay xboxlive-api 3.4 (end-to-end test against Xbox Live, 2021)",
                  "1: the 2025 re-recording's requests (spec, 'Since 2025')")),
-    Contract("mediahub", ("mediahub.xboxlive.com",), {"2": "v3", "3": "v3"}, "v3", (
+    Contract("mediahub", ("mediahub.xboxlive.com",), {"2": "v3", "3": "v3"}, "3", (
         "3: xbox-webapi 2.1, python-xbox 0.4.0, Node clients (mediahub_*_own.json)",
         "2: XboxReplay xboxlive-api 3.4 (end-to-end test against Xbox Live, 2021)")),
-    Contract("smartglass", ("xccs.xboxlive.com",), {"3": "v3", "4": "v4"}, "v4", (
+    Contract("smartglass", ("xccs.xboxlive.com",), {"3": "v3", "4": "v4"}, "4", (
         "4: both peers' console lists and commands (smartglass_*.json)",
         "3: both peers' /opStatus (smartglass_op_status.json)")),
-    Contract("messaging", ("xblmessaging.xboxlive.com",), {"1": "v1", "2": "v2"}, "v1", (
+    Contract("messaging", ("xblmessaging.xboxlive.com",), {"1": "v1", "2": "v2"}, "1", (
         "1: both peers (message_*.json)", "2: both peers' conversation horizon")),
-    Contract("eplists", ("eplists.xboxlive.com",), {"2": "v2"}, "v2", (
+    Contract("eplists", ("eplists.xboxlive.com",), {"2": "v2"}, "2", (
         "2: both peers (lists_get_items.json, list_*_item.json)",)),
     Contract("account-reserve", ("user.mgt.xboxlive.com", "gamertag.xboxlive.com"), {"1": "v1"},
-             "v1", ("1: both peers' gamertag reservation",)),
+             "1", ("1: both peers' gamertag reservation",)),
     Contract("account-change", ("accounts.xboxlive.com",), {"2": "v2", "3": "v3", "6": "v6"},
-             "v2", ("2: both peers", "3, 6: community gamertag tools (previewOnly, classicGamertag bodies)")),
+             "2", ("2: both peers", "3, 6: community gamertag tools (previewOnly, classicGamertag bodies)")),
     Contract("cqs", ("cqs.xboxlive.com",), {"1.b": "1.b"}, "1.b", (
         "1.b: both peers (cqs_*.json)",)),
 )

@@ -326,7 +326,7 @@ def achievements(sb: Sandbox, call: Call, xuid: str) -> httpx.Response:
         return _bad(sb)
     if version.startswith("360"):
         if title_id is None:
-            return _bad(sb)
+            return _v1_recent_unlocks(sb, call, account, window, version)
         return _v1_list(sb, account, int(title_id), window, earned_only=True, shape=version)
     if isinstance(title_id, int):
         t = _title_by_id(sb, title_id)
@@ -406,6 +406,27 @@ def _v1_list(sb: Sandbox, account: Account, title_id: int, window: tuple[int, in
     # The 360 "all achievements" list is cacheable (max-age=30 recorded); earned is not.
     cache = "no-cache, no-store" if earned_only else "private, max-age=30"
     return json_response(200, body, headers=sb.xbl_headers(cache))
+
+
+def _v1_recent_unlocks(sb: Sandbox, call: Call, account: Account, window: tuple[int, int],
+                       shape: str) -> httpx.Response:
+    """Xbox 360 earned achievements of every title, as both peers' "recent unlocks" ask
+    (no ``titleId``, ``unlockedOnly=true&orderBy=UnlockTime``): an assumption, as no
+    recording shows this list; newest unlock first with ``orderBy=UnlockTime``."""
+    order = call.params.get("orderBy", "Unordered").lower()
+    if order not in _ORDERS:
+        return _bad(sb)
+    rows = [(t, p) for t in sorted(account.titles, key=lambda t: t.title_id)
+            for p in title_progress(sb, account, t) if p.state == "Achieved"]
+    if order == "unlocktime":
+        rows.sort(key=lambda r: -(r[1].unlocked.timestamp()) if r[1].unlocked else 0)
+    elif order == "title":
+        rows.sort(key=lambda r: r[0].name.lower())
+    page, token = _page(rows, window)
+    body = {"achievements": [_v1_item(sb, t, p, shape) for t, p in page],
+            "pagingInfo": {"continuationToken": token, "totalRecords": len(rows)},
+            "version": NEVER}
+    return json_response(200, body, headers=sb.xbl_headers())
 
 
 @route("GET", HOST, XUID + r"/history/titles", service="achievements")
