@@ -7,7 +7,9 @@ array). Online records carry ``devices`` whose depth follows ``level``:
 (titles plus an ``activity`` object ``{"richPresence": …}``, as ``presence_activity.json``
 (2026) shows it). A title says when with ``timestamp`` today (that recording: ``id, name,
 state, placement, timestamp, activity``) and with ``lastModified`` in the 2018 and 2014 eras
-(the older samples; no recording of them has a title).
+(no recording of them has a title; a 2015 batch answer quoted in
+xboxapi/Xbox-One-API-Issues#14 and 2021 live data in OpenXbox/xbox-webapi-python#59 show
+``lastModified``).
 
 ``PUT /users/xuid(x)/state`` with ``{"state": "Active" | "Cloaked"}`` (Microsoft's REST
 reference; python-xbox's ``set_presence_own`` expects a 200) sets the caller's own state:
