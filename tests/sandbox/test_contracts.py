@@ -52,11 +52,6 @@ PROBES: dict[str, tuple[str, str, Any]] = {
 
 
 @pytest.fixture
-def sb() -> Sandbox:
-    return Sandbox(seed=0, rate_limits=False)
-
-
-@pytest.fixture
 def api(sb: Sandbox) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=sb.base_url, transport=sb.transport(),
                       headers={"Authorization": sb.authorization_for()}) as c:
