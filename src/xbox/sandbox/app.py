@@ -141,9 +141,11 @@ class Sandbox:
             a plain sign-in through, for tests about something else).
         world: a prebuilt world (else ``World(seed, epoch=...)`` whose epoch is the clock's
             time truncated to the hour, or ``$XBOX_SANDBOX_EPOCH``).
-        era: the wire era of the capture services, one of :data:`xbox.sandbox.ERAS`:
-            ``"2025"`` (today: integer enums), ``"2018"`` or ``"2014"`` (older shapes). It
-            changes wire shapes only, never the world. Anything else is a ValueError.
+        era: the wire era, one of :data:`xbox.sandbox.ERAS`: ``"2025"`` (today, as the
+            2025-26 recordings show it: integer enums, ``isFriend`` on summaries, presence
+            ``timestamp``), ``"2018"`` or ``"2014"`` (older shapes; see
+            :mod:`xbox.sandbox.eras`). It changes wire shapes only, never the world.
+            Anything else is a ValueError.
             None (the default): ``$XBOX_SANDBOX_ERA`` if set, else ``"2025"``.
     """
 
