@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from ..auth.tokens import Session, XboxToken
     from ..download import DownloadResult, ProgressCallback
     from ..models.captures import Capture
+    from ..models.profile import Profile
     from .events import AsyncEvents
     from .resources import (
         AsyncAccount,
@@ -626,7 +627,7 @@ class AsyncClient(BaseClient):
         return await download(self, capture, dest, thumbnail=thumbnail, progress=progress,
                               chunk_size=chunk_size)
 
-    def events(self, users: Iterable[str | int] | None = None, *,
+    def events(self, users: Iterable[str | int | Profile] | None = None, *,
                kinds: str | Iterable[str] | None = None, titles: Iterable[int | str] = (),
                stats: Iterable[str | tuple[str, str]] = (), poll_interval: float = 60.0,
                initial: bool = False) -> AsyncEvents:
@@ -640,7 +641,7 @@ class AsyncClient(BaseClient):
         subscribed again. Use it in ``async with`` to close the connection when done.
 
         Args:
-            users: gamertags or xuids (default: the signed-in user).
+            users: gamertags, xuids or profiles (default: the signed-in user).
             kinds: ``presence`` (online, playing, rich presence), ``devices`` (sign-ins per
                 device), ``titles`` (title presence; of ``titles``), ``achievements``
                 (progress and unlocks, in the titles played and ``titles``), ``stats``

@@ -70,6 +70,7 @@ from ..exceptions import (
 
 if TYPE_CHECKING:
     from ..models.events import Event
+    from ..models.profile import Profile
     from .client import AsyncClient
     from .rta import AsyncRtaSocket
 
@@ -105,21 +106,30 @@ class AsyncEvents:
         connected: whether the RTA websocket is open now.
     """
 
-    def __init__(self, client: AsyncClient, users: Iterable[str | int] | None = None, *,
+    def __init__(self, client: AsyncClient, users: Iterable[str | int | Profile] | None = None, *,
                  kinds: str | Iterable[str] | None = None, titles: Iterable[int | str] = (),
                  stats: Iterable[str | tuple[str, str]] = (),
                  poll_interval: float = DEFAULT_POLL_INTERVAL, initial: bool = False,
                  jitter: Callable[[], float] = random.random) -> None:
         self._client = client
-        self.kinds = check_kinds(kinds)
-        self._asked = None if users is None else [str(u).strip() for u in users]
-        for who in self._asked or ():
-            if looks_like_xuid(who):
-                check_xuid(who)
-            else:
-                check_gamertag(who)
         self._titles = check_titles(titles)
         self._stats = check_stats(stats)
+        self.kinds = check_kinds(kinds, titles=bool(self._titles), stats=bool(self._stats))
+        # Profiles (anything with an xuid) are taken as they are; text is checked now and
+        # looked up when the stream starts.
+        self._known: list[tuple[str, str | None]] = []
+        self._asked: list[str] | None = None if users is None else []
+        for who in users or ():
+            if hasattr(who, "xuid") and not isinstance(who, str | int):
+                self._known.append((check_xuid(who.xuid), getattr(who, "gamertag", None)))
+                continue
+            text = str(who).strip()
+            if looks_like_xuid(text):
+                check_xuid(text)
+            else:
+                check_gamertag(text)
+            assert self._asked is not None
+            self._asked.append(text)
         if "stats" in self.kinds and not self._stats:
             raise InvalidArgument("stats events need the statistics to watch: stats=['SCID/Name']")
         if set(self.kinds) & set(RTA_KINDS):
@@ -232,12 +242,13 @@ class AsyncEvents:
         client = self._client
         session = await client._signed_in()
         me = session.xuid
-        if self._asked is None:
+        if self._asked is None and not self._known:
             if me is None:
                 me = (await client.profiles.me(settings=("Gamertag",))).xuid
             self.users = [(me, session.gamertag)]
         else:
-            for who in self._asked:
+            self.users = list(self._known)
+            for who in self._asked or ():
                 if looks_like_xuid(who):
                     self.users.append((check_xuid(who), None))
                 else:

@@ -40,9 +40,11 @@ MAX_ACHIEVEMENT_TITLES = 8
 _CLIP_HOSTS = ("gameclipsmetadata.xboxlive.com", "screenshotsmetadata.xboxlive.com")
 
 
-def check_kinds(kinds: str | Iterable[str] | None) -> tuple[str, ...]:
+def check_kinds(kinds: str | Iterable[str] | None, *, titles: bool = False,
+                stats: bool = False) -> tuple[str, ...]:
     """The kinds asked for, checked: a comma-separated string, a list, or None (the
-    default, :data:`DEFAULT_KINDS`); ``"all"`` is every kind but ``status``.
+    default, :data:`DEFAULT_KINDS`). ``"all"`` is every kind but ``status``, and but
+    ``titles`` and ``stats`` unless there are titles or statistics to watch.
 
     Raises:
         InvalidArgument: an unknown kind, or none at all.
@@ -55,7 +57,8 @@ def check_kinds(kinds: str | Iterable[str] | None) -> tuple[str, ...]:
         name = str(item).strip().lower()
         if not name:
             continue
-        chosen = [k for k in KINDS if k != "status"] if name == "all" else [name]
+        skip = {"status", *(() if titles else ("titles",)), *(() if stats else ("stats",))}
+        chosen = [k for k in KINDS if k not in skip] if name == "all" else [name]
         for kind in chosen:
             if kind not in KINDS:
                 raise InvalidArgument(f"no event kind {item!r}; kinds: {', '.join(KINDS)}, all")

@@ -259,7 +259,8 @@ async def serve_websocket(sb: Sandbox, scope: Scope, receive: Receive, send: Sen
         if k.lower() not in (b"upgrade", b"connection", b"sec-websocket-accept",
                              b"sec-websocket-protocol")]})
     peer = _peer(scope)
-    reader = asyncio.create_task(_read_client(session, receive))
+    wake = asyncio.Event()  # set when the client's message was answered: send it at once
+    reader = asyncio.create_task(_read_client(session, receive, wake))
     try:
         while not reader.done():
             if session.dropped or stopping.is_set():
@@ -274,7 +275,9 @@ async def serve_websocket(sb: Sandbox, scope: Scope, receive: Receive, send: Sen
             if ending is not None:
                 await send({"type": "websocket.close", "code": ending[0], "reason": ending[1]})
                 break
-            await asyncio.wait({reader}, timeout=STEP)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), STEP)
+            wake.clear()
     finally:
         reader.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -282,16 +285,20 @@ async def serve_websocket(sb: Sandbox, scope: Scope, receive: Receive, send: Sen
         sb.rta.closed(session)
 
 
-async def _read_client(session: RtaSession, receive: Receive) -> None:
-    while True:
-        message = await receive()
-        if message["type"] == "websocket.disconnect":
-            return
-        text = message.get("text")
-        if text is None and message.get("bytes") is not None:
-            text = bytes(message["bytes"]).decode("utf-8", "replace")
-        if text:
-            await asyncio.to_thread(session.receive, text)
+async def _read_client(session: RtaSession, receive: Receive, wake: asyncio.Event) -> None:
+    try:
+        while True:
+            message = await receive()
+            if message["type"] == "websocket.disconnect":
+                return
+            text = message.get("text")
+            if text is None and message.get("bytes") is not None:
+                text = bytes(message["bytes"]).decode("utf-8", "replace")
+            if text:
+                await asyncio.to_thread(session.receive, text)
+                wake.set()
+    finally:
+        wake.set()
 
 
 async def _deny(scope: Scope, send: Send, response: httpx.Response) -> None:
