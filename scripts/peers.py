@@ -237,27 +237,28 @@ def served(era: str, seed: int = 0) -> Iterator[str]:
     Stopped with SIGTERM (its orderly shutdown), killed if it does not stop in 10 s."""
     cmd = [sys.executable, "-m", "xbox", "-q", "sandbox", "serve", "--host", "127.0.0.1",
            "--port", "0", "--seed", str(seed), "--era", era]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "XBOX_SANDBOX_ERA": era})
-    try:
-        assert proc.stdout is not None
-        with selectors.DefaultSelector() as sel:
-            sel.register(proc.stdout, selectors.EVENT_READ)
-            if not sel.select(SERVE_TIMEOUT):
-                raise RuntimeError(f"xbox sandbox serve --era {era}: no base URL within "
-                                   f"{SERVE_TIMEOUT:.0f} s")
-        base = proc.stdout.readline().strip()
-        if not base.startswith("http://127.0.0.1:"):
-            raise RuntimeError(f"xbox sandbox serve --era {era} said {base!r}: "
-                               f"{proc.stderr.read() if proc.stderr else ''}")
-        yield base
-    finally:
-        proc.terminate()
+    # stderr to a file: a pipe nobody reads could fill and stall the server.
+    with tempfile.TemporaryFile("w+") as errors:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errors, text=True,
+                                env={**os.environ, "XBOX_SANDBOX_ERA": era})
         try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
+            assert proc.stdout is not None
+            with selectors.DefaultSelector() as sel:
+                sel.register(proc.stdout, selectors.EVENT_READ)
+                ready = sel.select(SERVE_TIMEOUT)
+            base = proc.stdout.readline().strip() if ready else ""
+            if not base.startswith("http://127.0.0.1:"):
+                errors.seek(0)
+                raise RuntimeError(f"xbox sandbox serve --era {era} gave no base URL within "
+                                   f"{SERVE_TIMEOUT:.0f} s: {base!r} {errors.read()[-500:]}")
+            yield base
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(10)
 
 
 def run_peer(peer: str, sign_in: str, base: str, facts: dict[str, Any],

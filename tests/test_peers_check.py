@@ -231,3 +231,16 @@ def test_the_browser_reads_cookies_as_login_live_com_joins_them() -> None:
     gone = httpx.Headers([("Set-Cookie", "MSPRequ=; path=/;version=1;Expires=Thu, "
                                          "30-Oct-1980 16:00:00 GMT"), ("Set-Cookie", "A=b; path=/")])
     assert worker.set_cookies(gone) == {"MSPRequ": "", "A": "b"}
+
+
+def test_the_sandbox_is_served_as_a_user_starts_it_and_stopped() -> None:
+    with peers.served("2018") as base:
+        assert base.startswith("http://127.0.0.1:")
+        r = httpx.get(f"{base}/unknown.example.org/", timeout=10)
+        assert r.status_code == 404  # it answers: an unknown route, not a refused connection
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"{base}/", timeout=5)
+    with pytest.raises(RuntimeError) as refused, peers.served("1999"):
+        pass
+    assert "--era 1999 gave no base URL" in str(refused.value)
+    assert "Invalid value for '--era'" in str(refused.value)  # what the server said
