@@ -29,7 +29,7 @@ import sys
 import tempfile
 import time
 import tomllib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -261,12 +261,20 @@ def served(era: str, seed: int = 0) -> Iterator[str]:
                 proc.wait(10)
 
 
+def worker_env(environ: Mapping[str, str], home: str) -> dict[str, str]:
+    """The environment of a peers' worker: ``home`` as its home and data folder (the peers'
+    script modules create a data folder on import), and no ``PYTHONPATH`` (our ``xbox`` on
+    it would hide xbox-webapi's ``xbox.webapi``)."""
+    env = {k: v for k, v in environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
+    env.update(XDG_DATA_HOME=home, HOME=home)
+    return env
+
+
 def run_peer(peer: str, sign_in: str, base: str, facts: dict[str, Any],
              python: Path) -> list[dict[str, Any]]:
     """One pass's rows from its worker (a crash or a time-out is one failing row)."""
     with tempfile.TemporaryDirectory(prefix="peers-") as home:
-        # The peers' script modules create a data folder on import: keep it out of $HOME.
-        env = {**os.environ, "XDG_DATA_HOME": home, "HOME": home}
+        env = worker_env(os.environ, home)
         try:
             done = subprocess.run([str(python), str(WORKER)], input=json.dumps(
                 {"peer": peer, "sign_in": sign_in, "base_url": base, "facts": facts}), capture_output=True,

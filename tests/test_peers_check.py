@@ -244,3 +244,9 @@ def test_the_sandbox_is_served_as_a_user_starts_it_and_stopped() -> None:
         pass
     assert "--era 1999 gave no base URL" in str(refused.value)
     assert "Invalid value for '--era'" in str(refused.value)  # what the server said
+
+
+def test_a_worker_never_sees_our_package_nor_the_users_home() -> None:
+    env = peers.worker_env({"PYTHONPATH": "/repo/src", "HOME": "/home/me", "PATH": "/bin",
+                            "PYTHONHOME": "/py"}, "/tmp/peers-x")
+    assert env == {"PATH": "/bin", "HOME": "/tmp/peers-x", "XDG_DATA_HOME": "/tmp/peers-x"}
