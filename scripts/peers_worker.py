@@ -259,6 +259,12 @@ class Context:
 # has and this table lacks fails its row: a new method is never skipped silently.
 Args = Callable[[Context], dict[str, Any]]
 
+
+def on_console(c: Context) -> dict[str, Any]:
+    """A console command's arguments: JoeAlcorn's console that is on."""
+    return {"device_id": c["console_id"]}
+
+
 METHODS: dict[str, Args] = {
     # profile
     "profile.get_profile_by_xuid": lambda c: {"target_xuid": c["xuid"]},
@@ -353,32 +359,32 @@ METHODS: dict[str, Args] = {
         "channel_skip": 0, "channel_count": 5},
     # consoles: JoeAlcorn's, the one that is on
     "smartglass.get_console_list": lambda c: {},
-    "smartglass.get_console_status": lambda c: {"device_id": c["console_id"]},
-    "smartglass.get_installed_apps": lambda c: {"device_id": c["console_id"]},
-    "smartglass.get_storage_devices": lambda c: {"device_id": c["console_id"]},
-    "smartglass.mute": lambda c: {"device_id": c["console_id"]},
-    "smartglass.unmute": lambda c: {"device_id": c["console_id"]},
+    "smartglass.get_console_status": on_console,
+    "smartglass.get_installed_apps": on_console,
+    "smartglass.get_storage_devices": on_console,
+    "smartglass.mute": on_console,
+    "smartglass.unmute": on_console,
     "smartglass.volume": lambda c: {
         "device_id": c["console_id"],
         "direction": c.peer.enum("smartglass", "VolumeDirection", "Up")},
-    "smartglass.play": lambda c: {"device_id": c["console_id"]},
-    "smartglass.pause": lambda c: {"device_id": c["console_id"]},
-    "smartglass.previous": lambda c: {"device_id": c["console_id"]},
-    "smartglass.next": lambda c: {"device_id": c["console_id"]},
-    "smartglass.go_home": lambda c: {"device_id": c["console_id"]},
-    "smartglass.go_back": lambda c: {"device_id": c["console_id"]},
-    "smartglass.show_guide_tab": lambda c: {"device_id": c["console_id"]},
+    "smartglass.play": on_console,
+    "smartglass.pause": on_console,
+    "smartglass.previous": on_console,
+    "smartglass.next": on_console,
+    "smartglass.go_home": on_console,
+    "smartglass.go_back": on_console,
+    "smartglass.show_guide_tab": on_console,
     "smartglass.press_button": lambda c: {
         "device_id": c["console_id"], "button": c.peer.enum("smartglass", "InputKeyType", "A")},
     "smartglass.insert_text": lambda c: {"device_id": c["console_id"], "text": "halo"},
     "smartglass.launch_app": lambda c: {"device_id": c["console_id"],
                                         "one_store_product_id": c["app_product_id"]},
-    "smartglass.show_tv_guide": lambda c: {"device_id": c["console_id"]},
+    "smartglass.show_tv_guide": on_console,
     "smartglass.get_op_status": lambda c: {
         "device_id": c["console_id"], "op_id": c.result("smartglass.show_tv_guide").op_id},
-    "smartglass.reboot": lambda c: {"device_id": c["console_id"]},
-    "smartglass.turn_off": lambda c: {"device_id": c["console_id"]},
-    "smartglass.wake_up": lambda c: {"device_id": c["console_id"]},
+    "smartglass.reboot": on_console,
+    "smartglass.turn_off": on_console,
+    "smartglass.wake_up": on_console,
     # gamertag: reserve a free one, then preview the change (a real change costs the free one)
     "account.claim_gamertag": lambda c: {"xuid": c["xuid"], "gamertag": c["free_gamertag"]},
     "account.change_gamertag": lambda c: {"xuid": c["xuid"], "gamertag": c["free_gamertag"],

@@ -180,13 +180,18 @@ def test_todays_login_page_is_posted_as_its_script_posts_it() -> None:
                     "passwd": "hunter2", "PPFT": "Dx!ab*cd$$"}
 
 
+def _legacy_page(http: httpx.Client) -> httpx.Response:
+    """The 2014 password page (the 2014 client's id and implicit grant)."""
+    return http.get("/login.live.com/oauth20_authorize.srf", params={
+        "client_id": "0000000048093EE3", "response_type": "token",
+        "redirect_uri": "https://login.live.com/oauth20_desktop.srf",
+        "scope": "service::user.auth.xboxlive.com::MBI_SSL"})
+
+
 def test_the_2014_login_page_and_the_sandbox_code_form_are_read() -> None:
     sb = Sandbox(seed=0)
     with httpx.Client(base_url=sb.base_url, transport=sb.transport()) as http:
-        legacy = http.get("/login.live.com/oauth20_authorize.srf", params={
-            "client_id": "0000000048093EE3", "response_type": "token",
-            "redirect_uri": "https://login.live.com/oauth20_desktop.srf",
-            "scope": "service::user.auth.xboxlive.com::MBI_SSL"})
+        legacy = _legacy_page(http)
         url, form = worker.sign_in_form(legacy.text, "https://login.live.com/x", "a@b", "pw")
         assert url.startswith("https://login.live.com/ppsecure/post.srf?")
         assert form["PPFT"].endswith("$$") and form["login"] == "a@b"
@@ -222,10 +227,7 @@ def test_the_browser_signs_in_and_stops_at_the_apps_redirect(served: ServedSandb
 def test_the_browser_reads_cookies_as_login_live_com_joins_them() -> None:
     sb = Sandbox(seed=0)
     with httpx.Client(base_url=sb.base_url, transport=sb.transport()) as http:
-        page = http.get("/login.live.com/oauth20_authorize.srf", params={
-            "client_id": "0000000048093EE3", "response_type": "token",
-            "redirect_uri": "https://login.live.com/oauth20_desktop.srf",
-            "scope": "service::user.auth.xboxlive.com::MBI_SSL"})
+        page = _legacy_page(http)
     assert "," in page.headers["set-cookie"]  # both cookies in one header, as recorded
     assert set(worker.set_cookies(page.headers)) == {"MSPRequ", "MSPOK"}
     gone = httpx.Headers([("Set-Cookie", "MSPRequ=; path=/;version=1;Expires=Thu, "
