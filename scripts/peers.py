@@ -304,6 +304,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"{args.peers_python} is missing: run `make bench/.venv-peers/.installed`")
     allowed = read_allowed(args.allowed.read_text())
     peers, eras = args.peers.split(","), args.eras.split(",")
+    if not set(peers) <= set(PEERS) or not set(eras) <= {*ERAS, "2014"}:
+        parser.error(f"peers are {', '.join(PEERS)}; eras are 2025, 2018, 2014")
     started = time.perf_counter()
     facts = world_facts()
     runs: dict[RunKey, list[dict[str, Any]]] = {}
