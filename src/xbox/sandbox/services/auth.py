@@ -179,7 +179,8 @@ def xsts_authorize(sb: Sandbox, call: Call) -> httpx.Response:
     now = sb.now()
     token = sb.tokens.issue("xsts", account.xuid, now + sb.lifetimes.xsts, uhs=grant.uhs,
                             device_id=device.device_id if device else "",
-                            title_id=title.title_id if title else "")
+                            title_id=title.title_id if title else "",
+                            relying_party=relying_party)
     return json_response(200, {
         "IssueInstant": wire_time(now),
         "NotAfter": wire_time(now + sb.lifetimes.xsts),
