@@ -87,6 +87,10 @@ ERR_REDIRECT_URI = ("The provided value for the input parameter 'redirect_uri' i
                     "which matches the redirect URI registered for this client application.")
 # A flow the app may not use: RFC 6749 §4.1.2.1's error and text (MSA's own text unrecorded).
 ERR_FLOW = "The client is not authorized to request {what} using this method."
+# A device code for an Azure app that is not a public client: Microsoft's text for it,
+# quoted in many app-registration guides and MSAL test doubles.
+ERR_NOT_PUBLIC = ("AADSTS70002: The provided client is not supported for this feature. The "
+                  "client application must be marked as 'mobile.'")
 
 PROOF_SCRIPT = ("var PROOF = {}; PROOF.Type = {SQSA: 6, CSS: 5, DeviceId: 4, Email: 1, "
                 "AltEmail: 2, SMS: 3, HIP: 8};")
@@ -720,7 +724,8 @@ def connect(sb: Sandbox, call: Call) -> httpx.Response:
         return _oauth_error(sb, "invalid_client",
                             "The client does not exist or is not enabled for consumers.")
     if not app.allows(clients.DEVICE_CODE):
-        return _oauth_error(sb, "unauthorized_client", ERR_FLOW.format(what="a device code"))
+        return _oauth_error(sb, "unauthorized_client", ERR_NOT_PUBLIC if app.azure
+                            else ERR_FLOW.format(what="a device code"))
     user_code = _new_user_code(sb)
     device_code = "DAQABAAEAAAD" + base64.urlsafe_b64encode(
         _digest(sb, "device_code")[:48]).decode().rstrip("=")
