@@ -93,7 +93,7 @@ def test_password_flow_for_its_ids(http: httpx.Client) -> None:
     for client_id in (LEGACY_APP, XBOX_APP):  # XboxReplay signs in with the Xbox app id
         page = _authorize(http, client_id=client_id, response_type="token",
                           redirect_uri=DESKTOP, scope=LEGACY_SCOPE, display="touch")
-        assert page.status_code == 200 and "urlPost:'" in page.text
+        assert page.status_code == 200 and '"urlPost":"https://login.live.com/' in page.text
     wrong = _authorize(http, client_id=LEGACY_APP, response_type="token",
                        redirect_uri=LOOPBACK, scope=LEGACY_SCOPE)
     assert _error_of(wrong)["error"] == ["invalid_request"]

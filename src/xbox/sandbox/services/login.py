@@ -2,10 +2,12 @@
 
 Spec §1a-§1c. Four ways in, all ending in an MSA access token plus a refresh token:
 
-* the 2014 password scrape: ``oauth20_authorize.srf?response_type=token`` serves a gzip page
-  whose single-line ``ServerData`` the 2014 client scrapes with two regexes (``urlPost`` and
-  the ``PPFT`` hidden input); ``ppsecure/post.srf`` answers 302 with the tokens in the
-  Location *fragment*, or 200 with the page re-rendered and ``sErrTxt`` set;
+* the password scrape: ``oauth20_authorize.srf?response_type=token`` serves the gzip
+  sign-in page of the sandbox's era (:mod:`xbox.sandbox.services.login_pages`: the 2014
+  single-quoted ``ServerData`` the 2014 client scrapes with two regexes, the 2018 one with a
+  percent-encoded ``urlPost``, or today's JSON ``ServerData``); ``ppsecure/post.srf``
+  answers 302 with the tokens in the Location *fragment*, or 200 with the page re-rendered
+  and its error set (``GetCredentialType.srf``, which 2018 clients asked first, answers too);
 * the browser authorization-code flow (``response_type=code``) through the same post endpoint,
   then ``oauth20_token.srf`` with ``grant_type=authorization_code``;
 * the refresh grant, by GET (legacy) or POST;
@@ -30,12 +32,14 @@ import string
 import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
-from urllib.parse import quote_plus, urlencode
+from urllib.parse import quote, quote_plus, urlencode
 
 import httpx
 
 from .. import clients
-from .._http import Call, html_response, json_response, route
+from .._http import Call, empty, html_response, json_response, route
+from . import login_pages
+from .login_pages import PAGE_STYLE, PageError, page_error
 
 if TYPE_CHECKING:
     from ..app import Sandbox
@@ -54,6 +58,7 @@ LINK_HOST = r"www\.microsoft\.com"
 LEGACY_SCOPE = "service::user.auth.xboxlive.com::MBI_SSL"
 DESKTOP_REDIRECT = clients.DESKTOP_REDIRECT
 ERROR_PAGE = "https://login.live.com/err.srf?lc=1033"
+CREDENTIAL_TYPE_URL = "https://login.live.com/GetCredentialType.srf"
 VERIFICATION_URI = "https://www.microsoft.com/link"
 DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 # An e-mail whose sign-in Microsoft blocks for security (no world account needed).
@@ -64,19 +69,6 @@ PPFT_LIFETIME = 3600.0  # how long a served login page may be posted back
 USER_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no I/O/0/1: people read them aloud
 SLOW_DOWN_STEP = 5  # RFC 8628 §3.5: each slow_down adds 5 s to the interval
 
-# sErrTxt values, already escaped for a single-quoted JS string (spec §1a, byte-for-byte).
-ERR_BAD_PASSWORD = ("That password is incorrect. Be sure you\\'re using the password for your "
-                    "Microsoft account.<!-- HR=80041012 -->")
-ERR_NO_ACCOUNT = ("That Microsoft account doesn\\'t exist. Enter a different email address or "
-                  "<a href=\"https://signup.live.com/signup.aspx?lic=1\">get a new account</a>."
-                  "<!-- HR=CFFFFC15 -->")
-ERR_BLOCKED = ("Sign-in is blocked. We\\'ve detected something unusual about this sign-in, so to "
-               "help keep your account safe we\\'ve blocked it. Please visit "
-               "https://account.live.com/activity to review your recent activity."
-               "<!-- HR=80041032 -->")
-ERR_SESSION = ("Your session has timed out. To sign in, please go back and try again."
-               "<!-- HR=80048809 -->")
-ERR_MISSING = "Please enter your email address and password.<!-- HR=80041010 -->"
 ERR_CLIENT = ("We\\'re unable to complete your request. invalid_request: The client does not "
               "exist or is not enabled for consumers.")
 # Where login.live.com sends the browser for a redirect URI the app did not register
@@ -91,51 +83,6 @@ ERR_FLOW = "The client is not authorized to request {what} using this method."
 # quoted in many app-registration guides and MSAL test doubles.
 ERR_NOT_PUBLIC = ("AADSTS70002: The provided client is not supported for this feature. The "
                   "client application must be marked as 'mobile.'")
-
-PROOF_SCRIPT = ("var PROOF = {}; PROOF.Type = {SQSA: 6, CSS: 5, DeviceId: 4, Email: 1, "
-                "AltEmail: 2, SMS: 3, HIP: 8};")
-
-# Filler styles so the page is the ~5 KB the real one is (and looks like a page in a browser).
-_STYLE = """<style type="text/css">
-html,body{margin:0;padding:0;height:100%;font-family:"Segoe UI","Segoe UI Web (West European)",
-"Segoe UI",-apple-system,BlinkMacSystemFont,Roboto,"Helvetica Neue",sans-serif;font-size:15px;
-color:#000;background:#fff}
-.inner{max-width:440px;width:calc(100% - 40px);padding:44px;margin:40px auto;
-box-shadow:0 2px 6px rgba(0,0,0,0.2);min-width:320px;min-height:338px;box-sizing:border-box}
-.title{font-size:1.5rem;font-weight:600;line-height:1.75rem;padding:0;margin:16px 0 12px}
-.row{margin-bottom:16px}.form-control{width:100%;padding:6px 10px;border:none;
-border-bottom:1px solid rgba(0,0,0,0.6);height:36px;outline:none;background:transparent}
-.alert-error{color:#e81123}.btn-primary{color:#fff;background:#0067b8;border:none;
-min-width:108px;height:32px;padding:4px 12px;cursor:pointer}
-.footer{position:absolute;bottom:0;right:0;font-size:12px;line-height:28px;padding:0 12px}
-.footer a{color:#000;margin-left:8px;text-decoration:none}
-.text-secondary{color:#666;font-size:.8125rem}.hidden{display:none}
-</style>"""
-
-# The page's localized strings, on their own line (never on the ServerData line).
-_STRINGS = (
-    "<script type=\"text/javascript\">var $Str = {"
-    "sEmail:'Email or phone',sPassword:'Password',sSignIn:'Sign in',sKeepMe:'Keep me signed in',"
-    "sForgot:'Forgot your password?',sNoAccount:'No account? Create one!',"
-    "sUseSecurityKey:'Sign in with a security key',sCantAccess:'Can\\'t access your account?',"
-    "sEmailMissing:'Enter the email address or phone number that you use with your account.',"
-    "sPasswordMissing:'Please enter the password for your Microsoft account.',"
-    "sPhoneInvalid:'Enter a valid phone number.',sEmailInvalid:'Enter a valid email address.',"
-    "sCookiesDisabled:'Cookies are disabled. Microsoft account requires cookies to sign in. "
-    "Change your browser settings to allow cookies, and then try signing in again.',"
-    "sSessionTimeout:'Your session has timed out. Please sign in again.',"
-    "sKmsi:'Stay signed in? Do this to reduce the number of times you are asked to sign in.',"
-    "sPrivacy:'Privacy & Cookies',sTerms:'Terms of Use',sCopyright:'Microsoft',"
-    "sHelp:'Help',sFeedback:'Feedback',sLoading:'Please wait',sBack:'Back',sNext:'Next',"
-    "sOtherWays:'Other ways to sign in',sPhoneCode:'Send a code to my phone',"
-    "sAuthenticator:'Use an app instead',sSkype:'Sign in with Skype',"
-    "sGitHub:'Sign in with GitHub',sRemember:'Remember my sign-in name',"
-    "sBlocked:'Your account has been temporarily blocked',sLocked:'Your account has been locked',"
-    "sUnusual:'We detected something unusual about this sign-in.',"
-    "sVerify:'Help us protect your account',sProofTitle:'Verify your identity'"
-    "};</script>"
-)
-
 
 # -- small state helpers --------------------------------------------------------------------
 
@@ -199,23 +146,6 @@ def _take_ppft(sb: Sandbox, value: str) -> bool:
     return expires is not None and expires > sb.now()
 
 
-def _js(text: str) -> str:
-    """User input made safe inside a single-quoted JS string on the ServerData line.
-
-    Quotes and angle brackets become ``\\xNN`` so an e-mail can never end the string nor
-    put a ``"/>`` after sFTTag (which would break the 2014 client's greedy PPFT regex).
-    """
-    out = []
-    for ch in text:
-        if ch.isalnum() or ch in "@.-_+ ":
-            out.append(ch)
-        elif ord(ch) < 0x100:
-            out.append(f"\\x{ord(ch):02x}")
-        else:
-            out.append(f"\\u{ord(ch):04x}")
-    return "".join(out)
-
-
 _URL_SAFE = set(string.ascii_letters + string.digits + ":?_-./=")
 
 
@@ -242,7 +172,7 @@ def _is_azure(scope: str) -> bool:
 # -- pages ----------------------------------------------------------------------------------
 
 def _page_headers(sb: Sandbox, *, cookies: bool = True) -> dict[str, str]:
-    """Headers of every login.live.com HTML page (spec §1a step 1)."""
+    """Headers of every login.live.com HTML page (spec §1a step 1); the 2014 cookies too."""
     now = int(sb.now())
     headers = {
         "Cache-Control": "no-cache",
@@ -251,7 +181,7 @@ def _page_headers(sb: Sandbox, *, cookies: bool = True) -> dict[str, str]:
         "Server": "Microsoft-IIS/7.5",
         "PPServer": "PPV: 30 H: BL2IDSLGN1D033 V: 0",
     }
-    if cookies:
+    if cookies and sb.era == "2014":
         # Both cookies in one Set-Cookie header, as the 2014 recording has them.
         mspok = uuid.UUID(bytes=_digest(sb, "mspok")[:16], version=4)
         headers["Set-Cookie"] = (f"MSPRequ=lt={now}&co=1&id=N; path=/;HTTPOnly=;version=1, "
@@ -260,60 +190,67 @@ def _page_headers(sb: Sandbox, *, cookies: bool = True) -> dict[str, str]:
     return headers
 
 
-def _legacy_page(sb: Sandbox, params: dict[str, str], *, error: str = "", email: str = "",
-                 rerender: bool = False) -> httpx.Response:
-    """The "Sign in to your Microsoft account" page the 2014 client scrapes.
+def _page_cookies(sb: Sandbox, uaid: str) -> list[str]:
+    """The sign-in page's cookies since 2018: one ``Set-Cookie`` each (the 2018 recording's
+    three; today's page adds ``OParams``, where it keeps the flow, an assumption)."""
+    if sb.era == "2014":
+        return []  # in the one header of _page_headers
+    mspok = uuid.UUID(bytes=_digest(sb, "mspok")[:16], version=4)
+    tail = "; domain=login.live.com;secure= ;path=/;HTTPOnly= ;version=1"
+    cookies = [f"MSPRequ=lt={int(sb.now())}&co=1&id=N; secure= ;path=/;HTTPOnly=;version=1",
+               f"uaid={uaid}{tail}", f"MSPOK=$uuid-{mspok}{tail}"]
+    if sb.era != "2018":
+        cookies.append(f"OParams={_digest(sb, 'oparams').hex()[:64]}{tail}")
+    return cookies
 
-    ``error`` is an already-escaped sErrTxt. A re-rendered page (after a failed post) has a
-    fresh PPFT, a urlPost with a new ``bk`` and no ``uaid``, ``F:true`` and ``b:'<email>'``.
+
+def _flow_query(params: dict[str, str]) -> str:
+    """The flow's parameters percent-encoded, in the order sent (2018 recording)."""
+    return urlencode({k: v for k, v in params.items() if k not in _POST_ONLY}, quote_via=quote)
+
+
+# Parameters login.live.com adds to urlPost itself, never part of the flow's own query.
+_POST_ONLY = ("bk", "uaid", "contextid", "opid", "pid")
+
+
+def _url_post(sb: Sandbox, params: dict[str, str], uaid: str, *, rerender: bool) -> str:
+    """Where the page says to post the credentials, in its era's encoding.
+
+    2014: the flow query raw (the 2014 URL regex's character class), ``bk`` and, on a first
+    page, ``uaid``. Since 2018 the query is percent-encoded and login.live.com adds its
+    context: ``contextid``, ``bk``, ``uaid`` and ``pid`` (2018 recording), today also
+    ``opid`` (a Go SISU client's test of today's page shows ``contextid`` and ``opid``).
     """
-    query = "&".join(f"{_raw_value(k)}={_raw_value(v)}" for k, v in params.items()
-                     if k not in ("bk", "uaid"))
-    url_post = f"https://login.live.com/ppsecure/post.srf?{query}&bk={int(sb.now())}"
-    if not rerender:
-        url_post += f"&uaid={_digest(sb, 'uaid').hex()[:32]}"
-    ppft = _new_ppft(sb)
-    client_id = _raw_value(params.get("client_id", ""))
-    server_data = (
-        "var ServerData = {"
-        f"urlPost:'{url_post}',"
-        f"sFTTag:'<input type=\"hidden\" name=\"PPFT\" id=\"i0327\" value=\"{ppft}\"/>',"
-        "aP:'',D:'0',"
-        "f:'https://account.live.com/ResetPassword.aspx?wreply=https://login.live.com/login.srf',"
-        f"g:'https://signup.live.com/signup.aspx?lic=1&client_id={client_id}',"
-        f"F:{'true' if rerender else 'false'},X:'',Y:'',H:'0',j:'',"
-        f"sErrTxt:'{error}',l:'Passpo',oPost:{{}},m:'https://login.live.com/pp1600/',"
-        "urlSwitch:'https://login.live.com/logout.srf',aI:'1',O:'0',html:[],str:[],"
-        "am:'Microsoft account',a:'1033',"
-        f"b:'{_js(email)}',R:'',AP:'',"
-        "oClientAppProperties:{DisplayName:'My Xbox Live'},C:39};</script>"
-        "<script type=\"text/javascript\" "
-        "src=\"https://auth.gfx.ms/16.000.25219.00/Login_Core.js\"></script>"
-    )
-    page = (
-        "<!DOCTYPE html>\r\n"
-        "<html dir=\"ltr\" lang=\"en\"><head>"
-        "<meta http-equiv=\"Content-Type\" content=\"text/html; charset=UTF-8\">"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1.0\">"
-        "<title>Sign in to your Microsoft account</title>\n"
-        f"{_STYLE}\n{_STRINGS}\n"
-        "<noscript><meta http-equiv=\"Refresh\" "
-        "content=\"0; URL=https://login.live.com/jsDisabled.srf?mkt=EN-US&lc=1033\"/>"
-        "Microsoft account requires JavaScript to sign in. This web browser either does not "
-        "support JavaScript, or scripts are being blocked.</noscript>\n"
-        # The whole ServerData literal and the script after it stay on this one line.
-        f"<script type=\"text/javascript\">{server_data}\n"
-        "</head><body class=\"cb\"><div class=\"inner\"><div class=\"title\">Sign in</div>"
-        "<div id=\"maincontent\" class=\"row\">Use your Microsoft account."
-        " <a href=\"https://go.microsoft.com/fwlink/?LinkID=254486\">What's this?</a></div>"
-        "<div class=\"text-secondary\">Microsoft account lets you sign in to Xbox Live, "
-        "Outlook.com, OneDrive, Skype and Windows with one e-mail address and password.</div>"
-        "</div><div class=\"footer\"><span>&#169;2014 Microsoft</span>"
-        "<a href=\"https://login.live.com/gls.srf?urlID=WinLiveTermsOfUse\">Terms</a>"
-        "<a href=\"https://login.live.com/gls.srf?urlID=MSNPrivacyStatement\">Privacy &amp; "
-        "Cookies</a></div></body></html>"
-    )
-    return html_response(200, page, headers=_page_headers(sb, cookies=not rerender))
+    now = int(sb.now())
+    if sb.era == "2014":
+        query = "&".join(f"{_raw_value(k)}={_raw_value(v)}" for k, v in params.items()
+                         if k not in _POST_ONLY)
+        url = f"https://login.live.com/ppsecure/post.srf?{query}&bk={now}"
+        return url if rerender else f"{url}&uaid={uaid}"
+    context = _digest(sb, "contextid").hex()[:16].upper()
+    url = f"https://login.live.com/ppsecure/post.srf?{_flow_query(params)}&contextid={context}"
+    if sb.era != "2018":
+        url += f"&opid={_digest(sb, 'opid').hex()[:16].upper()}"
+    return f"{url}&bk={now}&uaid={uaid}&pid=15216"
+
+
+def _legacy_page(sb: Sandbox, params: dict[str, str], *, error: PageError | None = None,
+                 email: str = "", rerender: bool = False) -> httpx.Response:
+    """The "Sign in to your Microsoft account" page of the sandbox's era (see
+    :mod:`xbox.sandbox.services.login_pages`).
+
+    A re-rendered page (after a failed post) has a fresh PPFT, a urlPost with a new ``bk``
+    (and, in 2014, no ``uaid``), the sign-in name typed and the error.
+    """
+    uaid = _digest(sb, "uaid").hex()[:32]
+    query = _flow_query(params)
+    page = login_pages.sign_in_page(
+        sb.era, url_post=_url_post(sb, params, uaid, rerender=rerender), ppft=_new_ppft(sb),
+        client_id=_raw_value(params.get("client_id", "")), flow_query=query,
+        credential_type_url=f"{CREDENTIAL_TYPE_URL}?{query}&vv=1600&mkt=EN-US&lc=1033",
+        email=email, error=error, rerender=rerender)
+    return html_response(200, page, headers=_page_headers(sb, cookies=not rerender),
+                         cookies=[] if rerender else _page_cookies(sb, uaid))
 
 
 def _error_page(sb: Sandbox, error: str) -> httpx.Response:
@@ -325,14 +262,11 @@ def _error_page(sb: Sandbox, error: str) -> httpx.Response:
     return html_response(200, page, headers=_page_headers(sb, cookies=False))
 
 
-def _proof_page(sb: Sandbox, email: str) -> httpx.Response:
+def _proof_page(sb: Sandbox, params: dict[str, str], email: str) -> httpx.Response:
     """What a two-factor account gets instead of tokens: the proof (2FA) page, no Location."""
-    page = ("<!DOCTYPE html><html><head><title>Help us protect your account</title>"
-            f"<script type=\"text/javascript\">{PROOF_SCRIPT} "
-            f"var ServerData = {{b:'{_js(email)}',sErrTxt:'',C:39}};</script></head>"
-            "<body><div class=\"title\">Help us protect your account</div>"
-            "<div>Before you can access sensitive info, you need to verify your identity "
-            "with a security code.</div></body></html>")
+    page = login_pages.proof_page(
+        sb.era, email=email, ppft=_new_ppft(sb),
+        url_post=_url_post(sb, params, _digest(sb, "uaid").hex()[:32], rerender=True))
     return html_response(200, page, headers=_page_headers(sb, cookies=False))
 
 
@@ -356,7 +290,7 @@ def _code_page(sb: Sandbox, params: dict[str, str], *, error: str = "",
     message = f'<div class="alert-error" id="error">{error}</div>' if error else ""
     page = (
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-        f"<title>Sign in to your Microsoft account</title>{_STYLE}</head>"
+        f"<title>Sign in to your Microsoft account</title>{PAGE_STYLE}</head>"
         "<body><div class=\"inner\"><div class=\"title\">Sign in</div>"
         f"<div class=\"row\">to continue to {html.escape(params.get('client_id', ''))}</div>"
         f"{message}<form method=\"post\" action=\"{action}\">"
@@ -481,10 +415,16 @@ def _token_redirect(sb: Sandbox, params: dict[str, str], account: Account) -> ht
     # redirects to #access_token, refresh_token, token_type, expires_in, scope, user_id
     # (spec §1a lists another order; the recording wins). Tokens are percent-encoded as
     # recorded (+ %2b, = %3d, $ %24) so that parse_qs gives them back.
-    location = (f"{redirect}?lc=1033#access_token={_fragment_value(access)}"
-                f"&refresh_token={_fragment_value(refresh)}&token_type=bearer"
-                f"&expires_in={int(life)}&scope={_raw_value(scope)}"
-                f"&user_id={account.msa_user_id}")
+    # Since 2018 (xbox-webapi-python v1.1.8 full_auth.json, recorded 2018-04-17):
+    # #access_token, token_type, expires_in, scope, refresh_token, user_id. Today's order is
+    # unrecorded: the 2018 one is kept (XboxReplay 5.1 reads the keys, not their order).
+    fields = {"access_token": _fragment_value(access), "refresh_token": _fragment_value(refresh),
+              "token_type": "bearer", "expires_in": str(int(life)), "scope": _raw_value(scope),
+              "user_id": account.msa_user_id}
+    order = (("access_token", "refresh_token", "token_type", "expires_in", "scope", "user_id")
+             if sb.era == "2014" else
+             ("access_token", "token_type", "expires_in", "scope", "refresh_token", "user_id"))
+    location = f"{redirect}?lc=1033#" + "&".join(f"{key}={fields[key]}" for key in order)
     stamp = _digest(sb, "cookies").hex()
     cookie_tail = "; domain=login.live.com;path=/;HTTPOnly= ;version=1"
     cookies = [
@@ -517,12 +457,15 @@ def post_credentials(sb: Sandbox, call: Call) -> httpx.Response:
     # The code page also carries its flow parameters as hidden fields.
     params.update({k: form[k] for k in _CODE_FIELDS if form.get(k)})
     code_flow = params.get("response_type") == "code"
-    email = form.get("login", "").strip()
+    # Today's page names its e-mail field loginfmt (and keeps login hidden); the 2014 and
+    # 2018 forms have login alone. Either is read.
+    email = (form.get("loginfmt") or form.get("login") or "").strip()
     password = form.get("passwd", "")
 
-    def again(error: str) -> httpx.Response:
+    def again(kind: str) -> httpx.Response:
+        error = page_error(kind, sb.era)
         if code_flow:
-            return _code_page(sb, params, error=error.replace("\\'", "'"), email=email)
+            return _code_page(sb, params, error=error.text, email=email)
         return _legacy_page(sb, params, error=error, email=email, rerender=True)
 
     if not params.get("client_id") or (code_flow and not params.get("redirect_uri")):
@@ -531,21 +474,42 @@ def post_credentials(sb: Sandbox, call: Call) -> httpx.Response:
     if refused is not None:
         return refused
     if not _take_ppft(sb, form.get("PPFT", "")):
-        return again(ERR_SESSION)
+        return again("session")
     if not email or not password:
-        return again(ERR_MISSING)
+        return again("missing")
     if email.lower() == BLOCKED_EMAIL:  # before any account look-up: it has none
-        return again(ERR_BLOCKED)
+        return again("blocked")
     account = sb.world.by_email.get(email.lower())
     if account is None:
-        return again(ERR_NO_ACCOUNT)
+        return again("no_account")
     if account.password is None or password != account.password:
-        return again(ERR_BAD_PASSWORD)
+        return again("bad_password")
     if account.two_factor:
-        return _proof_page(sb, email)
+        return _proof_page(sb, params, email)
     if code_flow:
         return _code_redirect(sb, params, account)
     return _token_redirect(sb, params, account)
+
+
+@route("POST", HOST, r"/GetCredentialType\.srf", auth=False)
+def credential_type(sb: Sandbox, call: Call) -> httpx.Response:
+    """What the page asks before the password: does the account exist, how does it sign in.
+
+    The 2018 clients posted here first (xbox-webapi-python v1.1.8, ``full_auth.json``);
+    the answer's shape is that recording's. Assumption: ``IfExistsResult`` 1 for an unknown
+    name (0, "exists", is the only recorded value).
+    """
+    body = call.json()
+    name = body.get("username") if isinstance(body, dict) else None
+    if not isinstance(name, str):
+        return empty(400, headers=_token_headers())
+    account = sb.world.by_email.get(name.strip().lower())
+    return json_response(200, {
+        "Username": name, "Display": name, "Location": "",
+        "IfExistsResult": 0 if account is not None else 1,
+        "Credentials": {"PrefCredential": 1, "HasPassword": 1, "HasRemoteNGC": 0,
+                        "HasFido": 0, "HasPhone": 0},
+    })
 
 
 # -- the token endpoint ------------------------------------------------------------------------
