@@ -106,7 +106,7 @@ def user_authenticate(sb: Sandbox, call: Call) -> httpx.Response:
     grant = sb.tokens.check(bare, "msa", sb.now())
     if grant is None:
         return empty(401, headers=headers)
-    if grant.scope.lower().startswith("xboxlive.signin") and not ticket.startswith("d="):
+    if "xboxlive.signin" in grant.scope.lower() and not ticket.startswith("d="):
         # Azure-app tokens without the d= prefix are refused with a 400 (OpenXbox issue #6).
         return empty(400, headers=headers)
     now = sb.now()

@@ -26,12 +26,10 @@ State lives in ``sb.state`` under ``login.*`` keys. Tokens come from ``sb.tokens
 from __future__ import annotations
 
 import base64
-import hashlib
 import html
 import string
 import uuid
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING
 from urllib.parse import quote, quote_plus, urlencode
 
 import httpx
@@ -39,6 +37,7 @@ import httpx
 from .. import clients
 from .._http import Call, empty, html_response, json_response, route
 from . import login_pages
+from . import msa_grants as grants
 from .login_pages import PAGE_STYLE, PageError, page_error
 
 if TYPE_CHECKING:
@@ -64,10 +63,7 @@ DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 # An e-mail whose sign-in Microsoft blocks for security (no world account needed).
 BLOCKED_EMAIL = "blocked@example.org"
 
-CODE_LIFETIME = 300.0  # authorization codes: single use, about 5 minutes
 PPFT_LIFETIME = 3600.0  # how long a served login page may be posted back
-USER_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no I/O/0/1: people read them aloud
-SLOW_DOWN_STEP = 5  # RFC 8628 §3.5: each slow_down adds 5 s to the interval
 
 ERR_CLIENT = ("We\\'re unable to complete your request. invalid_request: The client does not "
               "exist or is not enabled for consumers.")
@@ -86,53 +82,12 @@ ERR_NOT_PUBLIC = ("AADSTS70002: The provided client is not supported for this fe
 
 # -- small state helpers --------------------------------------------------------------------
 
-@dataclass
-class _AuthCode:
-    """An authorization code: single use, bound to client, redirect URI, account and scope."""
-
-    client_id: str
-    redirect_uri: str
-    xuid: str
-    scope: str
-    expires: float
-    used: bool = False
-    code_challenge: str = ""  # PKCE (RFC 7636), as the authorize request gave it
-    code_challenge_method: str = ""
-
-
-@dataclass
-class _DeviceCode:
-    """A device code and where its approval stands."""
-
-    user_code: str
-    client_id: str
-    scope: str
-    expires: float
-    interval: int
-    status: str = "pending"  # pending | approved | declined | redeemed
-    xuid: str = ""
-    last_poll: float | None = None
-    polls: int = 0
-
-
-def _bucket(sb: Sandbox, name: str) -> dict[str, Any]:
-    """The ``sb.state`` dict for ``login.<name>`` (created on first use)."""
-    return cast("dict[str, Any]", sb.state.setdefault(f"login.{name}", {}))
-
-
-def _digest(sb: Sandbox, purpose: str) -> bytes:
-    """Deterministic per-seed bytes: a counter in ``sb.state`` makes every call differ."""
-    count = int(sb.state.get("login.counter", 0)) + 1
-    sb.state["login.counter"] = count
-    return hashlib.sha512(f"{sb.seed}:login:{purpose}:{count}".encode()).digest()
-
-
 def _new_ppft(sb: Sandbox) -> str:
     """A fresh PPFT value (~190 chars of ``[A-Za-z0-9!*$]`` ending in ``$$``), remembered."""
-    raw = _digest(sb, "ppft") + _digest(sb, "ppft2")
+    raw = grants.digest(sb, "ppft") + grants.digest(sb, "ppft2")
     text = base64.b64encode(raw).decode().rstrip("=").replace("+", "!").replace("/", "*")
     value = text[:188] + "$$"
-    tags = _bucket(sb, "ppft")
+    tags = grants.bucket(sb, "ppft")
     now = sb.now()
     for old in [k for k, exp in tags.items() if exp <= now]:  # forget stale pages
         del tags[old]
@@ -142,7 +97,7 @@ def _new_ppft(sb: Sandbox) -> str:
 
 def _take_ppft(sb: Sandbox, value: str) -> bool:
     """Whether ``value`` is a live PPFT this sandbox served; it is used up either way."""
-    expires = _bucket(sb, "ppft").pop(value, None)
+    expires = grants.bucket(sb, "ppft").pop(value, None)
     return expires is not None and expires > sb.now()
 
 
@@ -164,11 +119,6 @@ def _fragment_value(value: str) -> str:
                    for ch in value)
 
 
-def _is_azure(scope: str) -> bool:
-    """Azure-app scopes (``Xboxlive.signin ...``) get 1 h tokens; Live MBI_SSL ones 24 h."""
-    return "xboxlive.signin" in scope.lower()
-
-
 # -- pages ----------------------------------------------------------------------------------
 
 def _page_headers(sb: Sandbox, *, cookies: bool = True) -> dict[str, str]:
@@ -183,7 +133,7 @@ def _page_headers(sb: Sandbox, *, cookies: bool = True) -> dict[str, str]:
     }
     if cookies and sb.era == "2014":
         # Both cookies in one Set-Cookie header, as the 2014 recording has them.
-        mspok = uuid.UUID(bytes=_digest(sb, "mspok")[:16], version=4)
+        mspok = uuid.UUID(bytes=grants.digest(sb, "mspok")[:16], version=4)
         headers["Set-Cookie"] = (f"MSPRequ=lt={now}&co=1&id=N; path=/;HTTPOnly=;version=1, "
                                  f"MSPOK=$uuid-{mspok}; domain=login.live.com;path=/;"
                                  "HTTPOnly= ;version=1")
@@ -195,12 +145,12 @@ def _page_cookies(sb: Sandbox, uaid: str) -> list[str]:
     three; today's page adds ``OParams``, where it keeps the flow, an assumption)."""
     if sb.era == "2014":
         return []  # in the one header of _page_headers
-    mspok = uuid.UUID(bytes=_digest(sb, "mspok")[:16], version=4)
+    mspok = uuid.UUID(bytes=grants.digest(sb, "mspok")[:16], version=4)
     tail = "; domain=login.live.com;secure= ;path=/;HTTPOnly= ;version=1"
     cookies = [f"MSPRequ=lt={int(sb.now())}&co=1&id=N; secure= ;path=/;HTTPOnly=;version=1",
                f"uaid={uaid}{tail}", f"MSPOK=$uuid-{mspok}{tail}"]
     if sb.era != "2018":
-        cookies.append(f"OParams={_digest(sb, 'oparams').hex()[:64]}{tail}")
+        cookies.append(f"OParams={grants.digest(sb, 'oparams').hex()[:64]}{tail}")
     return cookies
 
 
@@ -227,10 +177,10 @@ def _url_post(sb: Sandbox, params: dict[str, str], uaid: str, *, rerender: bool)
                          if k not in _POST_ONLY)
         url = f"https://login.live.com/ppsecure/post.srf?{query}&bk={now}"
         return url if rerender else f"{url}&uaid={uaid}"
-    context = _digest(sb, "contextid").hex()[:16].upper()
+    context = grants.digest(sb, "contextid").hex()[:16].upper()
     url = f"https://login.live.com/ppsecure/post.srf?{_flow_query(params)}&contextid={context}"
     if sb.era != "2018":
-        url += f"&opid={_digest(sb, 'opid').hex()[:16].upper()}"
+        url += f"&opid={grants.digest(sb, 'opid').hex()[:16].upper()}"
     return f"{url}&bk={now}&uaid={uaid}&pid=15216"
 
 
@@ -242,7 +192,7 @@ def _legacy_page(sb: Sandbox, params: dict[str, str], *, error: PageError | None
     A re-rendered page (after a failed post) has a fresh PPFT, a urlPost with a new ``bk``
     (and, in 2014, no ``uaid``), the sign-in name typed and the error.
     """
-    uaid = _digest(sb, "uaid").hex()[:32]
+    uaid = grants.digest(sb, "uaid").hex()[:32]
     query = _flow_query(params)
     page = login_pages.sign_in_page(
         sb.era, url_post=_url_post(sb, params, uaid, rerender=rerender), ppft=_new_ppft(sb),
@@ -266,12 +216,12 @@ def _proof_page(sb: Sandbox, params: dict[str, str], email: str) -> httpx.Respon
     """What a two-factor account gets instead of tokens: the proof (2FA) page, no Location."""
     page = login_pages.proof_page(
         sb.era, email=email, ppft=_new_ppft(sb),
-        url_post=_url_post(sb, params, _digest(sb, "uaid").hex()[:32], rerender=True))
+        url_post=_url_post(sb, params, grants.digest(sb, "uaid").hex()[:32], rerender=True))
     return html_response(200, page, headers=_page_headers(sb, cookies=False))
 
 
 _CODE_FIELDS = ("client_id", "redirect_uri", "state", "scope", "code_challenge",
-                "code_challenge_method")
+                "code_challenge_method", "response_mode")
 
 
 def _code_page(sb: Sandbox, params: dict[str, str], *, error: str = "",
@@ -306,25 +256,16 @@ def _code_page(sb: Sandbox, params: dict[str, str], *, error: str = "",
 
 # -- sign-in: authorize page and credential post ---------------------------------------------
 
-def _new_auth_code(sb: Sandbox, params: dict[str, str], account: Account) -> str:
-    """Mint and remember a single-use authorization code for ``account``."""
-    raw = _digest(sb, "code")
-    code = f"M.C5{raw[0] % 100:02d}_BAY.2.{uuid.UUID(bytes=raw[1:17], version=4)}"
-    _bucket(sb, "codes")[code] = _AuthCode(
-        client_id=params.get("client_id", ""), redirect_uri=params.get("redirect_uri", ""),
-        xuid=account.xuid, scope=params.get("scope", ""), expires=sb.now() + CODE_LIFETIME,
-        code_challenge=params.get("code_challenge", ""),
-        code_challenge_method=params.get("code_challenge_method", "") or "plain")
-    return code
-
-
 def _code_redirect(sb: Sandbox, params: dict[str, str], account: Account) -> httpx.Response:
     """302 back to the app's redirect URI with ``code`` (and ``state`` echoed if sent)."""
-    query = {"code": _new_auth_code(sb, params, account)}
+    query = {"code": grants.new_auth_code(sb, params, account)}
     if "state" in params:
         query["state"] = params["state"]
     redirect = params["redirect_uri"]
-    location = redirect + ("&" if "?" in redirect else "?") + urlencode(query)
+    if params.get("response_mode") == "fragment":  # as MSAL asks for it in a browser
+        location = f"{redirect}#{urlencode(query)}"
+    else:
+        location = redirect + ("&" if "?" in redirect else "?") + urlencode(query)
     return httpx.Response(302, headers=[
         ("Cache-Control", "no-cache"), ("Pragma", "no-cache"),
         ("Content-Type", "text/html; charset=utf-8"), ("Content-Length", "0"),
@@ -394,21 +335,10 @@ def authorize(sb: Sandbox, call: Call) -> httpx.Response:
     return _legacy_page(sb, params)
 
 
-def _issue_pair(sb: Sandbox, account: Account, scope: str,
-                client_id: str) -> tuple[str, str, float]:
-    """An MSA access token and a refresh token for ``account``; returns them and the life."""
-    life = sb.lifetimes.msa_azure if _is_azure(scope) else sb.lifetimes.msa_legacy
-    now = sb.now()
-    access = sb.tokens.issue("msa", account.xuid, now + life, scope=scope, client_id=client_id)
-    refresh = sb.tokens.issue("refresh", account.xuid, now + sb.lifetimes.refresh,
-                              scope=scope, client_id=client_id)
-    return access, refresh, life
-
-
 def _token_redirect(sb: Sandbox, params: dict[str, str], account: Account) -> httpx.Response:
     """The 2014 success answer: 302 with the tokens in the Location fragment (spec §1a)."""
     scope = params.get("scope") or LEGACY_SCOPE
-    access, refresh, life = _issue_pair(sb, account, scope, params.get("client_id", ""))
+    access, refresh, life = grants.issue_pair(sb, account, scope, params.get("client_id", ""))
     redirect = params.get("redirect_uri") or DESKTOP_REDIRECT
     # Fragment keys in the recorded order: the 2014 login that xbox-webapi-python's
     # cassette tests/data/cassettes/token_refresh.json (v1.1.8, recorded 2014-09-20) copies
@@ -425,7 +355,7 @@ def _token_redirect(sb: Sandbox, params: dict[str, str], account: Account) -> ht
              if sb.era == "2014" else
              ("access_token", "token_type", "expires_in", "scope", "refresh_token", "user_id"))
     location = f"{redirect}?lc=1033#" + "&".join(f"{key}={fields[key]}" for key in order)
-    stamp = _digest(sb, "cookies").hex()
+    stamp = grants.digest(sb, "cookies").hex()
     cookie_tail = "; domain=login.live.com;path=/;HTTPOnly= ;version=1"
     cookies = [
         "MSPRequ=; path=/;version=1;Expires=Thu, 30-Oct-1980 16:00:00 GMT",
@@ -537,98 +467,46 @@ def _missing(sb: Sandbox, name: str) -> httpx.Response:
 
 def _token_body(sb: Sandbox, account: Account, scope: str, client_id: str) -> httpx.Response:
     """The success body of every grant, keys in the recorded order (spec §1a/§1b)."""
-    access, refresh, life = _issue_pair(sb, account, scope, client_id)
+    access, refresh, life = grants.issue_pair(sb, account, scope, client_id)
     return json_response(200, {
         "token_type": "bearer", "expires_in": int(life), "scope": scope,
         "access_token": access, "refresh_token": refresh, "user_id": account.msa_user_id,
     }, headers=_token_headers())
 
 
-def _same_client(a: str, b: str) -> bool:
-    return a.lower() == b.lower()
-
-
-def _refresh_grant(sb: Sandbox, params: dict[str, str]) -> httpx.Response:
-    for name in ("scope", "refresh_token"):
-        if not params.get(name):
-            return _missing(sb, name)  # login.live.com insists on scope (spec §1b)
-    grant = sb.tokens.check(params["refresh_token"], "refresh", sb.now())
-    if grant is None or (grant.client_id and not _same_client(grant.client_id,
-                                                                params["client_id"])):
-        return _invalid(sb, "refresh_token")
-    account = sb.world.by_xuid.get(grant.xuid)
-    if account is None:
-        return _invalid(sb, "refresh_token")
-    return _token_body(sb, account, params["scope"], params["client_id"])
-
-
-def _code_grant(sb: Sandbox, params: dict[str, str]) -> httpx.Response:
-    if not params.get("code"):
-        return _missing(sb, "code")
-    if not params.get("redirect_uri"):
-        return _missing(sb, "redirect_uri")
-    entry = _bucket(sb, "codes").get(params["code"])
-    if not isinstance(entry, _AuthCode) or entry.used or entry.expires <= sb.now() \
-            or not _same_client(entry.client_id, params["client_id"]):
-        return _invalid(sb, "code")
-    if entry.redirect_uri != params["redirect_uri"]:
-        return _invalid(sb, "redirect_uri")
-    if entry.code_challenge and not _pkce_ok(entry, params.get("code_verifier", "")):
-        return _invalid(sb, "code_verifier")
-    entry.used = True  # single use, even if what follows fails
-    account = sb.world.by_xuid.get(entry.xuid)
-    if account is None:
-        return _invalid(sb, "code")
-    return _token_body(sb, account, params.get("scope") or entry.scope or LEGACY_SCOPE,
-                       params["client_id"])
-
-
-def _pkce_ok(entry: _AuthCode, verifier: str) -> bool:
-    """RFC 7636 §4.6: the verifier hashes (S256) or equals (plain) the code's challenge."""
-    if not verifier:
-        return False
-    if entry.code_challenge_method == "S256":
-        digest = hashlib.sha256(verifier.encode("ascii", "replace")).digest()
-        verifier = base64.urlsafe_b64encode(digest).decode().rstrip("=")
-    return verifier == entry.code_challenge
-
-
-def _device_grant(sb: Sandbox, params: dict[str, str]) -> httpx.Response:
-    if not params.get("device_code"):
-        return _missing(sb, "device_code")
-    entry = _bucket(sb, "device_codes").get(params["device_code"])
-    if not isinstance(entry, _DeviceCode) or entry.status == "redeemed" \
-            or not _same_client(entry.client_id, params["client_id"]):
-        return _invalid(sb, "device_code")
-    now = sb.now()
-    if now >= entry.expires:
+def _refusal(sb: Sandbox, refused: grants.Refused) -> httpx.Response:
+    """A refused grant in login.live.com's words."""
+    if refused.kind == "missing":
+        return _missing(sb, refused.name)
+    if refused.kind == "expired":
         return _oauth_error(sb, "expired_token",
                             "The provided value for the input parameter 'device_code' is not "
                             "valid. This device code has expired.")
-    if entry.status == "declined":
+    if refused.kind == "declined":
         return _oauth_error(sb, "authorization_declined",
                             "The user has declined to authorize the application.")
-    previous, entry.last_poll = entry.last_poll, now
-    too_fast = previous is not None and now - previous < entry.interval
-    if entry.status == "pending" and sb.auto_approve_device_codes and not too_fast \
-            and entry.polls >= sb.device_code_pending_polls:
-        # Test convenience: a person "approves" once the client has seen the code pending.
-        account = sb.world.by_email.get(sb.device_code_account.lower())
-        if account is not None:
-            entry.status, entry.xuid = "approved", account.xuid
-    entry.polls += 1
-    if entry.status == "approved":
-        account = sb.world.by_xuid.get(entry.xuid)
-        entry.status = "redeemed"  # a device code gives tokens once
-        if account is None:
-            return _invalid(sb, "device_code")
-        return _token_body(sb, account, entry.scope, entry.client_id)
-    if too_fast:
-        entry.interval += SLOW_DOWN_STEP  # RFC 8628: the client must add 5 s too
+    if refused.kind == "slow_down":
         return _oauth_error(sb, "slow_down",
                             "The client is polling too quickly and should back off.")
-    return _oauth_error(sb, "authorization_pending",
-                        "The user has not yet completed the sign-in. Continue polling.")
+    if refused.kind == "pending":
+        return _oauth_error(sb, "authorization_pending",
+                            "The user has not yet completed the sign-in. Continue polling.")
+    return _invalid(sb, refused.name)  # invalid, or a code used before
+
+
+def _grant(sb: Sandbox, params: dict[str, str], grant_type: str) -> httpx.Response:
+    try:
+        if grant_type == "refresh_token":
+            account = grants.redeem_refresh(sb, params)
+            return _token_body(sb, account, params["scope"], params["client_id"])
+        if grant_type == "authorization_code":
+            account, code = grants.redeem_code(sb, params)
+            return _token_body(sb, account, params.get("scope") or code.scope or LEGACY_SCOPE,
+                               params["client_id"])
+        account, device = grants.poll_device_code(sb, params)
+        return _token_body(sb, account, device.scope, device.client_id)
+    except grants.Refused as refused:
+        return _refusal(sb, refused)
 
 
 def _token(sb: Sandbox, params: dict[str, str]) -> httpx.Response:
@@ -638,12 +516,8 @@ def _token(sb: Sandbox, params: dict[str, str]) -> httpx.Response:
     grant_type = params.get("grant_type", "")
     if not grant_type:
         return _missing(sb, "grant_type")
-    if grant_type == "refresh_token":
-        return _refresh_grant(sb, params)
-    if grant_type == "authorization_code":
-        return _code_grant(sb, params)
-    if grant_type == DEVICE_CODE_GRANT:
-        return _device_grant(sb, params)
+    if grant_type in ("refresh_token", "authorization_code", DEVICE_CODE_GRANT):
+        return _grant(sb, params, grant_type)
     return _oauth_error(sb, "unsupported_grant_type",
                         "The provided value for the input parameter 'grant_type' is not valid.")
 
@@ -663,15 +537,6 @@ def token_post(sb: Sandbox, call: Call) -> httpx.Response:
 
 # -- device-code flow ------------------------------------------------------------------------
 
-def _new_user_code(sb: Sandbox) -> str:
-    codes = _bucket(sb, "user_codes")
-    while True:
-        raw = _digest(sb, "user_code")
-        code = "".join(USER_CODE_ALPHABET[b % len(USER_CODE_ALPHABET)] for b in raw[:8])
-        if code not in codes:
-            return code
-
-
 @route("POST", HOST, r"/oauth20_connect\.srf", auth=False)
 def connect(sb: Sandbox, call: Call) -> httpx.Response:
     """Start a device-code sign-in (spec §1c)."""
@@ -690,30 +555,12 @@ def connect(sb: Sandbox, call: Call) -> httpx.Response:
     if not app.allows(clients.DEVICE_CODE):
         return _oauth_error(sb, "unauthorized_client", ERR_NOT_PUBLIC if app.azure
                             else ERR_FLOW.format(what="a device code"))
-    user_code = _new_user_code(sb)
-    device_code = "DAQABAAEAAAD" + base64.urlsafe_b64encode(
-        _digest(sb, "device_code")[:48]).decode().rstrip("=")
-    interval = int(sb.lifetimes.device_interval)
-    _bucket(sb, "device_codes")[device_code] = _DeviceCode(
-        user_code=user_code, client_id=params["client_id"], scope=params["scope"],
-        expires=sb.now() + sb.lifetimes.device_code, interval=interval)
-    _bucket(sb, "user_codes")[user_code] = device_code
+    device_code, entry = grants.new_device_code(sb, params["client_id"], params["scope"])
     return json_response(200, {
-        "user_code": user_code, "device_code": device_code,
-        "verification_uri": VERIFICATION_URI, "interval": interval,
+        "user_code": entry.user_code, "device_code": device_code,
+        "verification_uri": VERIFICATION_URI, "interval": entry.interval,
         "expires_in": int(sb.lifetimes.device_code),
     }, headers=_token_headers())
-
-
-def _device_entry(sb: Sandbox, user_code: str) -> _DeviceCode | None:
-    """The live (pending, unexpired) device code a person typed, forgiving case and dashes."""
-    key = user_code.upper().replace("-", "").replace(" ", "")
-    device_code = _bucket(sb, "user_codes").get(key)
-    entry = _bucket(sb, "device_codes").get(device_code or "")
-    if not isinstance(entry, _DeviceCode) or entry.status != "pending" \
-            or entry.expires <= sb.now():
-        return None
-    return entry
 
 
 def approve_device_code(sb: Sandbox, user_code: str, email: str) -> bool:
@@ -721,7 +568,7 @@ def approve_device_code(sb: Sandbox, user_code: str, email: str) -> bool:
 
     Returns whether a live code was approved. For tests and tools; people use /link.
     """
-    entry = _device_entry(sb, user_code)
+    entry = grants.device_entry(sb, user_code)
     account = sb.world.by_email.get(email.lower())
     if entry is None or account is None:
         return False
@@ -731,7 +578,7 @@ def approve_device_code(sb: Sandbox, user_code: str, email: str) -> bool:
 
 def decline_device_code(sb: Sandbox, user_code: str) -> bool:
     """Decline a pending device code; its next poll answers ``authorization_declined``."""
-    entry = _device_entry(sb, user_code)
+    entry = grants.device_entry(sb, user_code)
     if entry is None:
         return False
     entry.status = "declined"
@@ -778,7 +625,7 @@ def link_submit(sb: Sandbox, call: Call) -> httpx.Response:
     """Approve (correct credentials) or decline (``decline=1``) a device code."""
     form = call.form()
     code = form.get("code", "")
-    entry = _device_entry(sb, code)
+    entry = grants.device_entry(sb, code)
     if entry is None:
         return _link_page("That code didn't work. Check the code and try again.", code)
     if form.get("decline") == "1":
