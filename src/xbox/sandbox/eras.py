@@ -11,6 +11,9 @@ the same captures in every era).
 * ``"2014"``: the 2014 clip shape of the wire spec §3 (24 keys, separate thumbnail PNGs with
   their sizes, ``http://`` hosts, the 2012 SAS URL form, streaming URIs on saved clips, ``==``
   token padding). Screenshots did not exist in 2014: they keep the 2018 shape.
+
+The era also picks login.live.com's sign-in page (:mod:`xbox.sandbox.services.login_pages`):
+today's JSON ``ServerData`` (2025), the recorded 2018 page, or the 2014 one.
 """
 
 from __future__ import annotations
