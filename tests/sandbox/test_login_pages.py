@@ -191,7 +191,7 @@ def test_the_2018_flow_credential_type_then_post() -> None:
         "isOtherIdpSupported": False, "checkPhones": False, "isRemoteNGCSupported": True,
         "isCookieBannerShown": False, "isFidoSupported": False, "flowToken": ppft.group(1)})
     assert answer.status_code == 200
-    assert_same_shape(answer.json(), recorded("login_get_credential_type_2018.json"))
+    assert_same_shape(answer.json(), recorded("auth_login_get_credential_type_2018.json"))
     assert answer.json()["IfExistsResult"] == 0
     unknown = http.post(mapped(credential_url.group(1)), json={"username": "no@example.org"})
     assert unknown.json()["IfExistsResult"] == 1
