@@ -20,7 +20,7 @@ from xbox.exceptions import (
 )
 from xbox.sandbox import ERAS, Sandbox
 
-RECORDED = Path(__file__).resolve().parent / "fixtures" / "recorded"
+RECORDED = Path(__file__).resolve().parent / "fixtures" / "recorded-sign-in"
 PPFT = "DV7iHx2VqqwCU0H!dpslb02m*TiO5CqUwbtK$"
 # Today's ServerData as a Go SISU client's test quotes login.live.com's page (JSON, escaped
 # quotes in sFTTag), with a urlPost like the sandbox's.

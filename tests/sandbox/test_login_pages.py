@@ -16,7 +16,7 @@ from tests.fidelity import assert_same_shape, recorded
 from tests.sandbox.signing import mapped
 from xbox.sandbox import Sandbox
 
-RECORDED = Path(__file__).resolve().parent.parent / "fixtures" / "recorded"
+RECORDED = Path(__file__).resolve().parent.parent / "fixtures" / "recorded-sign-in"
 XBOX_APP = "000000004C12AE6F"  # XboxReplay 5.1's client (config.clients.xboxApp)
 SCOPE = "service::user.auth.xboxlive.com::MBI_SSL"
 DESKTOP = "https://login.live.com/oauth20_desktop.srf"
@@ -191,7 +191,7 @@ def test_the_2018_flow_credential_type_then_post() -> None:
         "isOtherIdpSupported": False, "checkPhones": False, "isRemoteNGCSupported": True,
         "isCookieBannerShown": False, "isFidoSupported": False, "flowToken": ppft.group(1)})
     assert answer.status_code == 200
-    assert_same_shape(answer.json(), recorded("auth_login_get_credential_type_2018.json"))
+    assert_same_shape(answer.json(), recorded("login_get_credential_type_2018.json", "recorded-sign-in"))
     assert answer.json()["IfExistsResult"] == 0
     unknown = http.post(mapped(credential_url.group(1)), json={"username": "no@example.org"})
     assert unknown.json()["IfExistsResult"] == 1

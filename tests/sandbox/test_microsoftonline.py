@@ -23,6 +23,7 @@ OPENXBOX_APP = "388ea51c-0b25-4029-aae2-17df49d23905"  # "Personal Microsoft acc
 SCOPES = "XboxLive.signin offline_access"
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 AAD = "/login.microsoftonline.com"
+SIGN_IN = "recorded-sign-in"  # tests/fixtures/recorded-sign-in/
 
 
 def _http(**options: object) -> tuple[Sandbox, httpx.Client]:
@@ -46,8 +47,8 @@ def _poll(http: httpx.Client, device_code: str, client_id: str = MSAL_APP,
 def _error(response: httpx.Response) -> tuple[str, int]:
     assert response.status_code == 400
     body = response.json()
-    assert_same_shape(body, recorded("auth_aad_authorization_pending.json"))
-    assert list(body) == list(recorded("auth_aad_authorization_pending.json"))
+    assert_same_shape(body, recorded("aad_authorization_pending.json", SIGN_IN))
+    assert list(body) == list(recorded("aad_authorization_pending.json", SIGN_IN))
     code = body["error_codes"][0]
     assert body["error_description"].startswith(f"AADSTS{code}: ")
     assert body["error_uri"] == f"https://login.microsoftonline.com/error?code={code}"
@@ -67,8 +68,8 @@ def test_device_code_through_to_a_profile() -> None:
     start = _devicecode(http)
     assert start.status_code == 200
     body = start.json()
-    assert_same_shape(body, recorded("auth_aad_devicecode_consumers.json"))
-    assert list(body) == list(recorded("auth_aad_devicecode_consumers.json"))
+    assert_same_shape(body, recorded("aad_devicecode_consumers.json", SIGN_IN))
+    assert list(body) == list(recorded("aad_devicecode_consumers.json", SIGN_IN))
     assert (body["verification_uri"], body["expires_in"], body["interval"]) == (
         "https://www.microsoft.com/link", 900, 5)
     assert body["message"] == (f"To sign in, use a web browser to open the page "

@@ -10,7 +10,7 @@ over the years, and each era serves its own page:
   value="…"/>'``. The 2014 library's two regexes must match it byte for byte (wire spec §1a,
   the 2014 betamax cassettes).
 * ``"2018"``: the same kind of literal, as recorded on 2018-03-23 (xbox-webapi-python v1.1.8
-  ``tests/data/cassettes/2fa_*.json``, kept as ``tests/fixtures/recorded/login_page_2018.html``):
+  ``tests/data/cassettes/2fa_*.json``, kept as ``tests/fixtures/recorded-sign-in/login_page_2018.html``):
   ``urlPost:'…'`` whose query is percent-encoded (``redirect_uri=https%3A%2F%2F…``, with
   ``contextid``, ``bk``, ``uaid`` and ``pid``, so the 2014 URL regex stops at the first
   ``%``), the ``GetCredentialType.srf`` address (key ``bo``) the 2018 clients posted to first,

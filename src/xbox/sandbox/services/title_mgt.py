@@ -7,8 +7,8 @@ xbox-webapi-python's tests, kept as ``data/title_endpoints.json``), which is als
 the sandbox's own services check tokens against (:mod:`xbox.sandbox.relying_parties`).
 
 Assumptions (one recording, of ``type=1``): every ``type`` gets the same list; no token is
-needed (XAL reads it before it has one); another contract version is the empty 406 every
-sandbox service answers.
+needed (XAL reads it before it has one). Its contract version is a row of
+:mod:`xbox.sandbox.contracts`.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ __all__: list[str] = []
 def endpoints(sb: Sandbox, call: Call) -> httpx.Response:
     """The recorded endpoint list: host -> relying party, token type, signature policy."""
     headers = sb.xbl_headers()
-    shape = contract(sb, call, {"1": "v1"}, "v1", headers)
+    shape = contract(sb, call, "title-mgt", headers)
     if isinstance(shape, httpx.Response):
         return shape
     return json_response(200, title_endpoints(), headers=headers)
