@@ -117,6 +117,13 @@ def _app_refusal(sb: Sandbox, tenant: str, client_id: str) -> httpx.Response | N
     return None
 
 
+def _form(sb: Sandbox, call: Call, tenant: str) -> tuple[dict[str, str], httpx.Response | None]:
+    """A POST's parameters (form, query values as fallback) and how the tenant refuses its
+    client id, if it does."""
+    params = {**call.params, **call.form()}
+    return params, _app_refusal(sb, tenant, params.get("client_id", ""))
+
+
 def _xbox_scope(sb: Sandbox, scope: str) -> str | httpx.Response:
     """The scopes granted (the OpenID ones MSAL adds dropped), or the refusal of a request
     that asks for no Xbox Live permission."""
@@ -170,8 +177,7 @@ def authorize(sb: Sandbox, call: Call, tenant: str) -> httpx.Response:
 @route("POST", HOST, TENANT + r"/oauth2/v2\.0/devicecode", auth=False)
 def devicecode(sb: Sandbox, call: Call, tenant: str) -> httpx.Response:
     """A device code for a public-client Azure app."""
-    params = {**call.params, **call.form()}
-    refused = _app_refusal(sb, tenant, params.get("client_id", ""))
+    params, refused = _form(sb, call, tenant)
     if refused is not None:
         return refused
     app = clients.lookup(params["client_id"])
@@ -242,8 +248,7 @@ def _refusal(sb: Sandbox, refused: grants.Refused) -> httpx.Response:
 @route("POST", HOST, TENANT + r"/oauth2/v2\.0/token", auth=False)
 def token(sb: Sandbox, call: Call, tenant: str) -> httpx.Response:
     """Redeem an authorization code, a device code or a refresh token."""
-    params = {**call.params, **call.form()}
-    refused = _app_refusal(sb, tenant, params.get("client_id", ""))
+    params, refused = _form(sb, call, tenant)
     if refused is not None:
         return refused
     client_info = params.get("client_info") == "1"
