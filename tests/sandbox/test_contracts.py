@@ -48,6 +48,7 @@ PROBES: dict[str, tuple[str, str, Any]] = {
                        {"gamertag": "Probe Name", "preview": True, "previewOnly": True,
                         "reservationId": JOE_XUID}),
     "cqs": ("GET", f"/cqs.xboxlive.com/epg/en-US/lineups/{HEADEND_ID}/channels", None),
+    "title-mgt": ("GET", "/title.mgt.xboxlive.com/titles/default/endpoints?type=1", None),
 }
 
 

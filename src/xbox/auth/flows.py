@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import json
 import re
 import secrets
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from ..exceptions import (
     ReauthenticationRequired,
     ServiceUnavailable,
     SignInBlocked,
+    SignInPageUnreadable,
     XboxException,
     XstsError,
 )
@@ -40,6 +42,7 @@ __all__ = [
     "LEGACY_REDIRECT_URI",
     "LEGACY_SCOPE",
     "LOGIN_HOST",
+    "PASSWORD_CLIENT_ID",
     "PUBLIC_CLIENT_ID",
     "XBOXLIVE_RP",
     "XERR_REASONS",
@@ -52,7 +55,6 @@ __all__ = [
     "device_poll_form",
     "device_poll_result",
     "legacy_authorize_url",
-    "legacy_login_form",
     "login_cookies",
     "oauth_error",
     "parse_device_code",
@@ -61,9 +63,11 @@ __all__ = [
     "parse_oauth_token",
     "parse_user_token",
     "parse_xsts",
+    "password_form",
     "redirect_code",
     "refresh_form",
     "rps_ticket",
+    "server_data",
     "user_token_body",
     "xsts_body",
     "xsts_error",
@@ -74,33 +78,40 @@ LOGIN_HOST = "login.live.com"
 XBOXLIVE_RP = "http://xboxlive.com"
 LEGACY_CLIENT_ID = "0000000048093EE3"  # the old Xbox app; the 2014 library's id
 PUBLIC_CLIENT_ID = "000000004C12AE6F"  # the Xbox app: device code with no Azure app
+#: The id of the e-mail + password sign-in: the Xbox app's, the one every maintained password
+#: client uses today (XboxReplay xboxlive-auth 5.1, prismarine-auth through it); the 2014 id
+#: above is still honoured for refreshing sessions it signed in.
+PASSWORD_CLIENT_ID = PUBLIC_CLIENT_ID
 LEGACY_SCOPE = "service::user.auth.xboxlive.com::MBI_SSL"
 AZURE_SCOPE = "Xboxlive.signin Xboxlive.offline_access"
 LEGACY_REDIRECT_URI = "https://login.live.com/oauth20_desktop.srf"
 
 
-# -- legacy e-mail + password (the 2014 page scrape) -----------------------------------------
+# -- e-mail + password (the sign-in page scrape) ----------------------------------------------
 
-def legacy_authorize_url() -> str:
+def legacy_authorize_url(client_id: str = LEGACY_CLIENT_ID) -> str:
     """The authorize page URL, its query NOT percent-encoded: the server wants it raw."""
     query = unquote(urlencode({
         "locale": "en",
         "redirect_uri": LEGACY_REDIRECT_URI,
         "response_type": "token",
-        "client_id": LEGACY_CLIENT_ID,
+        "client_id": client_id,
         "scope": LEGACY_SCOPE,
         "display": "touch",
     }))
     return f"https://{LOGIN_HOST}/oauth20_authorize.srf?{query}"
 
 
-# The 2014 client's expressions, kept byte for byte: the page format is the contract.
-_URL_POST_RE = re.compile(rb"urlPost:\'([A-Za-z0-9:\?_\-\.&/=]+)")
-_PPFT_RE = re.compile(rb'sFTTag:\'.*value="(.*)"/>')
-# Newer pages put a space after the colon and quote differently; accept those too.
-_URL_POST_MODERN_RE = re.compile(rb"urlPost:\s*'([^']+)'")
-_PPFT_MODERN_RE = re.compile(rb'name="PPFT"[^>]*value="([^"]+)"')
-_ERR_RE = re.compile(rb"sErrTxt:\s*'((?:[^'\\]|\\.)*)'")
+# Where the page's ServerData object starts (JSON since mid-2025, a JS literal before).
+_SERVER_DATA_RE = re.compile(r"\bServerData\s*=\s*(?=\{)")
+# The PPFT inside the sFTTag hidden input, in a decoded value or in a literal page.
+_PPFT_IN_TAG_RE = re.compile(r'name="PPFT"[^>]*value="([^"]+)"')
+# XboxReplay xboxlive-auth 5.1's patterns (June 2025): they read every page since 2014 --
+# today's JSON with escaped quotes, the 2018 literal (urlPost:'...' with a %-encoded query)
+# and the 2014 one (urlPost:'...' raw).
+_URL_POST_RE = re.compile(r"""\\?['"]?urlPost\\?['"]?:\s*\\?['"]([^'"\\]+)\\?['"]""", re.I)
+_PPFT_RE = re.compile(r'name=\\?"PPFT\\?"[^>]*value=\\?"([^"\\]+)\\?"', re.I)
+_ERR_RE = re.compile(r"sErrTxt:\s*'((?:[^'\\]|\\.)*)'")
 _HR_RE = re.compile(r"HR=([0-9A-Fa-f]{8})")
 
 # HRESULTs in sErrTxt that mean "a person has to look at this account".
@@ -108,20 +119,50 @@ _BLOCKED_HR = {"80041032", "80041033", "8004490C", "80048821", "80048823"}
 _BAD_CREDENTIALS_HR = {"80041012", "CFFFFC15", "80041010", "80041011"}
 
 
+def server_data(content: bytes) -> dict[str, Any] | None:
+    """Today's ``ServerData`` (a JSON object) decoded, or None: the 2014 and 2018 pages'
+    object literals (unquoted keys, single quotes) are not JSON."""
+    text = content.decode("utf-8", "replace")
+    match = _SERVER_DATA_RE.search(text)
+    if match is None:
+        return None
+    try:
+        data, _ = json.JSONDecoder().raw_decode(text, match.end())
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
 def parse_login_page(content: bytes) -> tuple[str, str]:
-    """Scrape ``urlPost`` and the PPFT value from the login page.
+    """``urlPost`` and the PPFT value of a login.live.com sign-in page, whichever its era:
+    today's JSON ``ServerData`` (``"urlPost":"…"``, ``"sFTTag":"<input … value=\\"…\\"/>"``),
+    the 2018 literal (``urlPost:'…'``, a percent-encoded query) or the 2014 one.
 
     Raises:
-        SignInBlocked: the page asks for a second factor or other human action.
-        AuthenticationException: the page is not a login page we can read.
+        SignInPageUnreadable: the page has no ``urlPost`` or no PPFT; it names which (and
+            never quotes the page).
     """
-    url = _URL_POST_RE.search(content) or _URL_POST_MODERN_RE.search(content)
-    ppft = _PPFT_RE.search(content) or _PPFT_MODERN_RE.search(content)
-    if url is None or ppft is None:
-        raise AuthenticationException(
-            "login.live.com sent a sign-in page this library cannot read; "
-            "sign in with `xbox login` (device code) instead")
-    return url.group(1).decode(), ppft.group(1).decode()
+    url = ppft = None
+    data = server_data(content)
+    if data is not None:
+        if isinstance(data.get("urlPost"), str):
+            url = data["urlPost"]
+        tag = data.get("sFTTag")
+        found = _PPFT_IN_TAG_RE.search(tag) if isinstance(tag, str) else None
+        ppft = found.group(1) if found else data.get("sFT") if isinstance(data.get("sFT"),
+                                                                          str) else None
+    text = content.decode("utf-8", "replace")
+    if not url:
+        found = _URL_POST_RE.search(text)
+        url = found.group(1) if found else None
+    if not ppft:
+        found = _PPFT_RE.search(text)
+        ppft = found.group(1) if found else None
+    missing = [name for name, value in (("urlPost", url), ("PPFT", ppft)) if not value]
+    if missing:
+        raise SignInPageUnreadable(missing)
+    assert url is not None and ppft is not None
+    return url, ppft
 
 
 _COOKIE_SPLIT_RE = re.compile(r",\s*(?=[A-Za-z0-9_.\-]+=)")
@@ -143,24 +184,43 @@ def login_cookies(set_cookie_headers: list[str]) -> str:
     return "; ".join(pairs)
 
 
-def legacy_login_form(login: str, password: str, ppft: str) -> dict[str, str]:
-    """The form the 2014 client posts to ``urlPost`` (every field, every time)."""
+def password_form(login: str, password: str, ppft: str) -> dict[str, str]:
+    """The form today's sign-in page posts to ``urlPost``.
+
+    The e-mail address goes as ``loginfmt`` (the page's e-mail field) and ``login`` (its
+    hidden copy), as XboxReplay xboxlive-auth 5.1 sends them; the rest are the fields of the
+    page's own form with the values a browser without a security key sends (``type`` 11: a
+    password, ``LoginOptions`` 3: do not stay signed in; a Bing sign-in client, ms-auth,
+    posts the same list). Older pages read ``login`` and ignore what they do not know.
+    """
     return {
+        "i13": "0",
         "login": login,
+        "loginfmt": login,
+        "type": "11",
+        "LoginOptions": "3",
+        "lrt": "",
+        "lrtPartition": "",
+        "hisRegion": "",
+        "hisScaleUnit": "",
         "passwd": password,
+        "ps": "2",
+        "psRNGCDefaultType": "",
+        "psRNGCEntropy": "",
+        "psRNGCSLK": "",
+        "canary": "",
+        "ctx": "",
+        "hpgrequestid": "",
         "PPFT": ppft,
         "PPSX": "Passpor",
-        "SI": "Sign in",
-        "type": "11",
         "NewUser": "1",
-        "LoginOptions": "1",
-        "i3": "36728",
-        "m1": "768",
-        "m2": "1184",
-        "m3": "0",
-        "i12": "1",
-        "i17": "0",
-        "i18": "__Login_Host|1",
+        "FoundMSAs": "",
+        "fspost": "0",
+        "i21": "0",
+        "CookieDisclosure": "0",
+        "IsFidoSupported": "0",
+        "isSignupPost": "0",
+        "isRecoveryAttemptPost": "0",
     }
 
 
@@ -184,17 +244,21 @@ def login_failure(content: bytes, status: int = 200) -> XboxException:
     """Why a credentials post did not redirect, read from the page it sent instead: a
     refusal only when the page says so (else an outage: a page that is not the login
     page's answer says nothing about the password)."""
-    if b"PROOF.Type" in content:
+    data = server_data(content)
+    if b"PROOF.Type" in content or (data is not None and "arrUserProofs" in data):
         return SignInBlocked(
             "This Microsoft account uses two-step verification, which password sign-in cannot "
             "complete; sign in with `xbox login` (device code) instead")
-    match = _ERR_RE.search(content)
-    text = ""
-    if match:
-        raw = match.group(1).decode("utf-8", "replace").replace("\\'", "'")
+    raw, code = "", ""
+    if data is not None:  # today's page: "sErrTxt" and its HRESULT in "sErrorCode"
+        raw, code = str(data.get("sErrTxt") or ""), str(data.get("sErrorCode") or "").upper()
+    else:
+        match = _ERR_RE.search(content.decode("utf-8", "replace"))
+        raw = match.group(1).replace("\\'", "'") if match else ""
         hr = _HR_RE.search(raw)
-        text = html.unescape(re.sub(r"<[^>]+>", "", re.sub(r"<!--.*?-->", "", raw))).strip()
         code = hr.group(1).upper() if hr else ""
+    text = html.unescape(re.sub(r"<[^>]+>", "", re.sub(r"<!--.*?-->", "", raw))).strip()
+    if raw:
         if code in _BLOCKED_HR or "blocked" in text.lower():
             return SignInBlocked(
                 "Microsoft blocked this sign-in for the account's security; review it at "
@@ -546,9 +610,12 @@ def signature_refused(host: str, what: str) -> AuthenticationException:
 XBOX_APP_TITLE_ID = "328178078"
 SISU_REDIRECT_URI = "ms-xal-000000004c12ae6f://auth"
 #: Live ids that sign in through SISU, and those that sign in with a title token (peers:
-#: xbox-webapi's XAL, xal-rs, prismarine-auth, RaphiMC MinecraftAuth).
-SISU_CLIENT_IDS = frozenset({"000000004c12ae6f", "000000004c20a908", "0000000048183522"})
-TITLE_CLIENT_IDS = frozenset({"00000000441cc96b", "00000000402b5328"})
+#: xbox-webapi's XAL and its five app identities, xal-rs, prismarine-auth, RaphiMC
+#: MinecraftAuth). The Minecraft Java id is a SISU one: its title authentication answers
+#: ``403 {}`` (prismarine-auth #54, #140, #182).
+SISU_CLIENT_IDS = frozenset({"000000004c12ae6f", "000000004415494b", "000000004c20a908",
+                             "00000000482c8f49", "0000000048183522", "00000000402b5328"})
+TITLE_CLIENT_IDS = frozenset({"00000000441cc96b"})
 DEVICE_URL = "https://device.auth.xboxlive.com/device/authenticate"
 TITLE_URL = "https://title.auth.xboxlive.com/title/authenticate"
 SISU_AUTHENTICATE_URL = "https://sisu.xboxlive.com/authenticate"

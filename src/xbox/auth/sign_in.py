@@ -9,7 +9,7 @@ way httpx drives one ``auth_flow`` from both of its clients.
 
 The steps, whose requests and answers :mod:`xbox.auth.flows` builds and reads:
 
-* MSA (login.live.com): the 2014 password page scrape, the device code, the authorization
+* MSA (login.live.com): the password page scrape (any era of the page), the device code, the authorization
   code, and the refresh token grant;
 * user token (user.auth.xboxlive.com) for the MSA token;
 * XSTS token (xsts.auth.xboxlive.com) for the user token: ``XBL3.0 x=<uhs>;<xsts>``.
@@ -92,21 +92,22 @@ def _json(response: httpx.Response) -> Any:
 # -- the password flow (the seed API's) -------------------------------------------------------
 
 def password(login: str, password: str, now: Clock) -> Flow[Session]:
-    """The 2014 library's e-mail + password sign-in, through to an XSTS token."""
-    page = _answer((yield Call("GET", flows.legacy_authorize_url())))
+    """The seed API's e-mail + password sign-in (the sign-in page scrape), through to an XSTS
+    token: the page of any era is read, today's form is posted."""
+    page = _answer((yield Call("GET", flows.legacy_authorize_url(flows.PASSWORD_CLIENT_ID))))
     _refused(page, flows.LOGIN_HOST, "to show its sign-in page")
     url_post, ppft = flows.parse_login_page(page.content)
     flows.check_credentials_target(url_post)
     cookies = flows.login_cookies(page.headers.get_list("set-cookie"))
     # The password is never sent twice on its own: no automatic retry.
     posted = _answer((yield Call("POST", url_post, idempotent=False,
-                                 data=flows.legacy_login_form(login, password, ppft),
+                                 data=flows.password_form(login, password, ppft),
                                  headers={"Cookie": cookies} if cookies else {})))
     location = posted.headers.get("Location")
     if not location:
         down = flows.outage(posted.status_code, flows.LOGIN_HOST)
         raise down or flows.login_failure(posted.content, posted.status_code)
-    msa = flows.parse_login_redirect(location, now=now())
+    msa = flows.parse_login_redirect(location, client_id=flows.PASSWORD_CLIENT_ID, now=now())
     log.debug("signed in with e-mail and password")
     return (yield from xbox_tokens(Session(msa=msa, login=login), now))
 
