@@ -20,7 +20,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 import httpx
 import pytest
 
-from xbox.sandbox import JOE_EMAIL, JOE_PASSWORD, Sandbox, ServedSandbox
+from xbox.sandbox import ERAS, JOE_EMAIL, JOE_PASSWORD, Sandbox, ServedSandbox
 from xbox.sandbox.world_services import JOE_CONSOLES, ServicesWorld
 
 SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
@@ -180,28 +180,39 @@ def test_todays_login_page_is_posted_as_its_script_posts_it() -> None:
                     "passwd": "hunter2", "PPFT": "Dx!ab*cd$$"}
 
 
-def _legacy_page(http: httpx.Client) -> httpx.Response:
-    """The 2014 password page (the 2014 client's id and implicit grant)."""
+def _password_page(http: httpx.Client) -> httpx.Response:
+    """The password page (the Xbox app's id and the implicit grant), in the sandbox's era."""
     return http.get("/login.live.com/oauth20_authorize.srf", params={
-        "client_id": "0000000048093EE3", "response_type": "token",
+        "client_id": "000000004C12AE6F", "response_type": "token",
         "redirect_uri": "https://login.live.com/oauth20_desktop.srf",
         "scope": "service::user.auth.xboxlive.com::MBI_SSL"})
 
 
-def test_the_2014_login_page_and_the_sandbox_code_form_are_read() -> None:
+@pytest.mark.parametrize("era", ERAS)
+def test_the_password_page_of_every_era_is_posted_as_its_script_posts_it(era: str) -> None:
+    # Today's page (JSON ServerData), the recorded 2018 one and the 2014 JS literal.
+    sb = Sandbox(seed=0, era=era)
+    with httpx.Client(base_url=sb.base_url, transport=sb.transport()) as http:
+        url, form = worker.sign_in_form(_password_page(http).text, "https://login.live.com/x",
+                                        JOE_EMAIL, JOE_PASSWORD)
+        assert url.startswith("https://login.live.com/ppsecure/post.srf?")
+        assert form["PPFT"] and form["login"] == form["loginfmt"] == JOE_EMAIL
+        signed_in = http.post("/login.live.com" + url.removeprefix("https://login.live.com"),
+                              data=form)
+    assert signed_in.status_code == 302
+    assert "#access_token=" in signed_in.headers["location"]
+
+
+def test_the_sandbox_code_form_is_filled_in() -> None:
     sb = Sandbox(seed=0)
     with httpx.Client(base_url=sb.base_url, transport=sb.transport()) as http:
-        legacy = _legacy_page(http)
-        url, form = worker.sign_in_form(legacy.text, "https://login.live.com/x", "a@b", "pw")
-        assert url.startswith("https://login.live.com/ppsecure/post.srf?")
-        assert form["PPFT"].endswith("$$") and form["login"] == "a@b"
         code_page = http.get("/login.live.com/oauth20_authorize.srf", params={
             "client_id": "388ea51c-0b25-4029-aae2-17df49d23905", "response_type": "code",
             "redirect_uri": "http://localhost:8080/auth/callback", "scope": "Xboxlive.signin"})
-        url, form = worker.sign_in_form(code_page.text,
-                                        "https://login.live.com/oauth20_authorize.srf", "a@b", "pw")
-        assert url.startswith("https://login.live.com/ppsecure/post.srf?")
-        assert form["passwd"] == "pw" and form["PPFT"]
+    url, form = worker.sign_in_form(code_page.text, "https://login.live.com/oauth20_authorize.srf",
+                                    "a@b", "pw")
+    assert url.startswith("https://login.live.com/ppsecure/post.srf?")
+    assert form["passwd"] == "pw" and form["PPFT"]
 
 
 def test_a_page_without_a_sign_in_form_is_a_clear_failure() -> None:
@@ -220,16 +231,19 @@ def test_the_browser_signs_in_and_stops_at_the_apps_redirect(served: ServedSandb
                                                    JOE_EMAIL, JOE_PASSWORD))
     query = dict(parse_qsl(urlsplit(landed).query))
     assert landed.startswith(redirect) and query["state"] == "s1" and query["code"]
-    with pytest.raises(worker.StepFailed, match="sign-in refused: That password is incorrect"):
+    with pytest.raises(worker.StepFailed, match=r"sign-in refused: .*password is incorrect"):
         asyncio.run(worker.browse_to_redirect(served.base_url, start, redirect, JOE_EMAIL, "no"))
 
 
 def test_the_browser_reads_cookies_as_login_live_com_joins_them() -> None:
     sb = Sandbox(seed=0)
     with httpx.Client(base_url=sb.base_url, transport=sb.transport()) as http:
-        page = _legacy_page(http)
-    assert "," in page.headers["set-cookie"]  # both cookies in one header, as recorded
-    assert set(worker.set_cookies(page.headers)) == {"MSPRequ", "MSPOK"}
+        page = _password_page(http)
+    # Today's page sets its cookies one header each; the browser keeps them all.
+    assert set(worker.set_cookies(page.headers)) >= {"MSPRequ", "MSPOK"}
+    joined = httpx.Headers([("Set-Cookie", "MSPRequ=lt=1&co=1&id=N; path=/;HTTPOnly=;version=1, "
+                                           "MSPOK=$uuid-1; domain=login.live.com;path=/")])
+    assert worker.set_cookies(joined) == {"MSPRequ": "lt=1&co=1&id=N", "MSPOK": "$uuid-1"}
     gone = httpx.Headers([("Set-Cookie", "MSPRequ=; path=/;version=1;Expires=Thu, "
                                          "30-Oct-1980 16:00:00 GMT"), ("Set-Cookie", "A=b; path=/")])
     assert worker.set_cookies(gone) == {"MSPRequ": "", "A": "b"}
