@@ -67,7 +67,7 @@ bench: $(STAMP) bench/.venv-peers/.installed bench-tools
 # (OAuth2 through the sign-in page, refresh, XAL/SISU with every app identity they ship) and
 # call every provider method, in today's era and in 2018's. A method passes when the peer
 # parses the answer; the only failures allowed are scripts/peers_allowed.toml's, where Xbox
-# Live fails the peer too. Prints the table; exits non-zero on anything unexpected. About 20 s;
+# Live fails the peer too. Prints the table; exits non-zero on anything unexpected. 20-30 s;
 # building bench/.venv-peers the first time adds 15 s (warm pip cache) to a minute. CI runs it.
 peers: $(STAMP) bench/.venv-peers/.installed
 	$(BIN)/python scripts/peers.py
