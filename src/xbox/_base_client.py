@@ -25,6 +25,7 @@ from ._core.retry import (
     retry_delay,
 )
 from ._core.urls import BASE_URL_ENV, check_base_url, map_url, resolve_base_url
+from ._ledger import Ledger
 from .auth import flows
 from .auth.state import SignInState
 from .exceptions import InvalidArgument, MalformedResponse, NotFoundException
@@ -68,8 +69,8 @@ class BaseClient:
         # With a token store, one budget per account for every process using that store
         # (the ledger beside the token files); in memory only, this client's own.
         store = token_store
-        self.governor = Governor(dict(limits or {}), enabled=rate_limits) if store is None \
-            else Governor.beside(lambda: store.folder, dict(limits or {}), enabled=rate_limits)
+        self.governor = Governor(dict(limits or {}), enabled=rate_limits,
+                                 ledger=None if store is None else Ledger(lambda: store.folder))
         #: The sign-in state: the current session and the token store it is saved in.
         self.auth = SignInState(token_store, account)
 
