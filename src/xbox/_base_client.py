@@ -26,7 +26,7 @@ from ._core.retry import (
 )
 from ._core.urls import BASE_URL_ENV, check_base_url, map_url, resolve_base_url
 from ._ledger import Ledger
-from .auth import flows
+from .auth import msa
 from .auth.state import SignInState
 from .exceptions import InvalidArgument, MalformedResponse, NotFoundException
 
@@ -142,17 +142,17 @@ class BaseClient:
         Args:
             redirect_uri: where the browser comes back with ``?code=&state=``.
             client_id: an own app's id (default: the Xbox app's public client id).
-            scope: default ``flows.LEGACY_SCOPE`` for Live client ids (16 hex digits),
-                ``flows.AZURE_SCOPE`` for Azure apps (GUIDs).
+            scope: default ``msa.LEGACY_SCOPE`` for Live client ids (16 hex digits),
+                ``msa.AZURE_SCOPE`` for Azure apps (GUIDs).
             state: a random value to check when the browser comes back.
             login_hint: an e-mail address to pre-fill.
 
         Returns:
             The URL to open (mapped to the base URL when one is set).
         """
-        client_id = client_id or flows.PUBLIC_CLIENT_ID
-        url = flows.authorization_url(client_id=client_id, redirect_uri=redirect_uri,
-                                      scope=flows.default_scope(client_id, scope), state=state,
+        client_id = client_id or msa.PUBLIC_CLIENT_ID
+        url = msa.authorization_url(client_id=client_id, redirect_uri=redirect_uri,
+                                      scope=msa.default_scope(client_id, scope), state=state,
                                       login_hint=login_hint)
         return map_url(url, self.base_url)
 

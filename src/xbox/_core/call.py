@@ -1,5 +1,5 @@
-"""What a request is, before it is sent: :class:`Call`, and the one other step a sign-in
-flow can ask for, :class:`Wait`.
+"""What a request is, before it is sent: :class:`Call`, the one other step a sign-in flow
+can ask for, :class:`Wait`, and what a sign-in flow is: a :data:`Flow` of them.
 
 API calls, sign-in steps and media downloads are all described as a ``Call`` and sent by
 the client's one send path (governor, budget, send, retry decision, 401 refresh), so every
@@ -9,15 +9,20 @@ nothing.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Generator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 from .retry import IDEMPOTENT_METHODS
 
-__all__ = ["NO_BODY", "Call", "Wait", "api_call"]
+if TYPE_CHECKING:
+    import httpx
+
+__all__ = ["NO_BODY", "Call", "Flow", "Wait", "api_call"]
+
+T = TypeVar("T")
 
 #: ``Call.json`` when the request has no JSON body (None is a valid JSON body: ``null``).
 NO_BODY: Any = type("NoBody", (), {"__repr__": lambda self: "NO_BODY"})()
@@ -78,6 +83,12 @@ class Wait:
     """A sign-in flow asking to wait (device-code polling) before its next request."""
 
     seconds: float
+
+
+#: A sign-in flow (:mod:`xbox.auth.flows`): yields steps, is sent each :class:`Call`'s
+#: response (resumed with ``next()`` after a :class:`Wait`), and returns its result. The
+#: client drives it.
+Flow = Generator[Call | Wait, "httpx.Response", T]
 
 
 def api_call(method: str, host: str, path: str, *, contract_version: int | None = None,
