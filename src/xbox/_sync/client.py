@@ -29,6 +29,7 @@ from .._core.retry import Deadline
 from .._core.urls import map_url
 from ..auth import browser, flows, msa, xboxlive
 from ..auth.answers import unreadable
+from ..download._sync import download as download_file
 from ..exceptions import MalformedResponse, NotFoundException, NotSignedIn, TransportError
 
 if TYPE_CHECKING:
@@ -610,8 +611,6 @@ class Client(BaseClient):
         Raises:
             DownloadError: what went wrong, in plain words (a full disk keeps the ``.part``).
         """
-        from .download import download
-
-        return download(self, capture, dest, thumbnail=thumbnail, progress=progress,
-                        chunk_size=chunk_size)
+        return download_file(self, capture, dest, thumbnail=thumbnail, progress=progress,
+                             chunk_size=chunk_size)
 
