@@ -5,7 +5,6 @@ source, ``_sync/client.py`` is generated from it), as httpx's ``BaseClient`` doe
 
 from __future__ import annotations
 
-import importlib
 import json
 import logging
 import time
@@ -28,12 +27,12 @@ from ._core.urls import BASE_URL_ENV, check_base_url, map_url, resolve_base_url
 from ._ledger import Ledger
 from .auth import msa
 from .auth.state import SignInState
+from .auth.store import TokenStore
 from .exceptions import InvalidArgument, MalformedResponse, NotFoundException
 
 if TYPE_CHECKING:
     import httpx
 
-    from .auth.store import TokenStore
     from .auth.tokens import Session
 
 __all__ = ["UNSET", "BaseClient"]
@@ -63,8 +62,6 @@ class BaseClient:
         self._http2 = http2
         self.clock: Callable[[], float] = clock or time.time
         if token_store is UNSET:
-            from .auth.store import TokenStore
-
             token_store = TokenStore()
         # With a token store, one budget per account for every process using that store
         # (the ledger beside the token files); in memory only, this client's own.
@@ -73,20 +70,6 @@ class BaseClient:
                                  ledger=None if store is None else Ledger(lambda: store.folder))
         #: The sign-in state: the current session and the token store it is saved in.
         self.auth = SignInState(token_store, account)
-
-    #: ``attribute -> (module, class)`` of the resources, set by each client class.
-    _resources: dict[str, tuple[str, str]] = {}
-
-    if not TYPE_CHECKING:  # for type checkers, each client declares its resources' types
-        def __getattr__(self, name: str) -> Any:
-            # Only reached for attributes not set yet: build a resource on first use and
-            # keep it (importing its module then, not with `import xbox`).
-            spec = type(self)._resources.get(name)
-            if spec is None:
-                raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-            resource = getattr(importlib.import_module(spec[0]), spec[1])(self)
-            setattr(self, name, resource)
-            return resource
 
     # -- who is signed in ---------------------------------------------------------------------
     @property
@@ -173,7 +156,7 @@ class BaseClient:
         Raises:
             RateLimited: the wait would not fit in the call's budget.
         """
-        from . import _http
+        from . import _http  # httpx, on the first send: `import xbox` stays light
 
         wait, booking = 0.0, None
         if call.governed:

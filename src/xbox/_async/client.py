@@ -17,6 +17,7 @@ import os
 import secrets
 import webbrowser
 from collections.abc import Callable, Generator, Mapping
+from functools import cached_property
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -80,7 +81,7 @@ class AsyncClient(BaseClient):
         authenticated (bool): whether client is authed.
         profiles, clips, screenshots, achievements, presence, people, titles, search, stats,
             account, catalog, lists, cqs, consoles, messages: the resources
-            (``xbl.profiles.get("JoeAlcorn")``), built on first use.
+            (``xbl.profiles.get("JoeAlcorn")``), each built on first use.
 
     Args:
         base_url: send every request to ``BASE/HOST/PATH`` (the sandbox layout) instead of
@@ -128,41 +129,113 @@ class AsyncClient(BaseClient):
         self._pool_lock = AsyncLock()
         self._sign_in_lock = AsyncLock()
 
-    # -- the resources: built on first use (their modules too: `import xbox` stays light) -------
-    if TYPE_CHECKING:
-        profiles: AsyncProfiles
-        clips: AsyncClips
-        screenshots: AsyncScreenshots
-        achievements: AsyncAchievements
-        presence: AsyncPresence
-        people: AsyncPeople
-        titles: AsyncTitles
-        search: AsyncSearch
-        stats: AsyncStats
-        account: AsyncAccount
-        catalog: AsyncCatalog
-        lists: AsyncLists
-        cqs: AsyncCqs
-        consoles: AsyncConsoles
-        messages: AsyncMessages
+    # -- the resources: each built on first use, and its module imported then: the resources
+    #    import the models (pydantic), which `import xbox` does not load.
 
-    _resources = {
-        "profiles": ("xbox._async.resources.profiles", "AsyncProfiles"),
-        "clips": ("xbox._async.resources.captures", "AsyncClips"),
-        "screenshots": ("xbox._async.resources.captures", "AsyncScreenshots"),
-        "achievements": ("xbox._async.resources.achievements", "AsyncAchievements"),
-        "presence": ("xbox._async.resources.presence", "AsyncPresence"),
-        "people": ("xbox._async.resources.people", "AsyncPeople"),
-        "titles": ("xbox._async.resources.titles", "AsyncTitles"),
-        "search": ("xbox._async.resources.search", "AsyncSearch"),
-        "stats": ("xbox._async.resources.stats", "AsyncStats"),
-        "account": ("xbox._async.resources.account", "AsyncAccount"),
-        "catalog": ("xbox._async.resources.catalog", "AsyncCatalog"),
-        "lists": ("xbox._async.resources.lists", "AsyncLists"),
-        "cqs": ("xbox._async.resources.cqs", "AsyncCqs"),
-        "consoles": ("xbox._async.resources.consoles", "AsyncConsoles"),
-        "messages": ("xbox._async.resources.messages", "AsyncMessages"),
-    }
+    @cached_property
+    def profiles(self) -> AsyncProfiles:
+        """Profile settings of Xbox Live users, one or many (profile.xboxlive.com)."""
+        from .resources.profiles import AsyncProfiles
+
+        return AsyncProfiles(self)
+
+    @cached_property
+    def clips(self) -> AsyncClips:
+        """Game clips: a user's, saved or recent, and the signed-in user's own (mediahub)."""
+        from .resources.captures import AsyncClips
+
+        return AsyncClips(self)
+
+    @cached_property
+    def screenshots(self) -> AsyncScreenshots:
+        """Screenshots: a user's, saved or recent, and the signed-in user's own (mediahub)."""
+        from .resources.captures import AsyncScreenshots
+
+        return AsyncScreenshots(self)
+
+    @cached_property
+    def achievements(self) -> AsyncAchievements:
+        """Achievements and their history, Xbox One and Xbox 360."""
+        from .resources.achievements import AsyncAchievements
+
+        return AsyncAchievements(self)
+
+    @cached_property
+    def presence(self) -> AsyncPresence:
+        """Who is online and what they play; setting your own state."""
+        from .resources.presence import AsyncPresence
+
+        return AsyncPresence(self)
+
+    @cached_property
+    def people(self) -> AsyncPeople:
+        """Friends and followers, follow summaries, adding and removing friends (the ``friends`` command)."""
+        from .resources.people import AsyncPeople
+
+        return AsyncPeople(self)
+
+    @cached_property
+    def titles(self) -> AsyncTitles:
+        """Titles played, and titles by id or package family name (titlehub)."""
+        from .resources.titles import AsyncTitles
+
+        return AsyncTitles(self)
+
+    @cached_property
+    def search(self) -> AsyncSearch:
+        """Gamertag search."""
+        from .resources.search import AsyncSearch
+
+        return AsyncSearch(self)
+
+    @cached_property
+    def stats(self) -> AsyncStats:
+        """A player's statistics in a title (userstats.xboxlive.com)."""
+        from .resources.stats import AsyncStats
+
+        return AsyncStats(self)
+
+    @cached_property
+    def account(self) -> AsyncAccount:
+        """Gamertag reservation and change."""
+        from .resources.account import AsyncAccount
+
+        return AsyncAccount(self)
+
+    @cached_property
+    def catalog(self) -> AsyncCatalog:
+        """Store products: look-ups and search (the ``store`` command)."""
+        from .resources.catalog import AsyncCatalog
+
+        return AsyncCatalog(self)
+
+    @cached_property
+    def lists(self) -> AsyncLists:
+        """The signed-in user's lists: the Xbox home's Pins (the ``pins`` command)."""
+        from .resources.lists import AsyncLists
+
+        return AsyncLists(self)
+
+    @cached_property
+    def cqs(self) -> AsyncCqs:
+        """A TV lineup and what is on."""
+        from .resources.cqs import AsyncCqs
+
+        return AsyncCqs(self)
+
+    @cached_property
+    def consoles(self) -> AsyncConsoles:
+        """The signed-in user's consoles, and remote commands (SmartGlass)."""
+        from .resources.consoles import AsyncConsoles
+
+        return AsyncConsoles(self)
+
+    @cached_property
+    def messages(self) -> AsyncMessages:
+        """Conversations: reading, sending and deleting messages."""
+        from .resources.messages import AsyncMessages
+
+        return AsyncMessages(self)
 
     # -- the seed API ---------------------------------------------------------------------------
     async def authenticate(self, login: str | None = None, password: str | None = None) -> AsyncClient:
@@ -423,6 +496,8 @@ class AsyncClient(BaseClient):
             flow.close()
 
     # -- the one way down to the socket -----------------------------------------------------------
+    # httpx (and our _http, which builds on it) is imported in the methods below, on the first
+    # send: `import xbox` loads neither (httpx alone costs more than all of xbox's own modules).
     async def _http(self) -> Any:
         if self._pool is None:
             async with self._pool_lock:

@@ -18,6 +18,7 @@ import os
 import secrets
 import webbrowser
 from collections.abc import Callable, Generator, Mapping
+from functools import cached_property
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -80,7 +81,7 @@ class Client(BaseClient):
         authenticated (bool): whether client is authed.
         profiles, clips, screenshots, achievements, presence, people, titles, search, stats,
             account, catalog, lists, cqs, consoles, messages: the resources
-            (``xbl.profiles.get("JoeAlcorn")``), built on first use.
+            (``xbl.profiles.get("JoeAlcorn")``), each built on first use.
 
     Args:
         base_url: send every request to ``BASE/HOST/PATH`` (the sandbox layout) instead of
@@ -128,41 +129,113 @@ class Client(BaseClient):
         self._pool_lock = Lock()
         self._sign_in_lock = Lock()
 
-    # -- the resources: built on first use (their modules too: `import xbox` stays light) -------
-    if TYPE_CHECKING:
-        profiles: Profiles
-        clips: Clips
-        screenshots: Screenshots
-        achievements: Achievements
-        presence: Presence
-        people: People
-        titles: Titles
-        search: Search
-        stats: Stats
-        account: Account
-        catalog: Catalog
-        lists: Lists
-        cqs: Cqs
-        consoles: Consoles
-        messages: Messages
+    # -- the resources: each built on first use, and its module imported then: the resources
+    #    import the models (pydantic), which `import xbox` does not load.
 
-    _resources = {
-        "profiles": ("xbox._sync.resources.profiles", "Profiles"),
-        "clips": ("xbox._sync.resources.captures", "Clips"),
-        "screenshots": ("xbox._sync.resources.captures", "Screenshots"),
-        "achievements": ("xbox._sync.resources.achievements", "Achievements"),
-        "presence": ("xbox._sync.resources.presence", "Presence"),
-        "people": ("xbox._sync.resources.people", "People"),
-        "titles": ("xbox._sync.resources.titles", "Titles"),
-        "search": ("xbox._sync.resources.search", "Search"),
-        "stats": ("xbox._sync.resources.stats", "Stats"),
-        "account": ("xbox._sync.resources.account", "Account"),
-        "catalog": ("xbox._sync.resources.catalog", "Catalog"),
-        "lists": ("xbox._sync.resources.lists", "Lists"),
-        "cqs": ("xbox._sync.resources.cqs", "Cqs"),
-        "consoles": ("xbox._sync.resources.consoles", "Consoles"),
-        "messages": ("xbox._sync.resources.messages", "Messages"),
-    }
+    @cached_property
+    def profiles(self) -> Profiles:
+        """Profile settings of Xbox Live users, one or many (profile.xboxlive.com)."""
+        from .resources.profiles import Profiles
+
+        return Profiles(self)
+
+    @cached_property
+    def clips(self) -> Clips:
+        """Game clips: a user's, saved or recent, and the signed-in user's own (mediahub)."""
+        from .resources.captures import Clips
+
+        return Clips(self)
+
+    @cached_property
+    def screenshots(self) -> Screenshots:
+        """Screenshots: a user's, saved or recent, and the signed-in user's own (mediahub)."""
+        from .resources.captures import Screenshots
+
+        return Screenshots(self)
+
+    @cached_property
+    def achievements(self) -> Achievements:
+        """Achievements and their history, Xbox One and Xbox 360."""
+        from .resources.achievements import Achievements
+
+        return Achievements(self)
+
+    @cached_property
+    def presence(self) -> Presence:
+        """Who is online and what they play; setting your own state."""
+        from .resources.presence import Presence
+
+        return Presence(self)
+
+    @cached_property
+    def people(self) -> People:
+        """Friends and followers, follow summaries, adding and removing friends (the ``friends`` command)."""
+        from .resources.people import People
+
+        return People(self)
+
+    @cached_property
+    def titles(self) -> Titles:
+        """Titles played, and titles by id or package family name (titlehub)."""
+        from .resources.titles import Titles
+
+        return Titles(self)
+
+    @cached_property
+    def search(self) -> Search:
+        """Gamertag search."""
+        from .resources.search import Search
+
+        return Search(self)
+
+    @cached_property
+    def stats(self) -> Stats:
+        """A player's statistics in a title (userstats.xboxlive.com)."""
+        from .resources.stats import Stats
+
+        return Stats(self)
+
+    @cached_property
+    def account(self) -> Account:
+        """Gamertag reservation and change."""
+        from .resources.account import Account
+
+        return Account(self)
+
+    @cached_property
+    def catalog(self) -> Catalog:
+        """Store products: look-ups and search (the ``store`` command)."""
+        from .resources.catalog import Catalog
+
+        return Catalog(self)
+
+    @cached_property
+    def lists(self) -> Lists:
+        """The signed-in user's lists: the Xbox home's Pins (the ``pins`` command)."""
+        from .resources.lists import Lists
+
+        return Lists(self)
+
+    @cached_property
+    def cqs(self) -> Cqs:
+        """A TV lineup and what is on."""
+        from .resources.cqs import Cqs
+
+        return Cqs(self)
+
+    @cached_property
+    def consoles(self) -> Consoles:
+        """The signed-in user's consoles, and remote commands (SmartGlass)."""
+        from .resources.consoles import Consoles
+
+        return Consoles(self)
+
+    @cached_property
+    def messages(self) -> Messages:
+        """Conversations: reading, sending and deleting messages."""
+        from .resources.messages import Messages
+
+        return Messages(self)
 
     # -- the seed API ---------------------------------------------------------------------------
     def authenticate(self, login: str | None = None, password: str | None = None) -> Client:
@@ -423,6 +496,8 @@ class Client(BaseClient):
             flow.close()
 
     # -- the one way down to the socket -----------------------------------------------------------
+    # httpx (and our _http, which builds on it) is imported in the methods below, on the first
+    # send: `import xbox` loads neither (httpx alone costs more than all of xbox's own modules).
     def _http(self) -> Any:
         if self._pool is None:
             with self._pool_lock:

@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 from .._concurrency import each_limited, run_blocking
 from .._core.ids import looks_like_xuid
-from ..exceptions import AuthenticationException, XboxException
 from ..download._sync import save_capture
+from ..exceptions import AuthenticationException, XboxException
 from .folder import (
     KINDS,
     ArchiveEvent,

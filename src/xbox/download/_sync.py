@@ -153,7 +153,7 @@ class _Download(DownloadState):
             response.close()
 
     def consume(self, response: httpx.Response, offset: int, expected: int | None) -> bool:
-        import httpx
+        import httpx  # loaded by the send that brought `response`; not at `import xbox`
 
         answer = media_answer(response.status_code, response.headers, offset=offset,
                               expected=expected)
