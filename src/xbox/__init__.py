@@ -18,6 +18,8 @@ import logging
 
 from . import exceptions, resource
 from ._async.client import AsyncClient
+from ._base_client import DryRun
+from ._core.call import PlannedRequest
 from ._core.limits import Limit
 from ._core.retry import RetryPolicy
 from ._sync.client import Client
@@ -38,11 +40,13 @@ __all__ = [
     "Client",
     "Clip",
     "ClipNotFound",
+    "DryRun",
     "GamerProfile",
     "GamertagNotFound",
     "InvalidRequest",
     "Limit",
     "NotFoundException",
+    "PlannedRequest",
     "RetryPolicy",
     "TokenStore",
     "XboxException",

@@ -5,13 +5,14 @@ source, ``_sync/client.py`` is generated from it), as httpx's ``BaseClient`` doe
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from ._core.call import Call
+from ._core.call import Call, PlannedRequest, is_write
 from ._core.errors import error_for_response, read_body
 from ._core.governor import Booking, Governor
 from ._core.limits import Limit
@@ -35,12 +36,34 @@ if TYPE_CHECKING:
 
     from .auth.tokens import Session
 
-__all__ = ["UNSET", "BaseClient"]
+__all__ = ["UNSET", "BaseClient", "DryRun"]
 
 log = logging.getLogger("xbox")
 
 #: "not given": the default token store (None means "memory only").
 UNSET: Any = type("Unset", (), {"__repr__": lambda self: "UNSET"})()
+
+
+class DryRun:
+    """What :meth:`BaseClient.dry_run` held back.
+
+    Attributes:
+        request: the first write of the ``with`` block, as it would have been sent (None:
+            the block made none).
+    """
+
+    def __init__(self) -> None:
+        self.request: PlannedRequest | None = None
+
+    def __repr__(self) -> str:
+        return f"<DryRun {self.request}>"
+
+
+class _WriteHeld(BaseException):
+    # Ends the call that made a write in a dry run, up to dry_run()'s `with` block: the
+    # write's answer does not exist, so neither can what the call would make of it. A
+    # BaseException, as GeneratorExit is: no `except Exception` on the way takes it for an error.
+    pass
 
 
 class BaseClient:
@@ -70,6 +93,7 @@ class BaseClient:
                                  ledger=None if store is None else Ledger(lambda: store.folder))
         #: The sign-in state: the current session and the token store it is saved in.
         self.auth = SignInState(token_store, account)
+        self._dry_run: DryRun | None = None
 
     # -- who is signed in ---------------------------------------------------------------------
     @property
@@ -138,6 +162,39 @@ class BaseClient:
                                       scope=msa.default_scope(client_id, scope), state=state,
                                       login_hint=login_hint)
         return map_url(url, self.base_url)
+
+    @contextlib.contextmanager
+    def dry_run(self) -> Iterator[DryRun]:
+        """Send no write: within the block, reads go out as usual, and the first write (a
+        PUT, PATCH or DELETE, or a POST that is not a look-up) is recorded instead of sent.
+        That ends the call that made it, and the rest of the block::
+
+            with xbl.dry_run() as dry:
+                xbl.people.add(xuid)
+            dry.request   # PlannedRequest(method='PUT', url='https://social.xboxlive.com/...')
+
+        The arguments are checked as for a real call (a bad one raises). Meanwhile the client
+        sends no write from any thread or task: use it for nothing else in the block.
+
+        Yields:
+            A :class:`DryRun`: its ``request`` is the write held back (None: there was none).
+        """
+        dry = DryRun()
+        self._dry_run = dry
+        try:
+            yield dry
+        except _WriteHeld:
+            pass
+        finally:
+            self._dry_run = None
+
+    def _hold_write(self, call: Call) -> None:
+        """In a dry run, record an API write instead of sending it (sign-in steps and reads go
+        out as usual)."""
+        dry = self._dry_run
+        if dry is not None and call.authorize and is_write(call):
+            dry.request = PlannedRequest.of(call)
+            raise _WriteHeld
 
     # -- the pure steps of the send path (the clients' ``_send`` does the waiting) ---------------
     def _deadline(self, call: Call) -> Deadline:

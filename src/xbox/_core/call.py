@@ -13,14 +13,14 @@ from collections.abc import Generator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from .retry import IDEMPOTENT_METHODS
 
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["NO_BODY", "Call", "Flow", "Wait", "api_call"]
+__all__ = ["NO_BODY", "Call", "Flow", "PlannedRequest", "Wait", "api_call", "is_write"]
 
 T = TypeVar("T")
 
@@ -111,3 +111,31 @@ def api_call(method: str, host: str, path: str, *, contract_version: int | None 
     return Call(method, f"https://{host}{path}", params=params, headers=base, json=json,
                 authorize=authorize, governed=True,
                 idempotent=method in IDEMPOTENT_METHODS if idempotent is None else idempotent)
+
+
+def is_write(call: Call) -> bool:
+    """Whether ``call`` changes something on Xbox Live: a PUT, PATCH or DELETE, or a POST not
+    marked idempotent (the look-ups sent as POSTs, batches, are)."""
+    return call.method in ("PUT", "PATCH", "DELETE") or (call.method == "POST" and not call.idempotent)
+
+
+@dataclass(frozen=True)
+class PlannedRequest:
+    """A request as a dry run shows it (:meth:`xbox.Client.dry_run`): never its headers,
+    which carry the token.
+
+    Attributes:
+        method: ``PUT``, ``POST``...
+        url: the real URL, with its query (never mapped to a base URL).
+        body: the JSON body (None when it has none).
+    """
+
+    method: str
+    url: str
+    body: Any = None
+
+    @classmethod
+    def of(cls, call: Call) -> PlannedRequest:
+        """How ``call`` would be sent."""
+        url = call.url + (f"?{urlencode(dict(call.params))}" if call.params else "")
+        return cls(call.method, url, None if call.json is NO_BODY else call.json)

@@ -544,6 +544,7 @@ class Client(BaseClient):
             TransportError / Timeout: no answer after the retries, or the budget ran out.
             RateLimited: a rate-limit wait would not fit in the budget.
         """
+        self._hold_write(call)  # (in a dry run)
         deadline = self._deadline(call)
         attempt, refreshed = 0, False
         while True:

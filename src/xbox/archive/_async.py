@@ -21,9 +21,9 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from .._concurrency import async_each_limited, async_run_blocking
-from .._core.ids import looks_like_xuid
 from ..download._async import save_capture
 from ..exceptions import AuthenticationException, XboxException
+from ..ids import looks_like_xuid
 from .folder import (
     KINDS,
     ArchiveEvent,

@@ -22,9 +22,9 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from .._concurrency import each_limited, run_blocking
-from .._core.ids import looks_like_xuid
 from ..download._sync import save_capture
 from ..exceptions import AuthenticationException, XboxException
+from ..ids import looks_like_xuid
 from .folder import (
     KINDS,
     ArchiveEvent,

@@ -34,11 +34,21 @@ from ..exceptions import (
 from .output import Output, one_line
 
 if TYPE_CHECKING:
-    from .. import Client
+    from .. import Client, PlannedRequest
     from ..sandbox import Sandbox
 
-__all__ = ["EXIT_AUTH", "EXIT_FAILURE", "EXIT_INTERRUPTED", "EXIT_NOT_FOUND", "EXIT_USAGE",
-           "State", "cli", "hoist_global_options", "pass_state"]
+__all__ = [
+    "EXIT_AUTH",
+    "EXIT_FAILURE",
+    "EXIT_INTERRUPTED",
+    "EXIT_NOT_FOUND",
+    "EXIT_USAGE",
+    "State",
+    "cli",
+    "hoist_global_options",
+    "pass_state",
+    "planned",
+]
 
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
@@ -137,6 +147,16 @@ class State:
 
     def close(self) -> None:
         self.stack.close()
+
+
+def planned(client: Client, write: Callable[[], object]) -> PlannedRequest:
+    """The request that ``write`` (a call of ``client``'s that changes something) sends,
+    held back by a dry run: what ``--dry-run`` prints, and what the other runs report."""
+    with client.dry_run() as dry:
+        write()
+    if dry.request is None:  # a call that turned out to change nothing: a bug, not input
+        raise XboxException("the command would send no request")
+    return dry.request
 
 
 def pass_state(f: F) -> F:

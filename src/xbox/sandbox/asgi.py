@@ -19,6 +19,7 @@ import struct
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator, MutableMapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 import httpx
@@ -26,7 +27,7 @@ import httpx
 from .faults import Answer, FaultKind, claimed_length, cut_at, raw_body
 
 if TYPE_CHECKING:
-    from .app import Sandbox, ServedSandbox
+    from .app import Sandbox
 
 __all__ = ["is_loopback_host", "make_asgi_app", "run_server", "serve_in_thread"]
 
@@ -75,6 +76,20 @@ class _Connections:
     def __init__(self) -> None:
         self.transports: dict[Peer, asyncio.Transport] = {}
         self.stopping = threading.Event()
+
+
+@dataclass
+class ServedSandbox:
+    """A sandbox served over HTTP: ``base_url`` is what ``XBOX_LIVE_BASE_URL`` should be."""
+
+    sandbox: Sandbox
+    host: str
+    port: int
+    stop_event: asyncio.Event | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
 
 
 def make_asgi_app(sandbox: Sandbox, connections: _Connections | None = None,
@@ -285,8 +300,6 @@ def serve_in_thread(sandbox: Sandbox, host: str = "127.0.0.1", port: int = 0,
                     timeout: float = 10.0) -> Iterator[ServedSandbox]:
     """Run uvicorn in a daemon thread until the ``with`` block ends."""
     import uvicorn
-
-    from .app import ServedSandbox
 
     conns = _Connections()
     server = uvicorn.Server(_config(sandbox, host, port, conns))
