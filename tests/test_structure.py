@@ -1,5 +1,5 @@
-"""The package's structure, read from its source: no import cycle at run time, and a command
-line that uses only the library's public names.
+"""The package's structure, read from its source: no import cycle at run time, a command line
+that uses only the library's public names, and an install whose extras are extras.
 
 Imports are read from every module's syntax tree: module-level ones and those inside
 functions alike (both run), but not those under ``if TYPE_CHECKING:`` (they never run).
@@ -11,6 +11,12 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import json
+import os
+import re
+import subprocess
+import sys
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -172,3 +178,82 @@ def test_the_cli_imports_no_private_module() -> None:
 ])
 def test_what_counts_as_private(module: str, private: bool) -> None:
     assert _private(module) is private
+
+
+# -- pip install xbox: the library alone ---------------------------------------------------------
+
+EXTRAS = {"cli": {"click", "rich"}, "sandbox": {"uvicorn"}}
+
+# Run before a script: makes the named top-level packages absent, as in an install without
+# the extras that bring them (an import of one fails as if it were not installed).
+_ABSENT = """
+import importlib.abc, sys
+class Absent(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in ABSENT:
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
+sys.meta_path.insert(0, Absent())
+"""
+
+
+def _without(absent: set[str], script: str, *args: str) -> subprocess.CompletedProcess[str]:
+    code = f"ABSENT = {sorted(absent)!r}\n" + _ABSENT + script
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
+                          timeout=120, env={**os.environ, "XBOX_LIVE_BASE_URL": ""})
+
+
+def _requirement_names(requirements: list[str]) -> set[str]:
+    return {re.split(r"[\[<>=~! ;]", r, maxsplit=1)[0].lower() for r in requirements}
+
+
+def test_the_install_is_the_library_alone_and_the_extras_add_the_rest() -> None:
+    project = tomllib.loads((SRC.parent / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    library = _requirement_names(project["dependencies"])
+    assert library >= {"httpx", "pydantic", "platformdirs", "filelock", "cryptography"}
+    assert not library & {"click", "rich", "uvicorn"}
+    extras = {name: _requirement_names(reqs) for name, reqs in project["optional-dependencies"].items()}
+    assert extras["cli"] == EXTRAS["cli"] and extras["sandbox"] == EXTRAS["sandbox"]
+    assert extras["all"] == EXTRAS["cli"] | EXTRAS["sandbox"]
+    assert project["scripts"] == {"xbox": "xbox.__main__:main"}
+
+
+def test_the_library_and_the_in_process_sandbox_need_no_extra() -> None:
+    """Without click, rich and uvicorn: import xbox, sign in against the sandbox in-process,
+    look a profile up, and none of the three was wanted."""
+    absent = EXTRAS["cli"] | EXTRAS["sandbox"]
+    script = """
+import sys, xbox
+from xbox.sandbox import JOE_EMAIL, JOE_PASSWORD, Sandbox
+sb = Sandbox()
+with xbox.Client(base_url=sb.base_url, transport=sb.transport(), token_store=None) as xbl:
+    xbl.login_password(JOE_EMAIL, JOE_PASSWORD)
+    print(xbl.profiles.get("JoeAlcorn").gamertag)
+print(sorted(m for m in sys.modules if m.split(".")[0] in ABSENT))
+"""
+    done = _without(absent, script)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[:2] == ["JoeAlcorn", "[]"]
+
+
+def test_xbox_without_the_cli_extra_says_how_to_install_it() -> None:
+    from xbox.__main__ import MISSING_CLI
+
+    for absent in ({"click", "rich"}, {"rich"}):
+        done = _without(absent, "import runpy; runpy.run_module('xbox', run_name='__main__')",
+                        "--help")
+        assert (done.returncode, done.stdout, done.stderr) == (1, "", MISSING_CLI + "\n")
+    assert "pip install 'xbox[cli]'" in MISSING_CLI
+
+
+def test_the_cli_without_the_sandbox_extra() -> None:
+    """--sandbox answers in-process when uvicorn is missing; `sandbox serve`, which needs it,
+    says how to get it, in one line, and exits 1."""
+    run_cli = "import runpy, sys; sys.argv[0] = 'xbox'; runpy.run_module('xbox', run_name='__main__')"
+    found = _without(EXTRAS["sandbox"], run_cli, "--sandbox", "--json", "profile", "JoeAlcorn")
+    assert found.returncode == 0, found.stderr
+    assert json.loads(found.stdout)[0]["gamertag"] == "JoeAlcorn"
+    serve = _without(EXTRAS["sandbox"], run_cli, "sandbox", "serve")
+    assert serve.returncode == 1 and serve.stdout == ""
+    assert serve.stderr.strip().splitlines() == [
+        "Error: serving the sandbox needs uvicorn: pip install 'xbox[sandbox]'"]

@@ -133,12 +133,20 @@ class State:
             import xbox
 
             base_url: str | None = None
+            transport: Any = None
             if self.use_sandbox:
-                served = self.stack.enter_context(self.sandbox().serve())
-                base_url = served.base_url
-                log.debug("sandbox serving on %s", base_url)
+                try:
+                    served = self.stack.enter_context(self.sandbox().serve())
+                    base_url = served.base_url
+                    log.debug("sandbox serving on %s", base_url)
+                except ModuleNotFoundError as exc:  # no uvicorn (the sandbox extra)
+                    if exc.name != "uvicorn":
+                        raise
+                    # The same sandbox answers in-process: every command works the same.
+                    base_url, transport = self.sandbox().base_url, self.sandbox().transport()
+                    log.debug("sandbox answering in-process (%s)", exc)
             self._client = self.stack.enter_context(
-                xbox.Client(base_url=base_url, account=self.account_name))
+                xbox.Client(base_url=base_url, transport=transport, account=self.account_name))
             if self.use_sandbox and sign_in:
                 # As `xbox login` signs in (device code, then SISU): every service, mediahub
                 # included, takes the demo account's tokens.

@@ -66,6 +66,10 @@ def serve(state: State, host: str, port: int, seed: int, no_rate_limits: bool,
         sandbox = Sandbox(seed=seed, rate_limits=not no_rate_limits,
                           rate_limit_scale=rate_limit_scale, era=era)
         run_server(sandbox, host, port, on_ready=ready)
+    except ModuleNotFoundError as exc:
+        if exc.name != "uvicorn":
+            raise
+        raise click.ClickException(str(exc)) from None  # how to install it, in one line
     except OSError as exc:
         raise click.ClickException(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
     finally:
