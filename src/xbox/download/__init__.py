@@ -16,12 +16,11 @@ The unit, one module per concern:
 
 from __future__ import annotations
 
-from .disk import existing, set_capture_time
+from .disk import DownloadState, existing, set_capture_time
 from .rules import (
     DEFAULT_CHUNK_SIZE,
     REFRESH_MARGIN,
     DownloadResult,
-    DownloadState,
     MediaAnswer,
     Pieces,
     ProgressCallback,

@@ -31,12 +31,11 @@ from .._concurrency import async_run_blocking
 from .._core.call import Call
 from .._core.retry import retry_delay
 from ..exceptions import DownloadError, InvalidArgument, NotFoundException, XboxException
-from .disk import AsyncWriter, PartFile, existing, set_capture_time, write_json
+from .disk import AsyncWriter, DownloadState, existing, set_capture_time, write_json
 from .rules import (
     DEFAULT_CHUNK_SIZE,
     HANDOFF_BYTES,
     DownloadResult,
-    DownloadState,
     Pieces,
     ProgressCallback,
     SavedCapture,
@@ -62,7 +61,7 @@ MAX_REFRESHES = 3
 
 
 class _Download(DownloadState):
-    """One file's download (:class:`~xbox.download.rules.DownloadState`) over the client."""
+    """One file's download (:class:`~xbox.download.disk.DownloadState`) over the client."""
 
     client: AsyncClient
     disk: AsyncWriter
@@ -299,8 +298,7 @@ async def download(client: AsyncClient, capture: Capture, dest: str | os.PathLik
         raise InvalidArgument(f"thumbnail must be 'Small' or 'Large', not {thumbnail!r}")
     if chunk_size <= 0:
         raise InvalidArgument("chunk_size must be positive")
-    return await _Download(client, capture, PartFile(Path(dest)), thumbnail, progress,
-                           chunk_size).run()
+    return await _Download(client, capture, Path(dest), thumbnail, progress, chunk_size).run()
 
 
 async def save_capture(client: AsyncClient, capture: Capture, media_path: str | os.PathLike[str], *,

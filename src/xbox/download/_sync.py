@@ -32,12 +32,11 @@ from .._concurrency import run_blocking
 from .._core.call import Call
 from .._core.retry import retry_delay
 from ..exceptions import DownloadError, InvalidArgument, NotFoundException, XboxException
-from .disk import Writer, PartFile, existing, set_capture_time, write_json
+from .disk import Writer, DownloadState, existing, set_capture_time, write_json
 from .rules import (
     DEFAULT_CHUNK_SIZE,
     HANDOFF_BYTES,
     DownloadResult,
-    DownloadState,
     Pieces,
     ProgressCallback,
     SavedCapture,
@@ -63,7 +62,7 @@ MAX_REFRESHES = 3
 
 
 class _Download(DownloadState):
-    """One file's download (:class:`~xbox.download.rules.DownloadState`) over the client."""
+    """One file's download (:class:`~xbox.download.disk.DownloadState`) over the client."""
 
     client: Client
     disk: Writer
@@ -300,8 +299,7 @@ def download(client: Client, capture: Capture, dest: str | os.PathLike[str], *,
         raise InvalidArgument(f"thumbnail must be 'Small' or 'Large', not {thumbnail!r}")
     if chunk_size <= 0:
         raise InvalidArgument("chunk_size must be positive")
-    return _Download(client, capture, PartFile(Path(dest)), thumbnail, progress,
-                     chunk_size).run()
+    return _Download(client, capture, Path(dest), thumbnail, progress, chunk_size).run()
 
 
 def save_capture(client: Client, capture: Capture, media_path: str | os.PathLike[str], *,

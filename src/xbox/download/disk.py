@@ -1,5 +1,5 @@
 """The disk side of downloads: ``.part`` files, hashing, fsync, the atomic rename, sidecars,
-and the files already there.
+the files already there, and what one file's download keeps between attempts.
 
 Blocking file work, shared by both clients. In :class:`xbox.AsyncClient` a download's
 ``.part`` work runs on one worker thread of its own (:class:`AsyncWriter`), in order, while
@@ -21,14 +21,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..exceptions import DownloadError
-from .rules import DownloadResult, complete, disk_error, locator, magic_problem, part_path
+from .rules import (
+    DownloadResult,
+    ProgressCallback,
+    complete,
+    disk_error,
+    locator,
+    magic_problem,
+    part_path,
+)
 
 if TYPE_CHECKING:
     from typing_extensions import Buffer
 
     from ..models.captures import Capture
 
-__all__ = ["AsyncWriter", "PartFile", "Writer", "existing", "head", "open_part", "publish",
+__all__ = ["AsyncWriter", "DownloadState", "PartFile", "Writer", "existing", "head", "open_part", "publish",
            "set_capture_time", "set_mtimes", "sha256_of", "size", "write_all", "write_json"]
 
 R = TypeVar("R")
@@ -299,3 +307,40 @@ def set_capture_time(capture: Capture, *paths: str | os.PathLike[str]) -> None:
     tools sort by it); nothing when Xbox Live does not say when it was recorded."""
     if capture.recorded is not None:
         set_mtimes([Path(p) for p in paths], capture.recorded.timestamp())
+
+
+class DownloadState:
+    """What one file's download remembers from attempt to attempt (the clients' download
+    loops add the network and the disk): its ``.part`` file (``file``) and counters.
+
+    Attributes:
+        requests: media requests sent; refreshes: fresh signed URLs fetched; stalled:
+            attempts in a row that brought no byte; resumed: a ``Range`` request was
+            answered; content_type: the media host's.
+    """
+
+    def __init__(self, client: Any, capture: Capture, dest: Path, thumbnail: str | None,
+                 progress: ProgressCallback | None, chunk_size: int) -> None:
+        self.client = client
+        self.capture = capture
+        self.dest = dest
+        self.file = PartFile(dest)
+        self.thumbnail = thumbnail
+        self.progress = progress
+        self.chunk_size = chunk_size
+        self.requests = 0
+        self.refreshes = 0
+        self.stalled = 0
+        self.resumed = False
+        self.content_type: str | None = None
+        what = f"{capture.kind} {capture.id}"
+        self.label = f"{thumbnail.lower()} thumbnail of {what}" if thumbnail else what
+
+    def report(self, done: int, total: int | None) -> None:
+        if self.progress is not None:
+            self.progress(done, total)
+
+    def result(self, size: int, sha256: str) -> DownloadResult:
+        return DownloadResult(path=self.dest, size=size, sha256=sha256,
+                              content_type=self.content_type, resumed=self.resumed,
+                              attempts=self.requests, refreshed=self.refreshes)

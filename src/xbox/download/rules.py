@@ -16,19 +16,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..exceptions import DownloadError
 
 if TYPE_CHECKING:
     from ..models.captures import Capture
-    from .disk import PartFile
 
 __all__ = [
     "DEFAULT_CHUNK_SIZE",
     "REFRESH_MARGIN",
     "DownloadResult",
-    "DownloadState",
     "MediaAnswer",
     "Pieces",
     "ProgressCallback",
@@ -350,41 +348,3 @@ class Pieces:
 def piece_size(piece: list[bytes | memoryview]) -> int:
     """Bytes in a piece of :class:`Pieces`."""
     return sum(len(b) for b in piece)
-
-
-class DownloadState:
-    """What one file's download remembers from attempt to attempt (the clients' download
-    loops add the network and the disk): its ``.part`` file (``file``) and counters.
-
-    Attributes:
-        requests: media requests sent; refreshes: fresh signed URLs fetched; stalled:
-            attempts in a row that brought no byte; resumed: a ``Range`` request was
-            answered; content_type: the media host's.
-    """
-
-    def __init__(self, client: Any, capture: Capture, file: PartFile, thumbnail: str | None,
-                 progress: ProgressCallback | None, chunk_size: int) -> None:
-        self.client = client
-        self.capture = capture
-        self.dest = file.dest
-        self.file = file
-        self.thumbnail = thumbnail
-        self.progress = progress
-        self.chunk_size = chunk_size
-        self.requests = 0
-        self.refreshes = 0
-        self.stalled = 0
-        self.resumed = False
-        self.content_type: str | None = None
-        what = f"{capture.kind} {capture.id}"
-        self.label = f"{thumbnail.lower()} thumbnail of {what}" if thumbnail else what
-
-    def report(self, done: int, total: int | None) -> None:
-        if self.progress is not None:
-            self.progress(done, total)
-
-    def result(self, size: int, sha256: str) -> DownloadResult:
-        return DownloadResult(path=self.dest, size=size, sha256=sha256,
-                              content_type=self.content_type, resumed=self.resumed,
-                              attempts=self.requests, refreshed=self.refreshes)
-
