@@ -23,10 +23,11 @@ from typing import TYPE_CHECKING, Any, TextIO, TypeVar, cast
 
 import click
 
-from .. import __version__
+from .. import Client, TokenStore, __version__
 from ..exceptions import (
     AuthenticationException,
     InvalidArgument,
+    MalformedRecord,
     NotFoundException,
     NotSignedIn,
     XboxException,
@@ -34,7 +35,7 @@ from ..exceptions import (
 from .output import Output, one_line
 
 if TYPE_CHECKING:
-    from .. import Client, PlannedRequest
+    from .. import PlannedRequest
     from ..sandbox import Sandbox
 
 __all__ = [
@@ -113,6 +114,7 @@ class State:
     def sandbox(self) -> Sandbox:
         """The sandbox ``--sandbox`` serves (built on first use)."""
         if self._sandbox is None:
+            # The sandbox (and its world) loads when a command needs it: not for `xbox --help`.
             from ..sandbox import Lifetimes, Sandbox
 
             # A one-second device-code interval keeps `xbox --sandbox login` snappy.
@@ -130,8 +132,6 @@ class State:
         the sandbox issues fresh tokens each run, so a saved sandbox session never outlives it.
         """
         if self._client is None:
-            import xbox
-
             base_url: str | None = None
             transport: Any = None
             if self.use_sandbox:
@@ -146,7 +146,7 @@ class State:
                     base_url, transport = self.sandbox().base_url, self.sandbox().transport()
                     log.debug("sandbox answering in-process (%s)", exc)
             self._client = self.stack.enter_context(
-                xbox.Client(base_url=base_url, transport=transport, account=self.account_name))
+                Client(base_url=base_url, transport=transport, account=self.account_name))
             if self.use_sandbox and sign_in:
                 # As `xbox login` signs in (device code, then SISU): every service, mediahub
                 # included, takes the demo account's tokens.
@@ -389,8 +389,6 @@ def _setup_logging(verbose: int, quiet: bool) -> Callable[[], None]:
 def _route_warnings(quiet: bool) -> Callable[[], None]:
     """The library's warnings about records it set aside become one ``warning:`` line each
     on stderr (none with -q); returns the undo."""
-    from ..exceptions import MalformedRecord
-
     saved = warnings.catch_warnings()
     saved.__enter__()
     warnings.simplefilter("always", MalformedRecord)  # every call's own line, even if alike
@@ -429,8 +427,6 @@ def cli(ctx: click.Context, use_sandbox: bool, account: str | None, json_mode: b
     130 interrupted.
     """
     if account is not None:
-        from ..auth.store import TokenStore
-
         try:
             TokenStore().path(account)
         except ValueError as exc:
@@ -439,7 +435,7 @@ def cli(ctx: click.Context, use_sandbox: bool, account: str | None, json_mode: b
     ctx.call_on_close(_route_warnings(quiet))
     injected = ctx.obj
     sandbox: Sandbox | None = None
-    if injected is not None:
+    if injected is not None:  # a test hands a prebuilt sandbox in (then it is loaded already)
         from ..sandbox import Sandbox
 
         sandbox = injected if isinstance(injected, Sandbox) else None

@@ -33,6 +33,7 @@ def render_template(template: str, capture: Capture) -> Path:
     Raises:
         InputError: the template names a field that does not exist or is malformed.
     """
+    # (xbox.archive loads with the command that uses it: not for `xbox --help`)
     from ..archive.planner import sanitize_component
 
     when = capture.recorded

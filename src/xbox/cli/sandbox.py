@@ -39,6 +39,7 @@ def _stop(signum: int, frame: FrameType | None) -> None:
 def serve(state: State, host: str, port: int, seed: int, no_rate_limits: bool,
           rate_limit_scale: float, era: str) -> None:
     """Serve the sandbox until stopped; its base URL is the first line of stdout."""
+    # (the sandbox loads with the command: not for `xbox --help`)
     from ..sandbox import Sandbox
     from ..sandbox.asgi import is_loopback_host, run_server
 
