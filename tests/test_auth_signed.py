@@ -291,6 +291,16 @@ def test_a_title_id_signs_in_with_device_and_title_tokens(served_sb: ServedSandb
     assert xsts.headers["Signature"] and not requests_to(sb, "sisu.xboxlive.com")
 
 
+def test_the_minecraft_java_id_signs_in_through_sisu(served_sb: ServedSandbox) -> None:
+    # Its title authentication answers 403 {} (prismarine-auth #54, #140, #182); SISU works.
+    sb = served_sb.sandbox
+    with xbox.Client(base_url=served_sb.base_url) as xbl:
+        session = xbl.login_device_code(on_code=lambda code: None,
+                                        client_id="00000000402b5328")
+        assert session.flow == "sisu" and xbl.profiles.me().gamertag == "JoeAlcorn"
+    assert requests_to(sb, "sisu.xboxlive.com") and not requests_to(sb, "title.auth.xboxlive.com")
+
+
 def test_flow_overrides_the_choice_and_a_bad_one_is_refused(served_sb: ServedSandbox) -> None:
     with xbox.Client(base_url=served_sb.base_url) as xbl:
         assert xbl.login_device_code(on_code=lambda code: None, client_id=MINECRAFT,

@@ -11,7 +11,8 @@ clients; the client closes a flow it stops driving.
 Each stage keeps its requests, the readers of their answers and its flows together:
 
 * :mod:`xbox.auth.msa`: login.live.com, up to the Microsoft account (MSA) token: the
-  2014 password page, the device code, the authorization code, the refresh token grant;
+  password page (of any era), the device code, the authorization code, the refresh token
+  grant;
 * :mod:`xbox.auth.xboxlive`: Xbox Live's tokens for it: the user token and XSTS, or the
   Xbox app's signed sign-in (device token, SISU, title token), and their renewal:
   ``Authorization: XBL3.0 x=<uhs>;<xsts>``;
@@ -33,6 +34,7 @@ from .msa import (
     LEGACY_CLIENT_ID,
     LEGACY_SCOPE,
     LOGIN_HOST,
+    PASSWORD_CLIENT_ID,
     PUBLIC_CLIENT_ID,
     DeviceCode,
     authorization_url,
@@ -58,6 +60,7 @@ __all__ = [
     "LEGACY_CLIENT_ID",
     "LEGACY_SCOPE",
     "LOGIN_HOST",
+    "PASSWORD_CLIENT_ID",
     "PUBLIC_CLIENT_ID",
     "XBOXLIVE_RP",
     "XERR_REASONS",

@@ -1,7 +1,8 @@
 """Microsoft account sign-in at login.live.com: each request a step sends, the reader of
 its answer, and the flows that yield them, up to the MSA token.
 
-* the 2014 library's e-mail + password page scrape (:func:`password_token`);
+* the seed API's e-mail + password sign-in, a scrape of the sign-in page of any era
+  (:func:`password_token`);
 * OAuth2: the refresh token grant (:func:`refresh`), the authorization code a browser
   sign-in brings back (:func:`redeem_code`), the device code (:func:`device_code`, then
   :func:`poll_device_code`).
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import json
 import logging
 import re
 import secrets
@@ -31,6 +33,7 @@ from ..exceptions import (
     InvalidCredentials,
     ReauthenticationRequired,
     SignInBlocked,
+    SignInPageUnreadable,
     XboxException,
 )
 from .answers import Clock, json_of, outage, raise_unless_ok, unreadable
@@ -46,6 +49,7 @@ __all__ = [
     "LEGACY_REDIRECT_URI",
     "LEGACY_SCOPE",
     "LOGIN_HOST",
+    "PASSWORD_CLIENT_ID",
     "PUBLIC_CLIENT_ID",
     "SLOW_DOWN_STEP",
     "TOKEN_URL",
@@ -61,7 +65,6 @@ __all__ = [
     "device_poll_result",
     "is_azure_app",
     "legacy_authorize_url",
-    "legacy_login_form",
     "login_cookies",
     "login_failure",
     "oauth_body",
@@ -70,12 +73,14 @@ __all__ = [
     "parse_login_page",
     "parse_login_redirect",
     "parse_oauth_token",
+    "password_form",
     "password_token",
     "poll_device_code",
     "redeem_code",
     "redirect_code",
     "refresh",
     "refresh_form",
+    "server_data",
 ]
 
 log = logging.getLogger("xbox")
@@ -83,6 +88,10 @@ log = logging.getLogger("xbox")
 LOGIN_HOST = "login.live.com"
 LEGACY_CLIENT_ID = "0000000048093EE3"  # the old Xbox app; the 2014 library's id
 PUBLIC_CLIENT_ID = "000000004C12AE6F"  # the Xbox app: device code with no Azure app
+#: The id of the e-mail + password sign-in: the Xbox app's, the one every maintained password
+#: client uses today (XboxReplay xboxlive-auth 5.1, prismarine-auth through it); the 2014 id
+#: above is still honoured for refreshing sessions it signed in.
+PASSWORD_CLIENT_ID = PUBLIC_CLIENT_ID
 LEGACY_SCOPE = "service::user.auth.xboxlive.com::MBI_SSL"
 AZURE_SCOPE = "Xboxlive.signin Xboxlive.offline_access"
 LEGACY_REDIRECT_URI = "https://login.live.com/oauth20_desktop.srf"
@@ -109,48 +118,82 @@ def is_azure_app(client_id: str) -> bool:
     return not _LIVE_CLIENT_ID_RE.match(client_id)
 
 
-# -- legacy e-mail + password (the 2014 page scrape) -----------------------------------------
+# -- e-mail + password (the sign-in page scrape) ----------------------------------------------
 
-def legacy_authorize_url() -> str:
+def legacy_authorize_url(client_id: str = LEGACY_CLIENT_ID) -> str:
     """The authorize page URL, its query NOT percent-encoded: the server wants it raw."""
     query = unquote(urlencode({
         "locale": "en",
         "redirect_uri": LEGACY_REDIRECT_URI,
         "response_type": "token",
-        "client_id": LEGACY_CLIENT_ID,
+        "client_id": client_id,
         "scope": LEGACY_SCOPE,
         "display": "touch",
     }))
     return f"https://{LOGIN_HOST}/oauth20_authorize.srf?{query}"
 
 
-# The 2014 client's expressions, kept byte for byte: the page format is the contract.
-_URL_POST_RE = re.compile(rb"urlPost:\'([A-Za-z0-9:\?_\-\.&/=]+)")
-_PPFT_RE = re.compile(rb'sFTTag:\'.*value="(.*)"/>')
-# Newer pages put a space after the colon and quote differently; accept those too.
-_URL_POST_MODERN_RE = re.compile(rb"urlPost:\s*'([^']+)'")
-_PPFT_MODERN_RE = re.compile(rb'name="PPFT"[^>]*value="([^"]+)"')
-_ERR_RE = re.compile(rb"sErrTxt:\s*'((?:[^'\\]|\\.)*)'")
+# Where the page's ServerData object starts (JSON since mid-2025, a JS literal before).
+_SERVER_DATA_RE = re.compile(r"\bServerData\s*=\s*(?=\{)")
+# The PPFT inside the sFTTag hidden input, in a decoded value or in a literal page.
+_PPFT_IN_TAG_RE = re.compile(r'name="PPFT"[^>]*value="([^"]+)"')
+# XboxReplay xboxlive-auth 5.1's patterns (June 2025): they read every page since 2014 --
+# today's JSON with escaped quotes, the 2018 literal (urlPost:'...' with a %-encoded query)
+# and the 2014 one (urlPost:'...' raw).
+_URL_POST_RE = re.compile(r"""\\?['"]?urlPost\\?['"]?:\s*\\?['"]([^'"\\]+)\\?['"]""", re.I)
+_PPFT_RE = re.compile(r'name=\\?"PPFT\\?"[^>]*value=\\?"([^"\\]+)\\?"', re.I)
+_ERR_RE = re.compile(r"sErrTxt:\s*'((?:[^'\\]|\\.)*)'")
 _HR_RE = re.compile(r"HR=([0-9A-Fa-f]{8})")
+
 # HRESULTs in sErrTxt that mean "a person has to look at this account".
 _BLOCKED_HR = {"80041032", "80041033", "8004490C", "80048821", "80048823"}
 _BAD_CREDENTIALS_HR = {"80041012", "CFFFFC15", "80041010", "80041011"}
 
 
+def server_data(content: bytes) -> dict[str, Any] | None:
+    """Today's ``ServerData`` (a JSON object) decoded, or None: the 2014 and 2018 pages'
+    object literals (unquoted keys, single quotes) are not JSON."""
+    text = content.decode("utf-8", "replace")
+    match = _SERVER_DATA_RE.search(text)
+    if match is None:
+        return None
+    try:
+        data, _ = json.JSONDecoder().raw_decode(text, match.end())
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
 def parse_login_page(content: bytes) -> tuple[str, str]:
-    """Scrape ``urlPost`` and the PPFT value from the login page.
+    """``urlPost`` and the PPFT value of a login.live.com sign-in page, whichever its era:
+    today's JSON ``ServerData`` (``"urlPost":"…"``, ``"sFTTag":"<input … value=\\"…\\"/>"``),
+    the 2018 literal (``urlPost:'…'``, a percent-encoded query) or the 2014 one.
 
     Raises:
-        SignInBlocked: the page asks for a second factor or other human action.
-        AuthenticationException: the page is not a login page we can read.
+        SignInPageUnreadable: the page has no ``urlPost`` or no PPFT; it names which (and
+            never quotes the page).
     """
-    url = _URL_POST_RE.search(content) or _URL_POST_MODERN_RE.search(content)
-    ppft = _PPFT_RE.search(content) or _PPFT_MODERN_RE.search(content)
-    if url is None or ppft is None:
-        raise AuthenticationException(
-            "login.live.com sent a sign-in page this library cannot read; "
-            "sign in with `xbox login` (device code) instead")
-    return url.group(1).decode(), ppft.group(1).decode()
+    url = ppft = None
+    data = server_data(content)
+    if data is not None:
+        if isinstance(data.get("urlPost"), str):
+            url = data["urlPost"]
+        tag = data.get("sFTTag")
+        found = _PPFT_IN_TAG_RE.search(tag) if isinstance(tag, str) else None
+        ppft = found.group(1) if found else data.get("sFT") if isinstance(data.get("sFT"),
+                                                                          str) else None
+    text = content.decode("utf-8", "replace")
+    if not url:
+        found = _URL_POST_RE.search(text)
+        url = found.group(1) if found else None
+    if not ppft:
+        found = _PPFT_RE.search(text)
+        ppft = found.group(1) if found else None
+    missing = [name for name, value in (("urlPost", url), ("PPFT", ppft)) if not value]
+    if missing:
+        raise SignInPageUnreadable(missing)
+    assert url is not None and ppft is not None
+    return url, ppft
 
 
 _COOKIE_SPLIT_RE = re.compile(r",\s*(?=[A-Za-z0-9_.\-]+=)")
@@ -172,24 +215,43 @@ def login_cookies(set_cookie_headers: list[str]) -> str:
     return "; ".join(pairs)
 
 
-def legacy_login_form(login: str, password: str, ppft: str) -> dict[str, str]:
-    """The form the 2014 client posts to ``urlPost`` (every field, every time)."""
+def password_form(login: str, password: str, ppft: str) -> dict[str, str]:
+    """The form today's sign-in page posts to ``urlPost``.
+
+    The e-mail address goes as ``loginfmt`` (the page's e-mail field) and ``login`` (its
+    hidden copy), as XboxReplay xboxlive-auth 5.1 sends them; the rest are the fields of the
+    page's own form with the values a browser without a security key sends (``type`` 11: a
+    password, ``LoginOptions`` 3: do not stay signed in; a Bing sign-in client, ms-auth,
+    posts the same list). Older pages read ``login`` and ignore what they do not know.
+    """
     return {
+        "i13": "0",
         "login": login,
+        "loginfmt": login,
+        "type": "11",
+        "LoginOptions": "3",
+        "lrt": "",
+        "lrtPartition": "",
+        "hisRegion": "",
+        "hisScaleUnit": "",
         "passwd": password,
+        "ps": "2",
+        "psRNGCDefaultType": "",
+        "psRNGCEntropy": "",
+        "psRNGCSLK": "",
+        "canary": "",
+        "ctx": "",
+        "hpgrequestid": "",
         "PPFT": ppft,
         "PPSX": "Passpor",
-        "SI": "Sign in",
-        "type": "11",
         "NewUser": "1",
-        "LoginOptions": "1",
-        "i3": "36728",
-        "m1": "768",
-        "m2": "1184",
-        "m3": "0",
-        "i12": "1",
-        "i17": "0",
-        "i18": "__Login_Host|1",
+        "FoundMSAs": "",
+        "fspost": "0",
+        "i21": "0",
+        "CookieDisclosure": "0",
+        "IsFidoSupported": "0",
+        "isSignupPost": "0",
+        "isRecoveryAttemptPost": "0",
     }
 
 
@@ -213,17 +275,21 @@ def login_failure(content: bytes, status: int = 200) -> XboxException:
     """Why a credentials post did not redirect, read from the page it sent instead: a
     refusal only when the page says so (else an outage: a page that is not the login
     page's answer says nothing about the password)."""
-    if b"PROOF.Type" in content:
+    data = server_data(content)
+    if b"PROOF.Type" in content or (data is not None and "arrUserProofs" in data):
         return SignInBlocked(
             "This Microsoft account uses two-step verification, which password sign-in cannot "
             "complete; sign in with `xbox login` (device code) instead")
-    match = _ERR_RE.search(content)
-    text = ""
-    if match:
-        raw = match.group(1).decode("utf-8", "replace").replace("\\'", "'")
+    raw, code = "", ""
+    if data is not None:  # today's page: "sErrTxt" and its HRESULT in "sErrorCode"
+        raw, code = str(data.get("sErrTxt") or ""), str(data.get("sErrorCode") or "").upper()
+    else:
+        match = _ERR_RE.search(content.decode("utf-8", "replace"))
+        raw = match.group(1).replace("\\'", "'") if match else ""
         hr = _HR_RE.search(raw)
-        text = html.unescape(re.sub(r"<[^>]+>", "", re.sub(r"<!--.*?-->", "", raw))).strip()
         code = hr.group(1).upper() if hr else ""
+    text = html.unescape(re.sub(r"<[^>]+>", "", re.sub(r"<!--.*?-->", "", raw))).strip()
+    if raw:
         if code in _BLOCKED_HR or "blocked" in text.lower():
             return SignInBlocked(
                 "Microsoft blocked this sign-in for the account's security; review it at "
@@ -257,23 +323,24 @@ def parse_login_redirect(location: str, *, client_id: str = LEGACY_CLIENT_ID,
 
 
 def password_token(login: str, password: str, now: Clock) -> Flow[MsaToken]:
-    """The 2014 library's e-mail + password sign-in: the login page, the credentials post,
-    the MSA token from the redirect (:func:`xbox.auth.flows.password` goes on to Xbox Live)."""
-    page = yield Call("GET", legacy_authorize_url())
+    """The seed API's e-mail + password sign-in (the sign-in page scrape): the page of any
+    era is read, today's form is posted, and the MSA token comes from the redirect
+    (:func:`xbox.auth.flows.password` goes on to Xbox Live)."""
+    page = yield Call("GET", legacy_authorize_url(PASSWORD_CLIENT_ID))
     raise_unless_ok(page, LOGIN_HOST, "to show its sign-in page")
     url_post, ppft = parse_login_page(page.content)
     check_credentials_target(url_post)
     cookies = login_cookies(page.headers.get_list("set-cookie"))
     # The password is never sent twice on its own: no automatic retry.
     posted = yield Call("POST", url_post, idempotent=False,
-                        data=legacy_login_form(login, password, ppft),
+                        data=password_form(login, password, ppft),
                         headers={"Cookie": cookies} if cookies else {})
     location = posted.headers.get("Location")
     if not location:
         down = outage(posted.status_code, LOGIN_HOST)
         raise down or login_failure(posted.content, posted.status_code)
     log.debug("signed in with e-mail and password")
-    return parse_login_redirect(location, now=now())
+    return parse_login_redirect(location, client_id=PASSWORD_CLIENT_ID, now=now())
 
 
 # -- OAuth2: refresh, authorization code ---------------------------------------------------

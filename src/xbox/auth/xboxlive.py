@@ -82,9 +82,12 @@ SISU_AUTHORIZE_URL = "https://sisu.xboxlive.com/authorize"
 #: The Xbox app's SISU registration (xal-rs ``app_params``; the sandbox's client table).
 XBOX_APP_TITLE_ID = "328178078"
 #: Live ids that sign in through SISU, and those that sign in with a title token (peers:
-#: xbox-webapi's XAL, xal-rs, prismarine-auth, RaphiMC MinecraftAuth).
-SISU_CLIENT_IDS = frozenset({"000000004c12ae6f", "000000004c20a908", "0000000048183522"})
-TITLE_CLIENT_IDS = frozenset({"00000000441cc96b", "00000000402b5328"})
+#: xbox-webapi's XAL and its five app identities, xal-rs, prismarine-auth, RaphiMC
+#: MinecraftAuth). The Minecraft Java id is a SISU one: its title authentication answers
+#: ``403 {}`` (prismarine-auth #54, #140, #182).
+SISU_CLIENT_IDS = frozenset({"000000004c12ae6f", "000000004415494b", "000000004c20a908",
+                             "00000000482c8f49", "0000000048183522", "00000000402b5328"})
+TITLE_CLIENT_IDS = frozenset({"00000000441cc96b"})
 _AUTH_RP = "http://auth.xboxlive.com"
 _CONTRACT_1 = {"x-xbl-contract-version": "1"}
 

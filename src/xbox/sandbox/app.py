@@ -29,6 +29,7 @@ from .asgi import ServedSandbox, make_asgi_app, serve_in_thread
 from .eras import resolve_era
 from .faults import Answer, Fault, FaultKind
 from .limits import EffectiveLimit, LimitLike, RateLimits, period_value
+from .relying_parties import XBOXLIVE, relying_parties
 from .world import Account, World, world_epoch
 
 __all__ = ["Fault", "FaultKind", "RequestLog", "Sandbox", "ServedSandbox"]
@@ -69,7 +70,10 @@ class Over:
 
 
 class RateLimiter:
-    """Sliding-window counters per (user, service): burst and sustain at once.
+    """Sliding-window counters per (user, bucket): burst and sustain at once.
+
+    A bucket is a service, or a service's writes where they have a limit of their own
+    (:attr:`xbox.sandbox.limits.EffectiveLimit.counter`).
 
     Every request counts toward sustain, rejected or not, as Xbox Live counts them; only
     accepted requests fill the burst window. Sliding windows are the strict reading of the
@@ -138,9 +142,11 @@ class Sandbox:
             a plain sign-in through, for tests about something else).
         world: a prebuilt world (else ``World(seed, epoch=...)`` whose epoch is the clock's
             time truncated to the hour, or ``$XBOX_SANDBOX_EPOCH``).
-        era: the wire era of the capture services, one of :data:`xbox.sandbox.ERAS`:
-            ``"2025"`` (today: integer enums), ``"2018"`` or ``"2014"`` (older shapes). It
-            changes wire shapes only, never the world. Anything else is a ValueError.
+        era: the wire era, one of :data:`xbox.sandbox.ERAS`: ``"2025"`` (today, as the
+            2025-26 recordings show it: integer enums, ``isFriend`` on summaries, presence
+            ``timestamp``), ``"2018"`` or ``"2014"`` (older shapes; see
+            :mod:`xbox.sandbox.eras`). It changes wire shapes only, never the world.
+            Anything else is a ValueError.
             None (the default): ``$XBOX_SANDBOX_ERA`` if set, else ``"2025"``.
     """
 
@@ -232,7 +238,7 @@ class Sandbox:
                 continue
             call = Call(request, host, path, query, parse_query(query))
             if rt.auth:
-                user = self.authorize(request)
+                user = self.authorize(request, host, path)
                 if user is None:
                     return empty(401, headers=self.xbl_headers())
                 call.user = user
@@ -244,10 +250,20 @@ class Sandbox:
             return empty(405, headers=self.xbl_headers())
         return empty(404, headers=self.xbl_headers())
 
-    def authorize(self, request: httpx.Request) -> Account | None:
-        """The account an ``XBL3.0 x=uhs;token`` header stands for, if valid and unexpired."""
+    def authorize(self, request: httpx.Request, host: str | None = None,
+                  path: str = "/") -> Account | None:
+        """The account an ``XBL3.0 x=uhs;token`` header stands for, if valid and unexpired.
+
+        With ``host`` (every authenticated route passes its own), the token must also have
+        been issued for a relying party that host accepts (:mod:`xbox.sandbox.relying_parties`):
+        a token for ``rp://api.minecraftservices.com/`` does not read profiles.
+        """
         grant = self.xsts_grant(request)
-        return None if grant is None else self.world.by_xuid.get(grant.xuid)
+        if grant is None:
+            return None
+        if host is not None and grant.relying_party not in relying_parties(host, path):
+            return None
+        return self.world.by_xuid.get(grant.xuid)
 
     def xsts_grant(self, request: httpx.Request) -> Grant | None:
         """The XSTS grant behind a request's ``XBL3.0 x=uhs;token`` header (its device and
@@ -278,7 +294,7 @@ class Sandbox:
         limit = self.limits_for(service, method)
         if limit is None:
             return None
-        over = self.limiter.check((user.xuid, service), limit)
+        over = self.limiter.check((user.xuid, limit.counter), limit)
         if over is None:
             return None
         body = {"version": 1, "currentRequests": over.current, "maxRequests": over.maximum,
@@ -286,7 +302,8 @@ class Sandbox:
         return json_response(429, body, headers={
             **self.xbl_headers(), "Retry-After": self.rate_limit_table.retry_after(over.retry_after)})
 
-    def authorization_for(self, email: str = "joe@example.org", *, signed: bool = True) -> str:
+    def authorization_for(self, email: str = "joe@example.org", *, signed: bool = True,
+                          relying_party: str = XBOXLIVE) -> str:
         """Sign ``email`` in directly and return its ``Authorization`` header value.
 
         For tests of the sandbox's own services; clients sign in through login.live.com.
@@ -294,13 +311,16 @@ class Sandbox:
         Args:
             signed: a token with the device and title claims of the Xbox app's signed
                 sign-in (SISU), which mediahub asks for; False: a plain sign-in's.
+            relying_party: the relying party the token is for (services take only their
+                own: see :mod:`xbox.sandbox.relying_parties`).
         """
         account = self.world.by_email[email.lower()]
         now = self.clock()
         uhs = self.tokens.new_uhs()
         token = self.tokens.issue("xsts", account.xuid, now + self.lifetimes.xsts, uhs=uhs,
                                   device_id="{AAAAAAAA-0000-4000-8000-000000000000}" if signed else "",
-                                  title_id="328178078" if signed else "")  # the Xbox app's
+                                  title_id="328178078" if signed else "",  # the Xbox app's
+                                  relying_party=relying_party)
         return f"XBL3.0 x={uhs};{token}"
 
     # -- helpers for services ---------------------------------------------------------------
