@@ -4,12 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test unasync check-unasync docs bench bench-tools peers clean
+.PHONY: demo test unasync check-unasync check-install docs bench bench-tools peers clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[test]"
+	$(BIN)/pip install --quiet -e ".[all,test]"
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -19,6 +19,14 @@ test: $(STAMP) check-unasync
 	$(BIN)/ruff check src tests scripts bench
 	$(BIN)/mypy
 	$(BIN)/pytest -q
+
+# `pip install .` with no extras into a fresh virtualenv: the library alone (no click, rich or
+# uvicorn), and `xbox` then says how to install the command line (scripts/check_install.py).
+check-install:
+	rm -rf build/venv-plain
+	$(PY) -m venv build/venv-plain
+	build/venv-plain/bin/pip install --quiet .
+	cd build && venv-plain/bin/python ../scripts/check_install.py
 
 unasync: $(STAMP)
 	$(BIN)/python scripts/unasync.py

@@ -12,7 +12,7 @@ import pytest
 
 import xbox
 from tests.auth_helpers import START, FakeClock, async_client, form, requests_to, sync_client
-from xbox.auth import flows
+from xbox.auth import flows, xboxlive
 from xbox.auth.store import TokenStore
 from xbox.exceptions import (
     AuthenticationException,
@@ -121,7 +121,7 @@ async def test_an_azure_app_sends_d_and_the_sandbox_refuses_it_without() -> None
     with httpx.Client(transport=sb.transport(), base_url=sb.base_url) as raw:
         for ticket in ("t=" + token, token):
             response = raw.post("/user.auth.xboxlive.com/user/authenticate",
-                                json=flows.user_token_body(ticket))
+                                json=xboxlive.user_token_body(ticket))
             assert response.status_code == 400
 
 

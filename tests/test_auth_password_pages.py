@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 import xbox
-from xbox.auth import flows
+from xbox.auth import msa
 from xbox.exceptions import (
     AuthenticationException,
     InvalidCredentials,
@@ -44,7 +44,7 @@ PAGE_2014 = (
 # -- reading the page (pure) -----------------------------------------------------------------
 
 def test_todays_json_page_is_read() -> None:
-    url, ppft = flows.parse_login_page(TODAY)
+    url, ppft = msa.parse_login_page(TODAY)
     assert url == ("https://login.live.com/ppsecure/post.srf?client_id=000000004C12AE6F"
                    "&contextid=ABC123&opid=DEF")
     assert ppft == PPFT
@@ -53,7 +53,7 @@ def test_todays_json_page_is_read() -> None:
 def test_the_recorded_2018_page_is_read_whole() -> None:
     """The 2014 pattern cut the 2018 urlPost at its first '%'; ours reads all of it."""
     page = (RECORDED / "login_page_2018.html").read_bytes()
-    url, ppft = flows.parse_login_page(page)
+    url, ppft = msa.parse_login_page(page)
     query = dict(parse_qsl(urlsplit(url).query))
     assert query["redirect_uri"] == "https://login.live.com/oauth20_desktop.srf"
     assert query["scope"] == "service::user.auth.xboxlive.com::MBI_SSL"
@@ -65,12 +65,12 @@ def test_the_2016_page_with_a_space_after_the_colon_is_read() -> None:
     page = ("var ServerData = {\n    urlPost: 'https://login.live.com/ppsecure/post.srf?"
             "response_type=token',\n    sFTTag: '<input type=\"hidden\" name=\"PPFT\" "
             f"id=\"i0327\" value=\"{PPFT}\"/>',\n    g: 39\n}};").encode()
-    assert flows.parse_login_page(page) == (
+    assert msa.parse_login_page(page) == (
         "https://login.live.com/ppsecure/post.srf?response_type=token", PPFT)
 
 
 def test_the_2014_page_is_read() -> None:
-    url, ppft = flows.parse_login_page(PAGE_2014)
+    url, ppft = msa.parse_login_page(PAGE_2014)
     assert url.endswith("&uaid=67be8354853a4adf8b77cafb19954b8a") and ppft == PPFT
 
 
@@ -83,7 +83,7 @@ def test_the_2014_page_is_read() -> None:
 def test_an_unreadable_page_names_what_is_missing_and_nothing_else(
         page: bytes, missing: tuple[str, ...]) -> None:
     with pytest.raises(SignInPageUnreadable) as info:
-        flows.parse_login_page(page)
+        msa.parse_login_page(page)
     error = info.value
     assert error.missing == missing and isinstance(error, AuthenticationException)
     text = str(error)
@@ -95,7 +95,7 @@ def test_an_unreadable_page_names_what_is_missing_and_nothing_else(
 
 
 def test_todays_form() -> None:
-    form = flows.password_form("joe@example.org", "hunter2", PPFT)
+    form = msa.password_form("joe@example.org", "hunter2", PPFT)
     assert form["loginfmt"] == form["login"] == "joe@example.org"
     assert form["passwd"] == "hunter2" and form["PPFT"] == PPFT
     assert (form["type"], form["LoginOptions"], form["PPSX"], form["NewUser"]) == (
@@ -115,7 +115,7 @@ def test_todays_form() -> None:
 ])
 def test_todays_refusals_are_read(server_data: str, kind: type[Exception], said: str) -> None:
     page = f"<script>var ServerData = {server_data};</script>".encode()
-    error = flows.login_failure(page)
+    error = msa.login_failure(page)
     assert type(error) is kind and said in str(error)
 
 

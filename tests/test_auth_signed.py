@@ -31,7 +31,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import Prehashed, encode_ds
 import xbox
 from tests.auth_helpers import FakeClock, async_client, requests_to, sync_client
 from xbox.archive import Archive
-from xbox.auth import flows
+from xbox.auth import browser, flows
 from xbox.auth.signing import RequestSigner, filetime, signing_input
 from xbox.auth.store import TokenStore
 from xbox.cli import cli
@@ -205,7 +205,7 @@ def test_browser_paste_sign_in_goes_through_sisu(served_sb: ServedSandbox) -> No
     assert authenticate.headers["Signature"]
     [redeem] = requests_to(sb, "login.live.com", "oauth20_token.srf")
     sent = parse_qs(redeem.content.decode())
-    assert sent["redirect_uri"] == [flows.SISU_REDIRECT_URI] and sent["code_verifier"]
+    assert sent["redirect_uri"] == [browser.SISU_REDIRECT_URI] and sent["code_verifier"]
     [authorize] = requests_to(sb, "sisu.xboxlive.com", "authorize")
     assert json.loads(authorize.content)["SessionId"]  # the one authenticate opened
 

@@ -40,11 +40,6 @@ def make_client(sb: Sandbox) -> httpx.Client:
 
 
 @pytest.fixture
-def sb() -> Sandbox:
-    return Sandbox(seed=0, rate_limits=False)
-
-
-@pytest.fixture
 def client(sb: Sandbox) -> Iterator[httpx.Client]:
     with make_client(sb) as c:
         yield c

@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import contextlib
 import hashlib
@@ -26,6 +25,7 @@ from . import faults as _faults
 from . import services as _services  # noqa: F401  (registers every route)
 from ._http import ROUTES, Call, empty, json_response, parse_query, parse_target
 from ._tokens import Grant, Lifetimes, TokenRegistry
+from .asgi import ServedSandbox, make_asgi_app, serve_in_thread
 from .eras import resolve_era
 from .faults import Answer, Fault, FaultKind
 from .limits import EffectiveLimit, LimitLike, RateLimits, period_value
@@ -360,28 +360,10 @@ class Sandbox:
         Faults that need the socket (resets, lying ``Content-Length``, hangs) are only
         approximated there; ``serve()`` plays them for real.
         """
-        from .asgi import make_asgi_app
-
         return make_asgi_app(self)
 
     @contextlib.contextmanager
     def serve(self, host: str = "127.0.0.1", port: int = 0) -> Iterator[ServedSandbox]:
         """Serve on ``host:port`` (0 = a free port) in a background thread, for a ``with`` block."""
-        from .asgi import serve_in_thread
-
         with serve_in_thread(self, host, port) as served:
             yield served
-
-
-@dataclass
-class ServedSandbox:
-    """A sandbox served over HTTP: ``base_url`` is what ``XBOX_LIVE_BASE_URL`` should be."""
-
-    sandbox: Sandbox
-    host: str
-    port: int
-    stop_event: asyncio.Event | None = None
-
-    @property
-    def base_url(self) -> str:
-        return f"http://{self.host}:{self.port}"
