@@ -209,6 +209,13 @@ def test_the_token_is_checked_as_every_service_checks_it(served: ServedSandbox) 
     assert forged.value.response.status_code == 401
 
 
+def test_a_token_for_another_relying_party_is_refused(served: ServedSandbox) -> None:
+    minecraft = served.sandbox.authorization_for(relying_party="rp://api.minecraftservices.com/")
+    with pytest.raises(InvalidStatus) as refused:
+        DocSubscriber(served.base_url, minecraft)
+    assert refused.value.response.status_code == 401
+
+
 def test_the_subprotocol_is_required(served: ServedSandbox) -> None:
     with pytest.raises(InvalidStatus) as refused:
         DocSubscriber(served.base_url, served.sandbox.authorization_for(), subprotocols=[])

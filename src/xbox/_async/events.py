@@ -46,7 +46,6 @@ from .._core.events import (
     presence_key,
     resources_for,
 )
-from .._core.ids import check_gamertag, check_xuid, looks_like_xuid
 from .._core.rta import KINDS as RTA_KINDS
 from .._core.rta import (
     Change,
@@ -67,6 +66,7 @@ from ..exceptions import (
     TransportError,
     XboxException,
 )
+from ..ids import check_gamertag, check_xuid, looks_like_xuid
 
 if TYPE_CHECKING:
     from ..models.events import Event

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..exceptions import InvalidArgument
-from .ids import check_scid, check_title_id
+from ..ids import check_scid, check_title_id
 from .limits import SUSTAIN_SECONDS, limit_for_host
 from .rta import KINDS as RTA_KINDS
 from .rta import Resource

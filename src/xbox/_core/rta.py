@@ -35,7 +35,7 @@ from enum import Enum, IntEnum
 from typing import Any
 
 from ..exceptions import InvalidArgument
-from .ids import check_scid, check_title_id, check_xuid
+from ..ids import check_scid, check_title_id, check_xuid
 
 __all__ = [
     "CONNECT_URL",

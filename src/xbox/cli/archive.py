@@ -140,6 +140,7 @@ def _human(state: State, report: ArchiveReport) -> None:
 
 def write_gallery_for(state: State, dest: Path) -> Path | None:
     """The gallery page after a run; a failure to write it never hides the run's outcome."""
+    # (xbox.archive loads with the command that uses it: not for `xbox --help`)
     from ..archive import CATALOGUE_NAME, write_gallery
 
     if not (dest / CATALOGUE_NAME).is_file():
@@ -184,6 +185,7 @@ def run(state: State, users: Sequence[UserRef], dest: Path, since: datetime | No
         limit: int | None, only: str | None, template: str | None, concurrency: int,
         follow: bool, interval: float) -> None:
     """Archive users' clips and screenshots into DIR."""
+    # (xbox.archive loads with the command that uses it: not for `xbox --help`)
     from ..archive import DEFAULT_TEMPLATE, Archive
 
     if follow and dry_run:
@@ -252,8 +254,9 @@ def _json_line(document: dict[str, Any]) -> None:
     click.echo(json.dumps(to_jsonable(document), ensure_ascii=False, default=str))
 
 
-def _follow_report(state: State, user: str, report: ArchiveReport, gallery: Path | None) -> None:
-    """What one run of ``--follow`` prints."""
+def _follow_report(state: State, user: str, report: ArchiveReport) -> None:
+    """After one run of ``--follow``: the gallery written again, and the run's outcome."""
+    gallery = write_gallery_for(state, report.dest)
     if state.out.json_mode:
         _json_line(_report_json(user, report, gallery=gallery))
     else:
@@ -297,6 +300,7 @@ def _status_json(dest: Path, report: ArchiveStatus) -> dict[str, Any]:
 @pass_state
 def status(state: State, dest: Path, within_days: float) -> None:
     """Show what an archive holds and which captures are about to be deleted (offline)."""
+    # (xbox.archive loads with the command that uses it: not for `xbox --help`)
     from ..archive import CATALOGUE_NAME
     from ..archive import status as archive_status
 

@@ -34,11 +34,11 @@ RECENT = 1000
 def follow_captures(state: State, client: Client, dest: Path, users: Mapping[str, str], *,
                     kinds: Sequence[str], since: datetime | None, template: str,
                     concurrency: int, interval: float,
-                    report: Callable[[State, str, ArchiveReport, Path | None], None]) -> None:
+                    report: Callable[[State, str, ArchiveReport], None]) -> None:
     """Archive ``users``' (xuid -> the name as typed) new captures into ``dest`` until
-    interrupted. ``report(state, user, report, gallery)`` shows each run's outcome."""
+    interrupted. ``report(state, user, report)`` writes the gallery again and shows each
+    run's outcome."""
     from ..archive import Archive
-    from .archive import write_gallery_for
 
     if state.use_sandbox:
         state.sandbox().activity.start()  # the embedded sandbox's world records captures too
@@ -62,4 +62,4 @@ def follow_captures(state: State, client: Client, dest: Path, users: Mapping[str
                                              concurrency=concurrency, template=template,
                                              progress=progress)
             fetched = (fetched + [i.id for i in result.downloaded])[-RECENT:]
-            report(state, user, result, write_gallery_for(state, dest))
+            report(state, user, result)

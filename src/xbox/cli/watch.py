@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from .._core.events import DEFAULT_POLL_INTERVAL, KINDS
+from ..events import DEFAULT_POLL_INTERVAL, KINDS, check_kinds
 from .app import State, cli, pass_state
 from .output import format_cell, one_line
 from .params import USER, UserRef
@@ -138,8 +138,6 @@ def watch(state: State, users: Sequence[UserRef], kinds: str | None, titles: Seq
     Activity service as they happen; new clips and screenshots are polled. A lost
     connection is reported on stderr and made again. Ctrl-C stops (exit 130).
     """
-    from .._core.events import check_kinds
-
     wanted = check_kinds(kinds, titles=bool(titles), stats=bool(stats))
     words = shlex.split(exec_cmd) if exec_cmd is not None else None
     if words is not None and not words:

@@ -382,7 +382,8 @@ def connect(sb: Sandbox, call: Call) -> httpx.Response:
     offered = [p.strip() for p in headers.get("sec-websocket-protocol", "").split(",")]
     who: tuple[Account, float] | None = None
     grant = sb.xsts_grant(call.request)
-    account = sb.authorize(call.request)
+    # As every service: a valid XSTS token, for a relying party this host takes.
+    account = sb.authorize(call.request, call.host, call.path)
     if grant is not None and account is not None:
         who = (account, grant.expires)
     elif "nonce" in call.params and "authorization" not in headers:
