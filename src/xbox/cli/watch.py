@@ -27,7 +27,7 @@ import click
 
 from ..events import DEFAULT_POLL_INTERVAL, KINDS, check_kinds
 from .app import State, cli, pass_state
-from .output import format_cell, one_line
+from .output import one_line
 from .params import USER, UserRef
 from .users import resolve
 
@@ -77,7 +77,9 @@ def exec_command(words: Sequence[str], event: Event) -> list[str]:
 
 def _line(event: Event, tty: bool) -> str:
     when = event.received or datetime.now(UTC)
-    shown = when.astimezone().strftime("%H:%M:%S") if tty else format_cell(when, tty=False)
+    # A person reads the local time; a program gets the UTC instant, to the second.
+    shown = when.astimezone().strftime("%H:%M:%S") if tty else \
+        when.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
     who = event.gamertag or event.xuid or ""
     fields = [shown, who, event.kind, one_line(event.summary())]
     return "  ".join(fields) if tty else "\t".join(fields)
@@ -87,8 +89,15 @@ def _run(state: State, words: list[str], event: Event, document: str, timeout: f
     """Run ``--exec`` for one event; a failure is reported, never fatal."""
     argv = exec_command(words, event)
     env = {**os.environ, **event_environment(event, document)}
-    # With --json, stdout carries events only: the command's output goes to stderr.
-    out = sys.stderr if state.out.json_mode else None
+    # With --json, stdout carries events only: the command's output goes to stderr (passed
+    # on when stderr is no file, as under a test runner or an embedding program).
+    out: Any = None
+    if state.out.json_mode:
+        try:
+            sys.stderr.fileno()
+            out = sys.stderr
+        except (AttributeError, OSError, ValueError):
+            out = subprocess.PIPE
     try:
         done = subprocess.run(argv, input=document.encode("utf-8"), env=env, stdout=out,
                               timeout=timeout, check=False)
@@ -101,6 +110,8 @@ def _run(state: State, words: list[str], event: Event, document: str, timeout: f
     except OSError as exc:
         state.out.error(f"--exec: {argv[0]}: {exc.strerror or exc}")
         return
+    if done.stdout:
+        click.echo(done.stdout.decode("utf-8", "replace"), err=True, nl=False)
     if done.returncode != 0:
         state.out.error(f"--exec: {argv[0]} exited with {done.returncode}")
 
