@@ -23,6 +23,7 @@ access), that every 100th record dumps exactly as pydantic's eager validation of
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Required
 
 import harness
@@ -152,18 +153,18 @@ def run(ctx: Context) -> list[Row]:
     def model(rec: Any) -> Any:
         return from_wire(rec)
 
-    def model_reads(rec: Any) -> Any:
-        clip = from_wire(rec)
-        d = clip.download
-        return clip.id, clip.state, clip.date_recorded, d.uri if d is not None else None
-
     def eager(rec: Any) -> Any:
         return eager_from_wire(rec)
 
-    def eager_reads(rec: Any) -> Any:
-        clip = eager_from_wire(rec)
-        d = clip.download
-        return clip.id, clip.state, clip.date_recorded, d.uri if d is not None else None
+    def with_reads(build: Callable[[Any], Clip]) -> Callable[[Any], Any]:
+        """``build`` and the four reads a caller makes."""
+        def reads(rec: Any) -> Any:
+            clip = build(rec)
+            d = clip.download
+            return clip.id, clip.state, clip.date_recorded, d.uri if d is not None else None
+        return reads
+
+    model_reads, eager_reads = with_reads(from_wire), with_reads(eager_from_wire)
 
     def typed(rec: Any) -> Any:
         return validate(rec)
