@@ -6,7 +6,8 @@
 The lazy validation of the models (``src/xbox/models/_lazy.py``) relies on how pydantic keeps
 a model, so ``pyproject.toml`` bounds pydantic on both sides and this proves both ends. The
 pydantic requirement of ``[project].dependencies`` must read ``>=LOW,<HIGH``. One scratch
-virtualenv gets the project's other dependencies and the test tools of its ``test`` extra;
+virtualenv gets the project's other dependencies (its extras' too, but for docs and test)
+and the test tools of its ``test`` extra;
 then, for each end, ``pydantic==LOW`` and the newest ``pydantic<HIGH`` (pydantic pins its
 ``pydantic-core`` exactly, so pip installs the matching one), and the tests run against
 ``src/`` (``PYTHONPATH``). Exits non-zero when an end fails or cannot be installed.
@@ -64,13 +65,22 @@ def pydantic_bounds(pyproject: dict[str, object]) -> tuple[str, str]:
 
 
 def other_requirements(pyproject: dict[str, object]) -> list[str]:
-    """The project's dependencies except pydantic, and the test tools of its ``test`` extra."""
+    """What the tests need besides pydantic: the project's dependencies and those of its
+    extras (the CLI's, the sandbox's...), and the test tools of its ``test`` extra."""
     project = pyproject["project"]
     assert isinstance(project, dict)
-    out = [r for r in project["dependencies"] if requirement_name(r) != "pydantic"]
-    extra = project.get("optional-dependencies", {}).get("test", [])
-    tools = {requirement_name(r): r for r in extra}
-    out += [tools.get(name, name) for name in TEST_TOOLS]
+    name = requirement_name(project["name"])
+    extras: dict[str, list[str]] = project.get("optional-dependencies", {})
+    wanted = list(project["dependencies"])
+    for extra, requirements in extras.items():
+        if extra not in ("test", "docs"):
+            wanted += requirements
+    tools = {requirement_name(r): r for r in extras.get("test", [])}
+    wanted += [tools.get(tool, tool) for tool in TEST_TOOLS]
+    out: list[str] = []
+    for requirement in wanted:  # (not pydantic, not the project itself: xbox[cli]...)
+        if requirement_name(requirement) not in ("pydantic", name) and requirement not in out:
+            out.append(requirement)
     return out
 
 

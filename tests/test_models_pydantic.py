@@ -134,6 +134,16 @@ def test_the_range_script_reads_both_bounds_or_refuses(requirement: str,
         script.pydantic_bounds({"project": {"dependencies": ["pydantic-settings>=2"]}})
 
 
+def test_the_range_script_installs_everything_the_tests_import_but_pydantic() -> None:
+    pyproject = {"project": {
+        "name": "xbox", "dependencies": ["httpx>=0.27", "pydantic>=2.6,<2.15"],
+        "optional-dependencies": {"cli": ["click>=8.1"], "all": ["xbox[cli]", "click>=8.1"],
+                                  "test": ["pytest>=8", "mypy>=1.10", "hypothesis>=6.100"],
+                                  "docs": ["sphinx>=7.2"]}}}
+    assert range_script().other_requirements(pyproject) == [
+        "httpx>=0.27", "click>=8.1", "pytest>=8", "pytest-asyncio", "hypothesis>=6.100"]
+
+
 def test_ci_runs_the_models_tests_at_both_ends_of_the_range() -> None:
     assert "make test-pydantic-range" in (ROOT / ".ci" / "run").read_text()
     makefile = (ROOT / "Makefile").read_text()
