@@ -76,6 +76,22 @@ def _batch(spec: Batch[Any]) -> Callable[[Any], object]:
     return lambda body: spec.read(body, [])
 
 
+def _capture_lists() -> dict[str, Callable[[Any], object]]:
+    """Every recorded capture list: own or by xuid, every title or one, recent or saved, and
+    the community's."""
+    readers: dict[str, Callable[[Any], object]] = {}
+    for kind, prefix in ((CLIPS, "gameclips"), (SCREENSHOTS, "screenshots")):
+        for saved, age in ((False, "recent"), (True, "saved")):
+            readers[f"{prefix}_{age}_community.json"] = _pages(
+                kind.listing(kind.community_path(1, saved)))
+            for who, xuid in (("own", None), ("xuid", XUID)):
+                readers[f"{prefix}_{age}_{who}.json"] = _pages(
+                    kind.listing(kind.path(xuid, None, saved)))
+                readers[f"{prefix}_{age}_{who}_titleid.json"] = _pages(
+                    kind.listing(kind.path(xuid, 219630713, saved)))
+    return readers
+
+
 # Recorded body -> the reader of that answer. Every recorded answer of an endpoint the
 # client reads must be here (test_every_recorded_answer_has_a_reader).
 READERS: dict[str, Callable[[Any], object]] = {
@@ -102,10 +118,7 @@ READERS: dict[str, Callable[[Any], object]] = {
     "achievements_360_all.json": _pages(achievements.one_title_360(1297287259, False)),
     "achievements_360_earned.json": _pages(achievements.one_title_360(1297287259, True)),
     "achievements_360_recent_progress.json": _pages(achievements.history_360()),
-    "gameclips_recent_own.json": _pages(CLIPS.listing(CLIPS.path(None, None, False))),
-    "gameclips_recent_community.json": _pages(CLIPS.listing(CLIPS.community_path(1, False))),
-    "screenshots_recent_own.json": _pages(SCREENSHOTS.listing(SCREENSHOTS.path(None, None,
-                                                                                False))),
+    **_capture_lists(),
     "mediahub_gameclips_own.json": _pages(CLIPS.mine(None)),
     "mediahub_screenshots_own.json": _pages(SCREENSHOTS.mine(None)),
     "titlehub_batch.json": _batch(titles.batch(["Microsoft.SeaofThieves_8wekyb3d8bbwe"],

@@ -25,6 +25,7 @@ from xbox.sandbox import ERA_ENV, ERAS, JOE_EMAIL, JOE_PASSWORD, JOE_XUID, Fault
 
 from .auth_helpers import xbox_app_sign_in
 from .drift import Drift
+from .fidelity import recorded_2025
 from .twins import call, collect, use
 
 ERA = pytest.mark.parametrize("era", ERAS)
@@ -77,6 +78,23 @@ BOTH = pytest.mark.parametrize("joe", [(k, e) for k in ("sync", "async") for e i
 
 
 # -- the modern client -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["gameclips_recent_own.json", "gameclips_recent_community.json",
+                                  "screenshots_recent_own.json",
+                                  "screenshots_recent_community.json"])
+def test_the_2025_recordings_parse_whole(name: str) -> None:
+    """Today's bodies (recorded-2025) carry every enum as an integer, the content attributes
+    too: every record parses, with the integer kept as sent."""
+    from xbox.models import Clip, Screenshot
+
+    body = recorded_2025(name)
+    model, key, attributes = ((Clip, "gameClips", "clip_content_attributes")
+                              if name.startswith("gameclips")
+                              else (Screenshot, "screenshots", "screenshot_content_attributes"))
+    records = [model.model_validate(item) for item in body[key]]
+    assert records and all(getattr(r, attributes) == 0 for r in records)
+    assert all(r.state == CaptureState.PUBLISHED and r.download is not None for r in records)
+
 
 @BOTH
 async def test_every_clip_and_screenshot_is_read_with_raw_as_sent(joe: tuple[Any, Sandbox]) -> None:

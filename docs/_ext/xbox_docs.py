@@ -4,7 +4,9 @@
 refusal means and where to fix it) together with the sandbox accounts that trigger it.
 ``.. xbox-limits-table::`` renders the per-service rate limits the governor obeys
 (:data:`xbox._core.limits.PUBLISHED`); ``.. xbox-sandbox-limits-table::`` the sandbox's own
-table (:data:`xbox.sandbox.limits.TABLE`), with where each row comes from.
+table (:data:`xbox.sandbox.limits.TABLE`), with where each row comes from;
+``.. xbox-sandbox-contracts-table::`` the contract versions each sandbox service answers
+(:data:`xbox.sandbox.contracts.CONTRACTS`), with who is seen sending each.
 """
 
 from __future__ import annotations
@@ -101,8 +103,33 @@ class SandboxLimitsTable(SphinxDirective):
         return list(container.children)
 
 
+class SandboxContractsTable(SphinxDirective):
+    """The contract versions each sandbox service answers, its default, and the evidence."""
+
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        from xbox.sandbox.contracts import CONTRACTS
+
+        lines = [
+            ".. csv-table::",
+            '   :header: "Service", "Hosts", "Versions", "No header", "Who sends them"',
+            "   :widths: 12, 22, 10, 8, 48",
+            "",
+        ]
+        for row in CONTRACTS.values():
+            cells = [f"``{row.service}``", ", ".join(row.hosts),
+                     ", ".join(row.versions), f"as {row.default}", "; ".join(row.sources)]
+            lines.append("   " + ", ".join(_csv_cell(c) for c in cells))
+        container = nodes.container()
+        self.state.nested_parse(StringList(lines, source="xbox-sandbox-contracts-table"),
+                                self.content_offset, container)
+        return list(container.children)
+
+
 def setup(app: Any) -> dict[str, Any]:
     app.add_directive("xbox-xerr-table", XerrTable)
     app.add_directive("xbox-limits-table", LimitsTable)
     app.add_directive("xbox-sandbox-limits-table", SandboxLimitsTable)
+    app.add_directive("xbox-sandbox-contracts-table", SandboxContractsTable)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

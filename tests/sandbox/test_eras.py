@@ -1,8 +1,9 @@
 """Wire eras of the capture services: 2025 (integer enums, the default), 2018, 2014.
 
-2018 is pinned against the 2018 recordings, 2014 and 2025 against the wire spec (§3 and "Since
-2025: integer enums on captures"). The era changes shapes only: the same world, the same
-paging, the same mediahub bodies in every era.
+2018 is pinned against the 2018 recordings, 2025 against the 2025-26 recordings and the wire
+spec ("Since 2025: integer enums on captures"), 2014 against the spec's §3. Every recording
+of both folders is also checked on its own in test_recordings.py. The era changes shapes
+only: the same world, the same paging, the same mediahub bodies in every era.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from tests.fidelity import assert_same_shape, recorded
+from tests.fidelity import assert_same_shape, recorded, recorded_2025
 from xbox.sandbox import DEFAULT_ERA, ERA_ENV, ERAS, JOE_XUID, Sandbox
 from xbox.sandbox.eras import (
     GAME_CLIP_STATE,
@@ -71,6 +72,9 @@ def _pages(client: httpx.Client, url: str, key: str, size: int) -> list[list[dic
 def _as_2025(body: dict[str, Any], uris_key: str) -> dict[str, Any]:
     """A 2018 recorded body with the enum fields as the integers of the 2025 recordings."""
     out = copy.deepcopy(body)
+    attributes = "clipContentAttributes" if uris_key == "gameClipUris" \
+        else "screenshotContentAttributes"
+    out[attributes] = 0
     out["state"], out["type"] = 6, 8
     for thumb in out["thumbnails"]:
         thumb["thumbnailType"] = 1
@@ -136,6 +140,7 @@ def test_2025_clips_are_the_2018_keys_with_integer_enums() -> None:
     clips = [c for page in _pages(client, f"{CLIPS}/users/me/clips", "gameClips", 100)
              for c in page]
     rec = recorded("gameclips_recent_own.json")["gameClips"][0]
+    today = recorded_2025("gameclips_recent_own.json")["gameClips"][0]
     published = [c for c in clips if c["state"] == 6]
     pending = [c for c in clips if c["state"] == 1]
     assert len(published) + len(pending) == len(clips) == len(sb.world.joe.clips)
@@ -143,6 +148,8 @@ def test_2025_clips_are_the_2018_keys_with_integer_enums() -> None:
     for clip in published:
         assert list(clip) == list(rec)  # same keys, same order
         assert_same_shape(clip, _as_2025(rec, "gameClipUris"))
+        assert_same_shape(clip, today)  # the 2025 recording itself
+        assert list(clip) == list(today) and clip["clipContentAttributes"] == 0
         assert [t["thumbnailType"] for t in clip["thumbnails"]] == [1, 2]
         assert [u["uriType"] for u in clip["gameClipUris"]] == [2]
     captures = sb.world.captures_by_id
@@ -160,19 +167,23 @@ def test_2025_screenshots_are_the_2018_keys_with_integer_enums() -> None:
     for shot in body["screenshots"]:
         assert list(shot) == list(rec["screenshots"][0])
         assert_same_shape(shot, _as_2025(rec["screenshots"][0], "screenshotUris"))
+        assert_same_shape(shot, recorded_2025("screenshots_recent_own.json")["screenshots"][0])
+        assert shot["screenshotContentAttributes"] == 0
         assert [t["thumbnailType"] for t in shot["thumbnails"]] == [1, 2]
         assert [u["uriType"] for u in shot["screenshotUris"]] == [2]
 
 
 @pytest.mark.parametrize("kind", ["clips", "screenshots"])
 def test_the_contract_version_does_not_pick_the_shape(kind: str) -> None:
-    # The era is chosen by date: clients keep sending 1 (clips) and 5 (screenshots).
+    # The era is chosen by date: clients keep sending 1 (clips) and 5 (screenshots), and
+    # every version each service serves answers the era's shape.
     client = _client(_sandbox("2025"))
     host = CLIPS if kind == "clips" else SHOTS
     key = "gameClips" if kind == "clips" else "screenshots"
+    versions = ("1", "2", None) if kind == "clips" else ("1", "5", None)
     bodies = [client.get(f"{host}/users/me/{kind}", params={"maxItems": "3"},
                          headers={"x-xbl-contract-version": v} if v else {}).json()
-              for v in ("1", "2", "5", None)]
+              for v in versions]
     for body in bodies:
         assert body[key][0]["state"] in (1, 6)
         ids = [c["gameClipId" if kind == "clips" else "screenshotId"] for c in body[key]]

@@ -189,3 +189,36 @@ def test_profile_cache_headers_as_recorded(api: httpx.Client, sandbox: Sandbox) 
                     json={"userIds": [JOE_XUID], "settings": ["Gamertag"]})
     assert many.headers["cache-control"] == "no-cache, no-store"
     assert many.headers["pragma"] == "no-cache" and many.headers["expires"] == "-1"
+
+
+@pytest.mark.parametrize("who", ["gt(joealcorn)", f"xuid({JOE_XUID})"])
+def test_the_legacy_settings_path_answers_like_profile_settings(api: httpx.Client,
+                                                               who: str) -> None:
+    """XboxReplay's xboxlive-api reads ``/users/{gt|xuid}(X)/settings`` (no ``/profile``)
+    with contract 2, and its end-to-end test passed against Xbox Live."""
+    v2 = {"x-xbl-contract-version": "2"}
+    settings = {"settings": ",".join(SETTINGS_V3)}
+    legacy = api.get(f"{PROFILE}/users/{who}/settings", params=settings, headers=v2)
+    modern = api.get(f"{PROFILE}/users/{who}/profile/settings", params=settings, headers=v2)
+    assert legacy.status_code == modern.status_code == 200
+    assert legacy.json() == modern.json()
+    assert_same_shape(legacy.json(), recorded("profile_by_gamertag.json"))
+    assert legacy.headers["cache-control"] == modern.headers["cache-control"]
+    # Without ?settings= (its gamertag-to-xuid look-up): the user's id, no settings.
+    bare = api.get(f"{PROFILE}/users/{who}/settings", headers=v2).json()
+    assert bare["profileUsers"][0]["id"] == JOE_XUID
+    assert api.get(f"{PROFILE}/users/{who}/settings",
+                   headers={"x-xbl-contract-version": "99"}).status_code == 406
+
+
+def test_the_legacy_settings_path_with_an_encoded_gamertag(sandbox: Sandbox,
+                                                           api: httpx.Client) -> None:
+    """xboxlive-api encodes the gamertag (``gt(Major%20Nelson)``); unknown ones get
+    profile's recorded 404."""
+    spaced = next(a for a in sandbox.world.accounts if " " in a.gamertag)
+    v2 = {"x-xbl-contract-version": "2"}
+    r = api.get(f"{PROFILE}/users/gt({spaced.gamertag.replace(' ', '%20')})/settings",
+                headers=v2)
+    assert r.status_code == 200 and r.json()["profileUsers"][0]["id"] == spaced.xuid
+    missing = api.get(f"{PROFILE}/users/gt(No%20Such%20Gamer)/settings", headers=v2)
+    assert missing.status_code == 404 and missing.json()["code"] == 28

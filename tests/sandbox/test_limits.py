@@ -171,3 +171,62 @@ def test_the_clients_limit_type_is_accepted_as_an_override() -> None:
 def test_an_override_must_allow_a_request() -> None:
     with pytest.raises(ValueError, match="at least one request"):
         Sandbox(limits={"profile": Limit(0, 30)})
+
+
+# -- presence: reads and writes count apart (FGRL: read 10/100, write 3/30) --------------------
+
+PRESENCE = "/userpresence.xboxlive.com"
+PRESENCE_V3 = {"x-xbl-contract-version": "3", "Accept": "application/json"}
+
+
+def _presence_client(sb: Sandbox) -> httpx.Client:
+    return httpx.Client(base_url=sb.base_url, transport=sb.transport(),
+                        headers={"Authorization": sb.authorization_for(), **PRESENCE_V3})
+
+
+def _write(http: httpx.Client, sb: Sandbox) -> httpx.Response:
+    return http.put(f"{PRESENCE}/users/xuid({sb.world.joe.xuid})/state", json={"state": "Active"})
+
+
+def test_presence_reads_do_not_use_up_the_write_budget() -> None:
+    """python-xbox reads its own presence three times, then sets it: the write is allowed,
+    as reads (10 per 15 s) and writes (3 per 15 s) have counters of their own."""
+    t = [0.0]
+    sb = Sandbox(seed=0, clock=lambda: t[0])
+    with _presence_client(sb) as http:
+        for _ in range(3):
+            assert http.get(f"{PRESENCE}/users/me", params={"level": "all"}).status_code == 200
+        assert _write(http, sb).status_code == 200
+        # ...and the write budget is still the writes' own: two more, then the fourth is over.
+        assert [_write(http, sb).status_code for _ in range(3)] == [200, 200, 429]
+        # Writes leave the reads alone: seven more reads make ten in the window.
+        assert [http.get(f"{PRESENCE}/users/me").status_code for _ in range(7)] == [200] * 7
+        over = http.get(f"{PRESENCE}/users/me")
+    assert over.status_code == 429
+    assert over.json() == {"version": 1, "currentRequests": 11, "maxRequests": 10,
+                           "periodInSeconds": 15, "type": "burst"}
+
+
+def test_presence_write_429_names_the_write_limit() -> None:
+    t = [0.0]
+    sb = Sandbox(seed=0, clock=lambda: t[0])
+    with _presence_client(sb) as http:
+        statuses = [_write(http, sb) for _ in range(4)]
+    assert [r.status_code for r in statuses] == [200, 200, 200, 429]
+    assert statuses[-1].json()["maxRequests"] == 3
+    assert statuses[-1].headers["Retry-After"] == "15"
+
+
+def test_a_service_with_one_limit_shares_its_counter() -> None:
+    """Where the table gives reads and writes the same limit (social: 10/30), a follow and a
+    read count in the same window, as the FGRL doc's single row says."""
+    t = [0.0]
+    sb = Sandbox(seed=0, clock=lambda: t[0])
+    friend = sb.world.joe.friends[0]
+    with httpx.Client(base_url=sb.base_url, transport=sb.transport(),
+                      headers={"Authorization": sb.authorization_for(),
+                               "x-xbl-contract-version": "2"}) as http:
+        for _ in range(9):
+            assert http.get("/social.xboxlive.com/users/me/summary").status_code == 200
+        assert http.put(f"/social.xboxlive.com/users/me/people/xuid({friend})").status_code == 204
+        assert http.get("/social.xboxlive.com/users/me/summary").status_code == 429

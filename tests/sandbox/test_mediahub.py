@@ -23,6 +23,8 @@ KINDS = {
     "clip": ("gameclips", CLIPS, "clips", "gameClips", "gameClipId"),
     "screenshot": ("screenshots", SHOTS, "screenshots", "screenshots", "screenshotId"),
 }
+# The metadata services' own contract versions (the client's default header is mediahub's 3).
+METADATA_CONTRACT = {"clip": "1", "screenshot": "5"}
 
 
 @pytest.fixture
@@ -60,7 +62,8 @@ def _metadata_ids(client: httpx.Client, kind: str, owner: str = "me") -> list[st
     ids: list[str] = []
     params: dict[str, str] = {}
     for _ in range(100):
-        body = client.get(f"{host}/users/{owner}/{word}", params=params).json()
+        body = client.get(f"{host}/users/{owner}/{word}", params=params,
+                          headers={"x-xbl-contract-version": METADATA_CONTRACT[kind]}).json()
         ids += [c[id_key] for c in body[key]]
         token = body["pagingInfo"]["continuationToken"]
         if token is None:
@@ -126,18 +129,22 @@ def test_joes_newest_captures_include_mediahub_only_ones(sb: Sandbox, client: ht
 def test_a_mediahub_only_capture_is_not_found_by_the_metadata_service(
         sb: Sandbox, client: httpx.Client, kind: str) -> None:
     _, host, word, _, _ = KINDS[kind]
+    version = {"x-xbl-contract-version": METADATA_CONTRACT[kind]}
     for capture in sb.world.mediahub_only(sb.world.joe, kind):
-        r = client.get(f"{host}/users/xuid({JOE_XUID})/scids/{capture.title.scid}/{word}/{capture.id}")
+        r = client.get(f"{host}/users/xuid({JOE_XUID})/scids/{capture.title.scid}/{word}/{capture.id}",
+                       headers=version)
         assert r.status_code == 404 and r.content == b'{"errorCode":3004}'
     listed = sb.world.metadata(sb.world.joe, kind)[0]
-    r = client.get(f"{host}/users/xuid({JOE_XUID})/scids/{listed.title.scid}/{word}/{listed.id}")
+    r = client.get(f"{host}/users/xuid({JOE_XUID})/scids/{listed.title.scid}/{word}/{listed.id}",
+                   headers=version)
     assert r.status_code == 200
 
 
 def test_newer_titles_have_no_community_lists(sb: Sandbox, client: httpx.Client) -> None:
     for title in (t for t in sb.world.titles if t.mediahub_only):
         assert any(c.title == title for a in sb.world.accounts for c in a.mediahub_only_clips)
-        body = client.get(f"{CLIPS}/public/titles/{title.title_id}/clips").json()
+        body = client.get(f"{CLIPS}/public/titles/{title.title_id}/clips",
+                          headers={"x-xbl-contract-version": "1"}).json()
         assert body["gameClips"] == []
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.fidelity import assert_same_shape, recorded
+from tests.fidelity import assert_same_shape, recorded, recorded_2025
 from xbox.sandbox import JOE_XUID, Sandbox
 from xbox.sandbox.services.people import DECORATIONS
 
@@ -122,10 +122,16 @@ def test_recommendations_match_recording(sb: Sandbox, api: httpx.Client) -> None
     assert body["recommendationSummary"]["friendOfFriend"] == kinds.count("FriendOfFriend")
     assert body["recommendationSummary"]["follower"] == kinds.count("Follower")
     assert all(p["displayName"] is None and p["detail"] is None for p in people)
+    # python-xbox asks with decoration/detail, and the 2025 recording of that answer has
+    # every block null all the same: the decorations are checked, and fill nothing.
     decorated = api.get(f"{HUB}/users/me/people/recommendations/decoration/detail",
                         headers=V7).json()
-    assert all(p["detail"] is not None for p in decorated["people"])
+    assert all(p[b] is None for p in decorated["people"] for b in BLOCKS.values())
+    assert_same_shape(decorated, recorded_2025("people_recommendations.json"),
+                      nullable=NULLABLE)
     assert "communitySuggestion" in decorated["recommendationSummary"]
+    bogus = api.get(f"{HUB}/users/me/people/recommendations/decoration/bogus", headers=V7)
+    assert bogus.status_code == 400
 
 
 def test_contract_7_adds_the_friend_system(sb: Sandbox, api: httpx.Client) -> None:
@@ -142,7 +148,17 @@ def test_contract_7_adds_the_friend_system(sb: Sandbox, api: httpx.Client) -> No
     assert all(p["isFriend"] is True for p in people)
     old_detail = list(v3["people"][0]["detail"])
     assert list(people[0]["detail"]) == old_detail + V7_DETAIL_EXTRA
-    assert people[0]["multiplayerSummary"] == {"inMultiplayerSession": 0, "inParty": 0}
+    summaries = [p["multiplayerSummary"] for p in people]
+    plain = [m for m in summaries if "partyDetails" not in m]
+    partied = [m for m in summaries if "partyDetails" in m]
+    assert plain and all(m == {"inMultiplayerSession": 0, "inParty": 0} for m in plain)
+    # Some friends are in a party chat: the recorded blocks (people_friends_own.json, 2025).
+    recorded_party = recorded_2025("people_friends_own.json")["people"][0]["multiplayerSummary"]
+    assert partied and all(list(m) == list(recorded_party) for m in partied)
+    for m in partied:
+        assert_same_shape(m, recorded_party)
+        assert m["partyDetails"][0]["sessionRef"]["scid"] == \
+            recorded_party["partyDetails"][0]["sessionRef"]["scid"]
     one = api.get(f"{HUB}/users/me/people/xuids({mutual[0]})/decoration/detail",
                   headers=V7).json()["people"]
     assert [p["xuid"] for p in one] == [mutual[0]] and one[0]["suggestion"] is None
@@ -192,15 +208,26 @@ def test_follow_refusals(sb: Sandbox, api: httpx.Client) -> None:
     assert full.status_code == 400 and full.json()["code"] == 1028
 
 
-def test_summaries_match_recordings(sb: Sandbox, api: httpx.Client) -> None:
-    v1 = {"x-xbl-contract-version": "1"}
+def test_summaries_match_recordings_of_their_era(sb: Sandbox, api: httpx.Client) -> None:
+    """Today's summaries lead with isFriend (the 2025 recordings), whatever the version;
+    the 2018 era's are the 2018 recordings, without it."""
     friend = sb.world.by_xuid[sb.world.joe.friends[0]]
-    own = api.get(f"{SOCIAL}/users/me/summary", headers=v1).json()
-    assert_same_shape(own, recorded("people_summary_own.json"))
-    by_xuid = api.get(f"{SOCIAL}/users/xuid({friend.xuid})/summary", headers=v1).json()
-    assert_same_shape(by_xuid, recorded("people_summary_by_xuid.json"))
-    by_gt = api.get(f"{SOCIAL}/users/gt({friend.gamertag})/summary", headers=v1).json()
-    assert_same_shape(by_gt, recorded("people_summary_by_gamertag.json"))
+    then = Sandbox(seed=0, rate_limits=False, era="2018")
+    old = httpx.Client(base_url=then.base_url, transport=then.transport(),
+                       headers={"Authorization": then.authorization_for()})
+    for version in ("1", "2", "5"):
+        v = {"x-xbl-contract-version": version}
+        for who, name in (("me", "people_summary_own.json"),
+                          (f"xuid({friend.xuid})", "people_summary_by_xuid.json"),
+                          (f"gt({friend.gamertag})", "people_summary_by_gamertag.json")):
+            today = api.get(f"{SOCIAL}/users/{who}/summary", headers=v).json()
+            assert_same_shape(today, recorded_2025(name))
+            assert next(iter(today)) == "isFriend"
+            assert_same_shape(old.get(f"{SOCIAL}/users/{who}/summary", headers=v).json(),
+                              recorded(name))
+    mutual = api.get(f"{SOCIAL}/users/xuid({friend.xuid})/summary").json()
+    assert mutual["isFriend"] is (JOE_XUID in friend.friends)
+    assert api.get(f"{SOCIAL}/users/me/summary").json()["isFriend"] is False
 
 
 @pytest.mark.parametrize(("method", "url", "body"), [

@@ -1,4 +1,5 @@
-"""Presence writes (``PUT /users/xuid(x)/state``) and every service's contract versions."""
+"""Presence writes (``PUT /users/xuid(x)/state``); every service's contract versions are
+tests/sandbox/test_contracts.py's."""
 
 from __future__ import annotations
 
@@ -58,29 +59,3 @@ def test_state_write_refusals(sb: Sandbox, api: httpx.Client) -> None:
                   headers={"x-xbl-contract-version": "1"})
     assert old.status_code == 406
     assert sb.world.joe.presence_state == "Online"  # none of these wrote anything
-
-
-# (path, served versions, one unserved version)
-CONTRACTS = [
-    (f"/profile.xboxlive.com/users/xuid({JOE_XUID})/profile/settings?settings=Gamertag",
-     ["2", "3"], "99"),
-    (f"/achievements.xboxlive.com/users/xuid({JOE_XUID})/history/titles", ["1", "2"], "3"),
-    (f"{PRES}/users/me", ["3"], "2"),
-    ("/peoplehub.xboxlive.com/users/me/people/social", ["3", "5", "7"], "4"),
-    ("/social.xboxlive.com/users/me/summary", ["1", "2", "5"], "3"),
-    (f"/titlehub.xboxlive.com/users/xuid({JOE_XUID})/titles/titlehistory", ["2"], "1"),
-    ("/xccs.xboxlive.com/lists/devices", ["3", "4"], "5"),
-    ("/xblmessaging.xboxlive.com/network/Xbox/users/me/inbox", ["1", "2"], "3"),
-]
-
-
-@pytest.mark.parametrize(("url", "served", "unserved"), CONTRACTS)
-def test_contract_versions_each_service_serves(sb: Sandbox, api: httpx.Client, url: str,
-                                               served: list[str], unserved: str) -> None:
-    for version in served:
-        assert api.get(url, headers={"x-xbl-contract-version": version}).status_code == 200
-    refused = api.get(url, headers={"x-xbl-contract-version": unserved})
-    assert refused.status_code == 406 and refused.content == b""
-    bare = httpx.Client(base_url=sb.base_url, transport=sb.transport(),
-                        headers={"Authorization": api.headers["Authorization"]})
-    assert bare.get(url).status_code == 200  # no header: the service's default version

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.fidelity import assert_same_shape, recorded
+from tests.fidelity import assert_same_shape, recorded, recorded_2025
 from xbox.sandbox import JOE_XUID, Sandbox
 from xbox.sandbox.world import Account
 
@@ -217,8 +217,21 @@ def test_presence_minimal_and_online(sb: Sandbox, client: httpx.Client) -> None:
     full = client.get(f"{PRES}/users/me", params={"level": "title"}).json()
     assert full["state"] == "Online"
     title = full["devices"][0]["titles"][0]
-    assert list(title) == ["id", "name", "placement", "state", "lastModified"]
+    # Today's title (presence_activity.json, 2026) says when with "timestamp"...
+    assert list(title) == ["id", "name", "state", "placement", "timestamp"]
     assert isinstance(title["id"], str) and title["placement"] == "Full"
+    everything = client.get(f"{PRES}/users/me", params={"level": "all"}).json()
+    assert_same_shape(everything, recorded_2025("presence_activity.json"))
+    assert everything["devices"][0]["titles"][0]["activity"] == {
+        "richPresence": f"Playing {title['name']}"}
+    # ...the 2018 era's with "lastModified", as the older samples.
+    then = Sandbox(seed=0, rate_limits=False, era="2018")
+    old = httpx.Client(base_url=then.base_url, transport=then.transport(),
+                       headers={"Authorization": then.authorization_for(),
+                                "x-xbl-contract-version": "3"})
+    old_title = old.get(f"{PRES}/users/me", params={"level": "all"}).json()["devices"][0]
+    assert list(old_title["titles"][0]) == ["id", "name", "placement", "state", "lastModified",
+                                            "activity"]
     device = client.get(f"{PRES}/users/me", params={"level": "device"}).json()
     assert device["devices"][0]["titles"] == []
     assert client.get(f"{PRES}/users/me", params={"level": "bogus"}).status_code == 400
@@ -311,8 +324,8 @@ def test_social_people_and_summary(sb: Sandbox, client: httpx.Client) -> None:
     friend = sb.world.by_xuid[joe.friends[0]]
     theirs = client.get(f"{SOCIAL}/users/xuid({friend.xuid})/people").json()
     assert theirs["totalCount"] == len(friend.friends)
-    mine = client.get(f"{SOCIAL}/users/me/summary", headers=V1).json()  # as in 2018
-    assert list(mine) == ["targetFollowingCount", "targetFollowerCount",
+    mine = client.get(f"{SOCIAL}/users/me/summary", headers=V1).json()  # today's, any version
+    assert list(mine) == ["isFriend", "targetFollowingCount", "targetFollowerCount",
                           "isCallerFollowingTarget", "isTargetFollowingCaller",
                           "hasCallerMarkedTargetAsFavorite",
                           "hasCallerMarkedTargetAsIdentityShared", "legacyFriendStatus",
@@ -321,12 +334,17 @@ def test_social_people_and_summary(sb: Sandbox, client: httpx.Client) -> None:
     assert isinstance(mine["watermark"], str)
     other = client.get(f"{SOCIAL}/users/gt({friend.gamertag.upper()})/summary",
                        headers=V1).json()
-    assert len(other) == 7 and other["isCallerFollowingTarget"] is True
+    assert len(other) == 8 and other["isCallerFollowingTarget"] is True
     by_xuid = client.get(f"{SOCIAL}/users/xuid({friend.xuid})/summary", headers=V1).json()
     assert by_xuid == other
-    # Contract 2 (what the peers send today) leads with isFriend.
+    # Contract 2 (what the peers send) answers the same; the 2018 era's has no isFriend.
     modern = client.get(f"{SOCIAL}/users/xuid({friend.xuid})/summary", headers=V2).json()
-    assert list(modern) == ["isFriend", *other]
+    assert modern == other
+    then = Sandbox(seed=0, rate_limits=False, era="2018")
+    old = httpx.Client(base_url=then.base_url, transport=then.transport(),
+                       headers={"Authorization": then.authorization_for(), **V2})
+    assert list(old.get(f"{SOCIAL}/users/xuid({friend.xuid})/summary").json()) == \
+        [key for key in other if key != "isFriend"]
     assert client.get(f"{SOCIAL}/users/gt(NoSuchGamer)/summary").status_code == 404
 
 

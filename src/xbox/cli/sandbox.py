@@ -33,8 +33,9 @@ def _stop(signum: int, frame: FrameType | None) -> None:
               help="Shrink the rate-limit windows by this factor (0.01: burst 0.15 s, sustain 3 s).")
 @click.option("--era", type=click.Choice(["2014", "2018", "2025"]), default="2025", show_default=True,
               envvar="XBOX_SANDBOX_ERA",
-              help="Wire era of the capture services: 2025 is today's (integer enums); 2018 and "
-                   "2014 serve the older shapes. Environment: XBOX_SANDBOX_ERA.")
+              help="Wire era: 2025 is today's (the 2025-26 recordings: integer enums, isFriend "
+                   "on summaries...); 2018 and 2014 serve the older shapes. Environment: "
+                   "XBOX_SANDBOX_ERA.")
 @pass_state
 def serve(state: State, host: str, port: int, seed: int, no_rate_limits: bool,
           rate_limit_scale: float, era: str) -> None:

@@ -206,7 +206,8 @@ class Clip(Capture):
     game_clip_uris: list[MediaUri] = Field(default_factory=list)
     clip_name: str | None = None
     game_clip_locale: str | None = None
-    clip_content_attributes: str | None = None
+    # "None" (a string) until 2025; since then a flags integer, 0 for none (recorded-2025).
+    clip_content_attributes: int | str | None = None
     comment_count: int | None = None
     like_count: int | None = None
     share_count: int | None = None
@@ -247,7 +248,8 @@ class Screenshot(Capture):
     screenshot_uris: list[MediaUri] = Field(default_factory=list)
     screenshot_name: str | None = None
     screenshot_locale: str | None = None
-    screenshot_content_attributes: str | None = None
+    # As clip_content_attributes: "None" until 2025, an integer since.
+    screenshot_content_attributes: int | str | None = None
 
     kind: ClassVar[str] = "screenshot"
     uris_key: ClassVar[str] = "screenshotUris"

@@ -69,7 +69,10 @@ class Over:
 
 
 class RateLimiter:
-    """Sliding-window counters per (user, service): burst and sustain at once.
+    """Sliding-window counters per (user, bucket): burst and sustain at once.
+
+    A bucket is a service, or a service's writes where they have a limit of their own
+    (:attr:`xbox.sandbox.limits.EffectiveLimit.counter`).
 
     Every request counts toward sustain, rejected or not, as Xbox Live counts them; only
     accepted requests fill the burst window. Sliding windows are the strict reading of the
@@ -138,9 +141,11 @@ class Sandbox:
             a plain sign-in through, for tests about something else).
         world: a prebuilt world (else ``World(seed, epoch=...)`` whose epoch is the clock's
             time truncated to the hour, or ``$XBOX_SANDBOX_EPOCH``).
-        era: the wire era of the capture services, one of :data:`xbox.sandbox.ERAS`:
-            ``"2025"`` (today: integer enums), ``"2018"`` or ``"2014"`` (older shapes). It
-            changes wire shapes only, never the world. Anything else is a ValueError.
+        era: the wire era, one of :data:`xbox.sandbox.ERAS`: ``"2025"`` (today, as the
+            2025-26 recordings show it: integer enums, ``isFriend`` on summaries, presence
+            ``timestamp``), ``"2018"`` or ``"2014"`` (older shapes; see
+            :mod:`xbox.sandbox.eras`). It changes wire shapes only, never the world.
+            Anything else is a ValueError.
             None (the default): ``$XBOX_SANDBOX_ERA`` if set, else ``"2025"``.
     """
 
@@ -278,7 +283,7 @@ class Sandbox:
         limit = self.limits_for(service, method)
         if limit is None:
             return None
-        over = self.limiter.check((user.xuid, service), limit)
+        over = self.limiter.check((user.xuid, limit.counter), limit)
         if over is None:
             return None
         body = {"version": 1, "currentRequests": over.current, "maxRequests": over.maximum,

@@ -5,12 +5,21 @@ version, so a client written against one year's recordings meets another year's 
 the same request. An era picks those shapes; it never changes the world (the same seed gives
 the same captures in every era).
 
-* ``"2025"`` (default, today): gameclipsmetadata and screenshotsmetadata send their enum
-  fields as integers (wire spec, "Since 2025: integer enums on captures").
-* ``"2018"``: the string enums of the 2018 recordings (``gameclips_recent_own.json``...).
+* ``"2025"`` (default, today), as the 2025-26 recordings (``tests/fixtures/recorded-2025/``)
+  show it: gameclipsmetadata and screenshotsmetadata send every enum field as an integer,
+  ``clipContentAttributes`` / ``screenshotContentAttributes`` included (wire spec, "Since
+  2025: integer enums on captures"); social summaries carry ``isFriend``; a presence title
+  says when with ``timestamp``.
+* ``"2018"``: the 2018 recordings (``tests/fixtures/recorded/``): string enums and
+  ``"None"`` content attributes, summaries without ``isFriend``, presence titles with
+  ``lastModified``.
 * ``"2014"``: the 2014 clip shape of the wire spec §3 (24 keys, separate thumbnail PNGs with
   their sizes, ``http://`` hosts, the 2012 SAS URL form, streaming URIs on saved clips, ``==``
-  token padding). Screenshots did not exist in 2014: they keep the 2018 shape.
+  token padding). Screenshots did not exist in 2014: they keep the 2018 shape; every other
+  service answers as in 2018.
+
+Contract versions are not eras: a service answers each version it serves in the era's
+shapes (:mod:`xbox.sandbox.contracts`).
 """
 
 from __future__ import annotations
@@ -18,6 +27,7 @@ from __future__ import annotations
 import os
 
 __all__ = [
+    "CONTENT_ATTRIBUTES",
     "DEFAULT_ERA",
     "ERAS",
     "ERA_ENV",
@@ -26,6 +36,7 @@ __all__ = [
     "THUMBNAIL_TYPE",
     "URI_TYPE",
     "check_era",
+    "is_today",
     "resolve_era",
     "type_flags",
 ]
@@ -48,6 +59,16 @@ URI_TYPE = {"None": 0, "Original": 1, "Download": 2, "SmoothStreaming": 3, "Ahls
 # UserGenerated = 8 is recorded.
 GAME_CLIP_TYPE_FLAGS = {"None": 0, "MetadataOnly": 1, "DeveloperInitiated": 2, "Achievement": 4,
                         "UserGenerated": 8}
+
+
+# clipContentAttributes / screenshotContentAttributes: a flags value, 0 for none (the 2025
+# recordings show 0 where 2018 sent "None"; no other value is recorded).
+CONTENT_ATTRIBUTES = {"None": 0}
+
+
+def is_today(era: str) -> bool:
+    """Whether ``era`` speaks today's shapes (the 2025-26 recordings)."""
+    return era == "2025"
 
 
 def resolve_era(era: str | None) -> str:

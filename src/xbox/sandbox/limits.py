@@ -10,7 +10,9 @@ How Xbox Live counts (FGRL doc, spec §5): per (user, title) pair per service, t
 once, burst (15 s) and sustain (300 s); over either limit the answer is HTTP 429 with
 ``Retry-After`` and a JSON body; requests rejected while over a limit still count toward
 sustain. The sandbox has one title per user (the client's), so it keys counters by
-(xuid, service).
+(xuid, bucket): a service's name, and for a service whose row gives writes a limit of their
+own (presence: read 10/100, write 3/30, as the FGRL doc lists it) a second bucket
+``"<service>:write"``, so that reads never use up the write budget nor writes the read one.
 """
 
 from __future__ import annotations
@@ -78,6 +80,11 @@ class ServiceLimit:
     @property
     def published(self) -> bool:
         return self.source is not None
+
+    @property
+    def separate_writes(self) -> bool:
+        """Whether writes count apart from reads: the row gives them a limit of their own."""
+        return self.read != self.write
 
 
 def _published(service: str, hosts: tuple[str, ...], read: Limit, write: Limit | None = None) -> ServiceLimit:
@@ -187,6 +194,12 @@ class EffectiveLimit:
     sustain: int
     burst_seconds: float
     sustain_seconds: float
+    bucket: str = ""
+
+    @property
+    def counter(self) -> str:
+        """Which counter a request counts in: the service's, or its writes' own."""
+        return self.bucket or self.service
 
 
 class RateLimits:
@@ -213,14 +226,18 @@ class RateLimits:
 
     def limit_for(self, service: str, method: str = "GET") -> EffectiveLimit | None:
         """The limit for ``service`` (a route's ``service=``), or None when it is not limited."""
+        row = self.table.get(service)
+        write = is_write(method)
         limit = self.overrides.get(service)
         if limit is None:
-            row = self.table.get(service)
             if row is None:
                 return None
-            limit = row.write if is_write(method) else row.read
+            limit = row.write if write else row.read
+        # Writes have a counter of their own where the row gives them their own limit.
+        bucket = f"{service}:write" if write and row is not None and row.separate_writes \
+            else service
         return EffectiveLimit(service, limit.burst, limit.sustain, self.burst_seconds,
-                              self.sustain_seconds)
+                              self.sustain_seconds, bucket)
 
     def retry_after(self, seconds: float) -> str:
         """``seconds`` as this table's ``Retry-After`` header value (see :func:`format_seconds`)."""

@@ -50,7 +50,11 @@ class AsyncPeople(AsyncResource):
 
     async def recommendations(self, *, decorations: Sequence[str] = (),
                               errors: list[MalformedResponse] | None = None) -> list[Person]:
-        """People you may know (friends of friends, followers), with ``recommendation``."""
+        """People you may know (friends of friends, followers), with ``recommendation``.
+
+        Xbox Live fills none of their decoration blocks (``detail``...), even those asked
+        for in ``decorations`` (as recorded in 2025); ask :meth:`batch` for them.
+        """
         return await self._fetch(people.recommendations(decorations, errors))
 
     async def add(self, xuid: str | int) -> None:

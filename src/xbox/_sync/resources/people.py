@@ -51,7 +51,11 @@ class People(Resource):
 
     def recommendations(self, *, decorations: Sequence[str] = (),
                         errors: list[MalformedResponse] | None = None) -> list[Person]:
-        """People you may know (friends of friends, followers), with ``recommendation``."""
+        """People you may know (friends of friends, followers), with ``recommendation``.
+
+        Xbox Live fills none of their decoration blocks (``detail``...), even those asked
+        for in ``decorations`` (as recorded in 2025); ask :meth:`batch` for them.
+        """
         return self._fetch(people.recommendations(decorations, errors))
 
     def add(self, xuid: str | int) -> None:

@@ -39,8 +39,6 @@ if TYPE_CHECKING:
 
 RESERVE_HOSTS = r"user\.mgt\.xboxlive\.com|gamertag\.xboxlive\.com"
 ACCOUNTS = r"accounts\.xboxlive\.com"
-RESERVE_VERSIONS = {"1": "v1"}
-CHANGE_VERSIONS = {"2": "v2", "3": "v3", "6": "v6"}
 RESERVATION_SECONDS = 3600.0
 NO_FREE_CHANGES = 1020
 BELONGS_TO_ANOTHER = 1372
@@ -86,7 +84,7 @@ def _parse(sb: Sandbox, call: Call, gamertag_keys: tuple[str, ...],
 def reserve(sb: Sandbox, call: Call) -> httpx.Response:
     """Is the gamertag free? If so it is held for the caller for an hour."""
     if call.host == "user.mgt.xboxlive.com" and isinstance(
-            refused := contract(sb, call, RESERVE_VERSIONS, "v1"), httpx.Response):
+            refused := contract(sb, call, "account-reserve"), httpx.Response):
         return refused
     parsed = _parse(sb, call, ("Gamertag", "gamertag", "classicGamertag"),
                     ("ReservationId", "reservationId"))
@@ -110,7 +108,7 @@ def _refusal(sb: Sandbox, code: int, description: str) -> httpx.Response:
 @route("POST", ACCOUNTS, r"/users/current/profile/gamertag", service="account")
 def change(sb: Sandbox, call: Call) -> httpx.Response:
     """Change the caller's gamertag (or, with ``preview``, only check that it could)."""
-    if isinstance(refused := contract(sb, call, CHANGE_VERSIONS, "v2"), httpx.Response):
+    if isinstance(refused := contract(sb, call, "account-change"), httpx.Response):
         return refused
     parsed = _parse(sb, call, ("gamertag", "Gamertag"), ("reservationId", "ReservationId"))
     if isinstance(parsed, httpx.Response):

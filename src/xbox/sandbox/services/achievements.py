@@ -1,9 +1,14 @@
-"""achievements.xboxlive.com: Xbox One (contract 2) and Xbox 360 (contract 1) achievements.
+"""achievements.xboxlive.com: Xbox One (contracts 2, 4, 5) and Xbox 360 (1, 3) achievements.
 
 Spec §4 "Achievements" and the recordings ``achievements_{one,360}_*.json``. The contract
-is chosen by the ``x-xbl-contract-version`` header: ``1`` = Xbox 360 shapes, ``2`` (or no
-header) = Xbox One; any other version gets an empty 406. A malformed xuid gets an empty 400
-(no recording shows achievements' own error body; profile's is not borrowed).
+is chosen by the ``x-xbl-contract-version`` header (:mod:`xbox.sandbox.contracts`): ``1`` =
+Xbox 360 shapes, ``2`` (or no header) = Xbox One, as xbox-webapi 2.1 sends them and as
+recorded; ``3`` (Xbox 360) and ``4`` (Xbox One), which python-xbox 0.4.0 and achievements-app
+send, answer the same shapes with a ``rarity`` block on each achievement
+(``{"currentCategory": "Rare"|"Common", "currentPercentage": float}``, the block both
+clients' models read; no recording shows it: an assumption); ``5`` answers as ``4``. Any
+other version gets an empty 406. A malformed xuid gets an empty 400 (no recording shows
+achievements' own error body; profile's is not borrowed).
 
 Achievements are generated, never stored: a title's definitions come from (world seed,
 titleId) so every player sees the same list, and a player's progress comes from (world
@@ -47,7 +52,6 @@ NEVER_360 = "2002-11-15T00:00:00.0000000Z"
 # Hexic HD: 15 in achievements_360_all); other titles get a seeded 10-40.
 _KNOWN_COUNTS = {219630713: 73, 1297290392: 15}
 _ORDERS = {"unordered", "title", "unlocktime", "endingsoon"}
-VERSIONS = {"1": "v1", "2": "v2"}
 
 _VERBS = ["Defeat", "Find", "Collect", "Win", "Finish", "Survive", "Build", "Discover",
           "Master", "Unlock", "Score", "Rescue"]
@@ -163,7 +167,34 @@ def _title_by_id(sb: Sandbox, title_id: int) -> Title | None:
 
 # -- wire objects -----------------------------------------------------------------------------
 
-def _v2_item(sb: Sandbox, title: Title, p: Progress) -> dict[str, Any]:
+# Below this share of players an achievement is "Rare" (Xbox's own threshold is unpublished;
+# the clients read only the two categories).
+RARE_BELOW = 10.0
+
+
+def rarity(seed: int, title_id: int, achievement_id: int) -> dict[str, Any]:
+    """How many players have an achievement (contracts 3 and 4): the same for every player."""
+    percentage = round(_rng(seed, "rarity", title_id, achievement_id).uniform(0.1, 90.0), 2)
+    return {"currentCategory": "Rare" if percentage < RARE_BELOW else "Common",
+            "currentPercentage": percentage}
+
+
+def _with_rarity(sb: Sandbox, item: dict[str, Any], title: Title, p: Progress,
+                 shape: str) -> dict[str, Any]:
+    if shape.endswith("+rarity"):
+        item["rarity"] = rarity(sb.world.seed, title.title_id, p.definition.id)
+    return item
+
+
+def _v2_item(sb: Sandbox, title: Title, p: Progress, shape: str = "one") -> dict[str, Any]:
+    return _with_rarity(sb, _v2_body(sb, title, p), title, p, shape)
+
+
+def _v1_item(sb: Sandbox, title: Title, p: Progress, shape: str = "360") -> dict[str, Any]:
+    return _with_rarity(sb, _v1_body(title, p), title, p, shape)
+
+
+def _v2_body(sb: Sandbox, title: Title, p: Progress) -> dict[str, Any]:
     d = p.definition
     return {
         "id": str(d.id),
@@ -201,7 +232,7 @@ def _v2_item(sb: Sandbox, title: Title, p: Progress) -> dict[str, Any]:
     }
 
 
-def _v1_item(title: Title, p: Progress) -> dict[str, Any]:
+def _v1_body(title: Title, p: Progress) -> dict[str, Any]:
     d = p.definition
     earned = p.state == "Achieved"
     return {
@@ -228,7 +259,7 @@ def _v1_item(title: Title, p: Progress) -> dict[str, Any]:
 # -- request helpers --------------------------------------------------------------------------
 
 def _version(sb: Sandbox, call: Call) -> str | httpx.Response:
-    return contract(sb, call, VERSIONS, "v2")
+    return contract(sb, call, "achievements")
 
 
 def _account(sb: Sandbox, raw: str) -> Account | httpx.Response:
@@ -293,10 +324,10 @@ def achievements(sb: Sandbox, call: Call, xuid: str) -> httpx.Response:
     title_id = _title_param(call)
     if window is None or title_id == "bad":
         return _bad(sb)
-    if version == "v1":
+    if version.startswith("360"):
         if title_id is None:
-            return _bad(sb)
-        return _v1_list(sb, account, int(title_id), window, earned_only=True)
+            return _v1_recent_unlocks(sb, call, account, window, version)
+        return _v1_list(sb, account, int(title_id), window, earned_only=True, shape=version)
     if isinstance(title_id, int):
         t = _title_by_id(sb, title_id)
         titles = [t] if t is not None else []
@@ -315,7 +346,7 @@ def achievements(sb: Sandbox, call: Call, xuid: str) -> httpx.Response:
     elif order == "title":
         rows.sort(key=lambda r: r[0].name.lower())
     page, token = _page(rows, window)
-    body = {"achievements": [_v2_item(sb, t, p) for t, p in page],
+    body = {"achievements": [_v2_item(sb, t, p, version) for t, p in page],
             "pagingInfo": {"continuationToken": token, "totalRecords": len(rows)}}
     return json_response(200, body, headers=sb.xbl_headers())
 
@@ -338,7 +369,7 @@ def achievement_detail(sb: Sandbox, call: Call, xuid: str, scid: str,
              if str(p.definition.id) == unquote(achievement_id)]
     if not found:
         return empty(404, headers=sb.xbl_headers())
-    body = {"achievements": [_v2_item(sb, title, found[0])],
+    body = {"achievements": [_v2_item(sb, title, found[0], version)],
             "pagingInfo": {"continuationToken": None, "totalRecords": 1}}
     return json_response(200, body, headers=sb.xbl_headers("private, max-age=15"))
 
@@ -355,23 +386,47 @@ def title_achievements(sb: Sandbox, call: Call, xuid: str) -> httpx.Response:
     title_id = _title_param(call)
     if window is None or not isinstance(title_id, int):
         return _bad(sb)
-    return _v1_list(sb, account, title_id, window, earned_only=False)
+    # Both peers ask with their Xbox 360 version (1 or 3); an Xbox One version gets the same
+    # list in the 360 shape, as the sandbox has always answered it.
+    shape = "360+rarity" if version.endswith("+rarity") else "360"
+    return _v1_list(sb, account, title_id, window, earned_only=False, shape=shape)
 
 
 def _v1_list(sb: Sandbox, account: Account, title_id: int, window: tuple[int, int],
-             *, earned_only: bool) -> httpx.Response:
+             *, earned_only: bool, shape: str) -> httpx.Response:
     title = _title_by_id(sb, title_id)
     # An unknown title has no achievements: an empty list, not a 404.
     rows = [(title, p) for p in title_progress(sb, account, title)] if title else []
     if earned_only:
         rows = [r for r in rows if r[1].state == "Achieved"]
     page, token = _page(rows, window)
-    body = {"achievements": [_v1_item(t, p) for t, p in page],
+    body = {"achievements": [_v1_item(sb, t, p, shape) for t, p in page],
             "pagingInfo": {"continuationToken": token, "totalRecords": len(rows)},
             "version": NEVER}
     # The 360 "all achievements" list is cacheable (max-age=30 recorded); earned is not.
     cache = "no-cache, no-store" if earned_only else "private, max-age=30"
     return json_response(200, body, headers=sb.xbl_headers(cache))
+
+
+def _v1_recent_unlocks(sb: Sandbox, call: Call, account: Account, window: tuple[int, int],
+                       shape: str) -> httpx.Response:
+    """Xbox 360 earned achievements of every title, as both peers' "recent unlocks" ask
+    (no ``titleId``, ``unlockedOnly=true&orderBy=UnlockTime``): an assumption, as no
+    recording shows this list; newest unlock first with ``orderBy=UnlockTime``."""
+    order = call.params.get("orderBy", "Unordered").lower()
+    if order not in _ORDERS:
+        return _bad(sb)
+    rows = [(t, p) for t in sorted(account.titles, key=lambda t: t.title_id)
+            for p in title_progress(sb, account, t) if p.state == "Achieved"]
+    if order == "unlocktime":
+        rows.sort(key=lambda r: -(r[1].unlocked.timestamp()) if r[1].unlocked else 0)
+    elif order == "title":
+        rows.sort(key=lambda r: r[0].name.lower())
+    page, token = _page(rows, window)
+    body = {"achievements": [_v1_item(sb, t, p, shape) for t, p in page],
+            "pagingInfo": {"continuationToken": token, "totalRecords": len(rows)},
+            "version": NEVER}
+    return json_response(200, body, headers=sb.xbl_headers())
 
 
 @route("GET", HOST, XUID + r"/history/titles", service="achievements")
@@ -393,7 +448,7 @@ def history(sb: Sandbox, call: Call, xuid: str) -> httpx.Response:
         unlocks = [p.unlocked for p in earned if p.unlocked is not None]
         summaries.append((title, progress, earned, max(unlocks) if unlocks else None,
                           last_played(sb, account, title)))
-    if version == "v1":
+    if version.startswith("360"):
         # 360 history: most recently played first; the version is the newest play time.
         summaries.sort(key=lambda s: s[4].timestamp() if s[4] else 0.0, reverse=True)
         version = dotnet_time(summaries[0][4]) if summaries and summaries[0][4] else NEVER

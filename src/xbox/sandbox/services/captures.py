@@ -30,7 +30,15 @@ from urllib.parse import unquote
 import httpx
 
 from .._http import Call, empty, json_response, route
-from ..eras import GAME_CLIP_STATE, THUMBNAIL_TYPE, URI_TYPE, type_flags
+from ..eras import (
+    CONTENT_ATTRIBUTES,
+    GAME_CLIP_STATE,
+    THUMBNAIL_TYPE,
+    URI_TYPE,
+    is_today,
+    type_flags,
+)
+from ._wire import contract
 from .media import (
     CLIP_DOWNLOAD_HOST,
     CLIP_THUMBNAIL_HOST,
@@ -194,10 +202,12 @@ def _legacy_uris(sb: Sandbox, capture: Capture) -> list[dict[str, Any]]:
     ]
 
 
-def _integer_enums(body: dict[str, Any], uris_key: str) -> dict[str, Any]:
-    """The 2025 form of a 2018 body: the same keys in the same order, enum fields as integers."""
+def _integer_enums(body: dict[str, Any], uris_key: str, attributes_key: str) -> dict[str, Any]:
+    """The 2025 form of a 2018 body: the same keys in the same order, enum fields as integers
+    (the content attributes too: 0 where 2018 sent "None")."""
     return {
         **body,
+        attributes_key: CONTENT_ATTRIBUTES[body[attributes_key]],
         "state": GAME_CLIP_STATE[body["state"]],
         "type": type_flags(body["type"]),
         "thumbnails": [{**t, "thumbnailType": THUMBNAIL_TYPE[t["thumbnailType"]]}
@@ -250,7 +260,8 @@ def clip_json(sb: Sandbox, capture: Capture) -> dict[str, Any]:
         return {key: body[key] for key in LEGACY_CLIP_KEYS}
     body = _clip_body(capture, _thumbnails(capture, CLIP_THUMBNAIL_HOST),
                       _uris(sb, capture, CLIP_DOWNLOAD_HOST))
-    return _integer_enums(body, "gameClipUris") if sb.era == "2025" else body
+    return _integer_enums(body, "gameClipUris", "clipContentAttributes") \
+        if is_today(sb.era) else body
 
 
 def screenshot_json(sb: Sandbox, capture: Capture) -> dict[str, Any]:
@@ -287,7 +298,8 @@ def screenshot_json(sb: Sandbox, capture: Capture) -> dict[str, Any]:
         "screenshotContentAttributes": "None",
         "deviceType": capture.device,
     }
-    return _integer_enums(body, "screenshotUris") if sb.era == "2025" else body
+    return _integer_enums(body, "screenshotUris", "screenshotContentAttributes") \
+        if is_today(sb.era) else body
 
 
 def local_id_of(capture: Capture) -> str:
@@ -515,7 +527,11 @@ def _page(sb: Sandbox, call: Call, kind: _Kind, scope: tuple[Hashable, ...],
     return json_response(200, body, headers=sb.xbl_headers())
 
 
-def _answer(sb: Sandbox, make: Callable[[], httpx.Response]) -> httpx.Response:
+def _answer(sb: Sandbox, call: Call, service: str,
+            make: Callable[[], httpx.Response]) -> httpx.Response:
+    """``make()``'s answer, once the request's contract version is one ``service`` serves."""
+    if isinstance(refused := contract(sb, call, service), httpx.Response):
+        return refused
     try:
         return make()
     except _BadRequest:
@@ -538,7 +554,7 @@ def _register(kind: _Kind, host: str, service: str) -> None:
                          lambda: [c for c in (kind.of(account) if account else [])
                                   if (title_id is None or c.title.title_id == title_id)
                                   and (saved is None or c.saved)])
-        return _answer(sb, make)
+        return _answer(sb, call, service, make)
 
     @route("GET", host, rf"/users/(?P<owner>[^/]+)/scids/(?P<scid>[^/]+)/{w}"
                         r"(?:/(?P<item>[^/]+))?", service=service)
@@ -564,7 +580,7 @@ def _register(kind: _Kind, host: str, service: str) -> None:
                 return json_response(404, NOT_FOUND, headers=sb.xbl_headers())
             return json_response(200, {kind.single_key: kind.to_json(sb, capture)},
                                  headers=sb.xbl_headers())
-        return _answer(sb, make)
+        return _answer(sb, call, service, make)
 
     @route("GET", host, rf"/public/titles/(?P<title>[^/]+)/{w}(?P<saved>/saved)?",
            service=service)
@@ -575,7 +591,7 @@ def _register(kind: _Kind, host: str, service: str) -> None:
             return _page(sb, call, kind, ("public-title", title_id, saved is not None),
                          lambda: _community(sb, kind, saved is not None,
                                             lambda c: c.title.title_id == title_id))
-        return _answer(sb, make)
+        return _answer(sb, call, service, make)
 
     @route("GET", host, rf"/public/scids/(?P<scid>[^/]+)/{w}(?P<saved>/saved)?",
            service=service)
@@ -588,7 +604,7 @@ def _register(kind: _Kind, host: str, service: str) -> None:
             return _page(sb, call, kind, ("public-scid", scid_text, saved is not None),
                          lambda: _community(sb, kind, saved is not None,
                                             lambda c: c.title.scid.lower() == scid_text))
-        return _answer(sb, make)
+        return _answer(sb, call, service, make)
 
 
 def _community(sb: Sandbox, kind: _Kind, saved_only: bool,
@@ -646,6 +662,8 @@ def _mediahub(sb: Sandbox, call: Call, kind: _Kind,
     metadata services list, with the same ids, plus the mediahub-only captures). Unrecorded
     choices (documented in docs/sandbox.rst): page size, token format, any owner's xuid.
     """
+    if isinstance(refused := contract(sb, call, "mediahub"), httpx.Response):
+        return refused
     if sb.mediahub_requires_device_claims:
         # With the option on, only XSTS tokens of a signed (device + title) sign-in pass;
         # the refusal's status and empty body are an assumption (docs: sandbox assumptions).

@@ -32,7 +32,6 @@ if TYPE_CHECKING:
     from ..app import Sandbox
 
 HOST = r"cqs\.xboxlive\.com"
-VERSIONS = {"1.b": "1.b"}
 HEADEND_ID = "5B6E2A3C-7D41-4F2E-9A8B-0C1D2E3F4A5B"
 MAX_MINUTES = 60 * 24 * 7
 # (call sign, number, name, HD, minutes per show or 0 for one all-day block, shows, genres)
@@ -118,7 +117,7 @@ def _programs(entry: tuple[Any, ...], start: datetime, end: datetime) -> list[di
 
 
 def _lineup(sb: Sandbox, call: Call, headend: str) -> httpx.Response | None:
-    if isinstance(refused := contract(sb, call, VERSIONS, "1.b"), httpx.Response):
+    if isinstance(refused := contract(sb, call, "cqs"), httpx.Response):
         return refused
     if unquote(headend).upper() != HEADEND_ID:
         return not_found(sb)

@@ -35,7 +35,6 @@ if TYPE_CHECKING:
 
 HOST = r"eplists\.xboxlive\.com"
 LIST = r"/users/xuid\((?P<xuid>[^)]*)\)/lists/PINS/(?P<name>[^/]+)"
-VERSIONS = {"2": "v2"}
 MAX_SIZE = 200
 LIST_NAME = "XBLPins"
 
@@ -59,7 +58,7 @@ def _item_json(pin: Pin) -> dict[str, Any]:
 
 
 def _owner(sb: Sandbox, call: Call, xuid: str, name: str) -> Account | httpx.Response:
-    if isinstance(refused := contract(sb, call, VERSIONS, "v2"), httpx.Response):
+    if isinstance(refused := contract(sb, call, "eplists"), httpx.Response):
         return refused
     xuid = unquote(xuid)
     if not valid_xuid(xuid):

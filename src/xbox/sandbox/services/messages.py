@@ -46,7 +46,6 @@ if TYPE_CHECKING:
 
 HOST = r"xblmessaging\.xboxlive\.com"
 ME = r"/network/Xbox/users/me"
-VERSIONS = {"1": "v1", "2": "v2"}
 MAX_TEXT = 256
 DEFAULT_ITEMS = 100
 MIN_VALUE = "0001-01-01T00:00:00"
@@ -57,7 +56,7 @@ SAFETY = {"version": 3, "primaryInboxMedia": "Mature", "primaryInboxText": "Allo
 
 
 def _refused(sb: Sandbox, call: Call) -> httpx.Response | None:
-    shape = contract(sb, call, VERSIONS, "v1")
+    shape = contract(sb, call, "messaging")
     return shape if isinstance(shape, httpx.Response) else None
 
 

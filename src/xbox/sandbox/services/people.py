@@ -39,6 +39,7 @@ recording, so their items have no known shape: asked for, they are empty lists;
 from __future__ import annotations
 
 import hashlib
+import uuid
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
@@ -46,6 +47,7 @@ from urllib.parse import unquote
 import httpx
 
 from .._http import Call, empty, json_response, route
+from ..eras import is_today
 from ._wire import bad_request, contract, not_found, valid_xuid
 from .achievements import dotnet_time
 
@@ -57,8 +59,6 @@ PEOPLEHUB = r"peoplehub\.xboxlive\.com"
 SOCIAL = r"social\.xboxlive\.com"
 MAX_BATCH = 100
 MAX_PEOPLE = 2000  # the follow limit; availablePeopleSlots counts down from it
-HUB_VERSIONS = {"3": "v3", "5": "v7", "7": "v7"}
-SOCIAL_VERSIONS = {"1": "v1", "2": "v2", "5": "v2"}
 DECORATIONS = frozenset({
     "suggestion", "recentplayer", "follower", "preferredcolor", "detail",
     "multiplayersummary", "presencedetail", "titlepresence", "titlesummary",
@@ -227,6 +227,32 @@ def person(sb: Sandbox, caller: Account, account: Account, decorations: set[str]
     }
 
 
+# The party chat's service config id, as recorded (people_friends_own.json, 2025): Xbox's own.
+PARTY_SCID = "7492baca-c1b4-440d-a391-b7ef364a8d40"
+
+
+def in_party(sb: Sandbox, account: Account) -> bool:
+    """About one person in three is in a party chat, fixed per (seed, xuid)."""
+    return _hash(sb, "party", account.xuid) % 3 == 0
+
+
+def multiplayer_summary_v7(sb: Sandbox, account: Account) -> dict[str, Any]:
+    """Contract 7's camelCase ``multiplayerSummary``; someone in a party chat also has
+    ``joinableActivities`` and ``partyDetails``, as recorded (people_friends_own.json, 2025:
+    one of two friends; its counts stay 0 beside the party, as recorded)."""
+    out: dict[str, Any] = {"inMultiplayerSession": 0, "inParty": 0}
+    if in_party(sb, account):
+        h = _hash(sb, "party-session", account.xuid)
+        out["joinableActivities"] = []
+        out["partyDetails"] = [{
+            "sessionRef": {"scid": PARTY_SCID, "templateName": "chat",
+                           "name": str(uuid.UUID(int=h << 64 | h, version=4))},
+            "status": "active", "visibility": "open", "joinRestriction": "followed",
+            "accepted": 1 + h % 4,
+        }]
+    return out
+
+
 def person_v7(sb: Sandbox, caller: Account, account: Account,
               decorations: set[str]) -> dict[str, Any]:
     """The contract-7 person: the contract-3 one with the friend-system keys."""
@@ -239,7 +265,7 @@ def person_v7(sb: Sandbox, caller: Account, account: Account,
             out.update({"isFriend": friend, "isFriendRequestReceived": False,
                         "isFriendRequestSent": False})
     if out["multiplayerSummary"] is not None:
-        out["multiplayerSummary"] = {"inMultiplayerSession": 0, "inParty": 0}
+        out["multiplayerSummary"] = multiplayer_summary_v7(sb, account)
     if out["detail"] is not None:
         out["detail"] = {**out["detail"], **{
             "isFriend": friend, "canBeFriended": True, "canBeFollowed": True,
@@ -289,7 +315,7 @@ def _hub_response(sb: Sandbox, people: list[dict[str, Any]],
 def _hub_request(sb: Sandbox, call: Call, decorations: str | None
                  ) -> tuple[str, set[str]] | httpx.Response:
     """(shape, decorations) of a peoplehub request, or the refusal."""
-    shape = contract(sb, call, HUB_VERSIONS, "v3")
+    shape = contract(sb, call, "peoplehub")
     if isinstance(shape, httpx.Response):
         return shape
     wanted = _decorations(decorations)
@@ -399,18 +425,21 @@ def recommendations_for(sb: Sandbox, caller: Account) -> list[tuple[str, str, st
 def hub_recommendations(sb: Sandbox, call: Call, decorations: str | None) -> httpx.Response:
     """People the caller may know, with the recorded summary and friend-finder blocks.
 
-    As recorded, recommended people carry no display name, added date or linked accounts.
+    As recorded, recommended people carry no display name, added date or linked accounts,
+    and every decoration block is null: the 2025 recording answers python-xbox's
+    ``/recommendations/decoration/detail`` with ``detail`` null too, so the decorations
+    asked are checked but fill nothing.
     """
     request = _hub_request(sb, call, decorations)
     if isinstance(request, httpx.Response):
         return request
-    shape, wanted = request
+    shape, _wanted = request
     caller = call.user
     assert caller is not None
     picks = recommendations_for(sb, caller)
     people = []
     for xuid, kind, reason in picks:
-        entry = _people(sb, caller, [xuid], shape, wanted)[0]
+        entry = _people(sb, caller, [xuid], shape, set())[0]
         entry.update({"addedDateTimeUtc": None, "displayName": None, "linkedAccounts": None,
                       "recommendation": {"Type": kind, "Reasons": [reason]}})
         people.append(entry)
@@ -434,7 +463,7 @@ def _social_headers(sb: Sandbox) -> dict[str, str]:
 
 
 def _social_version(sb: Sandbox, call: Call) -> str | httpx.Response:
-    return contract(sb, call, SOCIAL_VERSIONS, "v2", headers=_social_headers(sb))
+    return contract(sb, call, "social", headers=_social_headers(sb))
 
 
 def _social_person(sb: Sandbox, caller: Account, owner: Account, xuid: str) -> dict[str, Any]:
@@ -487,19 +516,20 @@ def social_people_batch(sb: Sandbox, call: Call) -> httpx.Response:
 def social_summary(sb: Sandbox, call: Call, who: str) -> httpx.Response:
     """Follow counts and the caller's relation to the target; slot counts only for ``me``.
 
-    Contract 1 answers as recorded in 2018; contract 2 (and 5) lead with ``isFriend``, which
-    python-xbox's 2025 model requires of a contract-2 answer.
+    Today (era 2025) the answer leads with ``isFriend``, as the 2025 recordings show it (and
+    python-xbox's model requires it); in the 2018 and 2014 eras it is the 2018 recordings'
+    shape, without it. Every served contract version answers the era's shape: the 2018
+    recordings and the 2025 ones were both asked with the clients' contract 2.
     """
-    version = _social_version(sb, call)
-    if isinstance(version, httpx.Response):
-        return version
+    if isinstance(refused := _social_version(sb, call), httpx.Response):
+        return refused
     target = _target(sb, call, who)
     if isinstance(target, httpx.Response):
         return target
     caller = call.user
     assert caller is not None
     body: dict[str, Any] = {}
-    if version != "v1":
+    if is_today(sb.era):
         body["isFriend"] = is_friend(sb, caller, target.xuid)
     body.update({
         "targetFollowingCount": len(target.friends),

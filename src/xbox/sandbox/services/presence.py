@@ -4,7 +4,12 @@ Spec §4 "Presence" and the recordings ``presence.json`` (offline with ``lastSee
 ``presence_own.json`` (minimal ``{"xuid","state"}``) and ``presence_batch.json`` (a bare
 array). Online records carry ``devices`` whose depth follows ``level``:
 ``user`` (none), ``device`` (devices without titles), ``title`` (the default) and ``all``
-(titles plus an ``activity`` object, whose live shape is unconfirmed).
+(titles plus an ``activity`` object ``{"richPresence": …}``, as ``presence_activity.json``
+(2026) shows it). A title says when with ``timestamp`` today (that recording: ``id, name,
+state, placement, timestamp, activity``) and with ``lastModified`` in the 2018 and 2014 eras
+(no recording of them has a title; a 2015 batch answer quoted in
+xboxapi/Xbox-One-API-Issues#14 and 2021 live data in OpenXbox/xbox-webapi-python#59 show
+``lastModified``).
 
 ``PUT /users/xuid(x)/state`` with ``{"state": "Active" | "Cloaked"}`` (Microsoft's REST
 reference; python-xbox's ``set_presence_own`` expects a 200) sets the caller's own state:
@@ -21,6 +26,7 @@ from urllib.parse import unquote
 import httpx
 
 from .._http import Call, empty, json_response, route
+from ..eras import is_today
 from ._wire import contract, valid_xuid
 from .achievements import dotnet_time
 
@@ -33,13 +39,12 @@ MAX_BATCH = 1100
 LEVELS = ("user", "device", "title", "all")
 DEFAULT_LEVEL = "title"  # the documented default
 SERVER_NAME = "PRES-SANDBOX-01"
-VERSIONS = {"3": "v3"}
 # What a state write does to the world: Active shows the user online, Cloaked offline.
 STATES = {"active": "Online", "cloaked": "Offline"}
 
 
-def record(account: Account, level: str) -> dict[str, Any]:
-    """One user's presence record at ``level``, keys in recorded order."""
+def record(sb: Sandbox, account: Account, level: str) -> dict[str, Any]:
+    """One user's presence record at ``level``, keys in recorded order, in the era's shape."""
     out: dict[str, Any] = {"xuid": account.xuid, "state": account.presence_state}
     title = account.last_seen_title
     if account.presence_state != "Online":
@@ -53,9 +58,13 @@ def record(account: Account, level: str) -> dict[str, Any]:
         return out
     device: dict[str, Any] = {"type": account.last_seen_device, "titles": []}
     if level in ("title", "all") and title is not None:
-        entry: dict[str, Any] = {"id": str(title.title_id), "name": title.name,
-                                 "placement": "Full", "state": "Active",
-                                 "lastModified": dotnet_time(account.last_seen)}
+        if is_today(sb.era):  # presence_activity.json's keys and order
+            entry: dict[str, Any] = {"id": str(title.title_id), "name": title.name,
+                                     "state": "Active", "placement": "Full",
+                                     "timestamp": dotnet_time(account.last_seen)}
+        else:
+            entry = {"id": str(title.title_id), "name": title.name, "placement": "Full",
+                     "state": "Active", "lastModified": dotnet_time(account.last_seen)}
         if level == "all":
             entry["activity"] = {"richPresence": f"Playing {title.name}"}
         device["titles"].append(entry)
@@ -73,7 +82,7 @@ def _headers(sb: Sandbox, cache: str) -> dict[str, str]:
 
 
 def _refused(sb: Sandbox, call: Call) -> httpx.Response | None:
-    shape = contract(sb, call, VERSIONS, "v3", headers=_headers(sb, "no-cache, no-store"))
+    shape = contract(sb, call, "presence", headers=_headers(sb, "no-cache, no-store"))
     return shape if isinstance(shape, httpx.Response) else None
 
 
@@ -94,7 +103,7 @@ def by_xuid(sb: Sandbox, call: Call, xuid: str) -> httpx.Response:
     account = sb.world.by_xuid.get(xuid)
     if account is None:
         return empty(404, headers=_headers(sb, "no-cache, no-store"))
-    return json_response(200, record(account, level),
+    return json_response(200, record(sb, account, level),
                          headers=_headers(sb, "private, max-age=15"))
 
 
@@ -106,7 +115,7 @@ def me(sb: Sandbox, call: Call) -> httpx.Response:
     level = _level(call)
     if level is None:
         return empty(400, headers=_headers(sb, "no-cache, no-store"))
-    return json_response(200, record(call.user, level),
+    return json_response(200, record(sb, call.user, level),
                          headers=_headers(sb, "private, max-age=15"))
 
 
@@ -131,7 +140,7 @@ def batch(sb: Sandbox, call: Call) -> httpx.Response:
         account = sb.world.by_xuid.get(xuid)
         if account is None or (online_only and account.presence_state != "Online"):
             continue
-        out.append(record(account, level))
+        out.append(record(sb, account, level))
     return json_response(200, out, headers=_headers(sb, "no-cache, no-store"))
 
 

@@ -4,6 +4,11 @@ Spec §2. All setting values are strings, settings come back in the requested or
 gamertags match case-insensitively, and errors carry ``{"code", "source", "description",
 "traceInformation"}`` bodies (404 code 28, 400 code 2). Contracts 2 (the 2014 and 2018
 clients) and 3 (the modern ones) are served alike; any other version gets an empty 406.
+
+A single user is also read at ``/users/{xuid(X)|gt(X)}/settings``, without the ``/profile``
+segment: XboxReplay's xboxlive-api (3.4, whose end-to-end test ran against Xbox Live in 2021)
+asks there with contract 2, ``?settings=`` a list or nothing at all (its gamertag-to-xuid
+look-up reads only ``profileUsers[0].id``). It answers exactly as ``/profile/settings``.
 """
 
 from __future__ import annotations
@@ -27,7 +32,6 @@ __all__ = ["invalid_xuid", "valid_xuid"]
 HOST = r"profile\.xboxlive\.com"
 MAX_BATCH = 100
 # Both versions answer with the same settings shape in every recording.
-VERSIONS = {"2": "v2", "3": "v3"}
 NOT_FOUND = {"code": 28, "source": "Profile",
              "description": "The server found no data for the requested entity.",
              "traceInformation": None}
@@ -78,9 +82,13 @@ def _ok(sb: Sandbox, users: list[dict[str, Any]], methods: str) -> httpx.Respons
     return json_response(200, {"profileUsers": users}, headers=headers)
 
 
-@route("GET", HOST, r"/users/xuid\((?P<xuid>[^)]*)\)/profile/settings", service="profile")
+# "/profile/settings", or xboxlive-api's "/settings".
+SETTINGS = r"(?:/profile)?/settings"
+
+
+@route("GET", HOST, r"/users/xuid\((?P<xuid>[^)]*)\)" + SETTINGS, service="profile")
 def by_xuid(sb: Sandbox, call: Call, xuid: str) -> httpx.Response:
-    if isinstance(refused := contract(sb, call, VERSIONS, "v3"), httpx.Response):
+    if isinstance(refused := contract(sb, call, "profile"), httpx.Response):
         return refused
     xuid = unquote(xuid)
     if not valid_xuid(xuid):
@@ -91,9 +99,9 @@ def by_xuid(sb: Sandbox, call: Call, xuid: str) -> httpx.Response:
     return _ok(sb, [_user_json(account, _settings(call))], "Delete, Get")
 
 
-@route("GET", HOST, r"/users/gt\((?P<gamertag>[^)]*)\)/profile/settings", service="profile")
+@route("GET", HOST, r"/users/gt\((?P<gamertag>[^)]*)\)" + SETTINGS, service="profile")
 def by_gamertag(sb: Sandbox, call: Call, gamertag: str) -> httpx.Response:
-    if isinstance(refused := contract(sb, call, VERSIONS, "v3"), httpx.Response):
+    if isinstance(refused := contract(sb, call, "profile"), httpx.Response):
         return refused
     account = sb.world.account_by_gamertag(unquote(gamertag))
     if account is None:
@@ -103,7 +111,7 @@ def by_gamertag(sb: Sandbox, call: Call, gamertag: str) -> httpx.Response:
 
 @route("GET", HOST, r"/users/me/profile/settings", service="profile")
 def me(sb: Sandbox, call: Call) -> httpx.Response:
-    if isinstance(refused := contract(sb, call, VERSIONS, "v3"), httpx.Response):
+    if isinstance(refused := contract(sb, call, "profile"), httpx.Response):
         return refused
     assert call.user is not None
     return _ok(sb, [_user_json(call.user, _settings(call))], "Delete, Get")
@@ -111,7 +119,7 @@ def me(sb: Sandbox, call: Call) -> httpx.Response:
 
 @route("POST", HOST, r"/users/batch/profile/settings", service="profile")
 def batch(sb: Sandbox, call: Call) -> httpx.Response:
-    if isinstance(refused := contract(sb, call, VERSIONS, "v3"), httpx.Response):
+    if isinstance(refused := contract(sb, call, "profile"), httpx.Response):
         return refused
     body = call.json()
     if not isinstance(body, dict) or not isinstance(body.get("userIds"), list) \

@@ -42,7 +42,6 @@ if TYPE_CHECKING:
     from ..world import Account
 
 HOST = r"xccs\.xboxlive\.com"
-VERSIONS = {"3": "v3", "4": "v4"}
 OK = {"errorCode": "OK", "errorMessage": None}
 KEYS = {"Guide", "Menu", "View", "A", "B", "X", "Y", "Up", "Down", "Left", "Right", "Nexus"}
 # type -> the commands it takes
@@ -57,7 +56,7 @@ COMMANDS = {
 
 
 def _refused(sb: Sandbox, call: Call) -> httpx.Response | None:
-    shape = contract(sb, call, VERSIONS, "v4")
+    shape = contract(sb, call, "smartglass")
     return shape if isinstance(shape, httpx.Response) else None
 
 

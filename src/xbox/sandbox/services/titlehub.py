@@ -44,7 +44,6 @@ if TYPE_CHECKING:
     from ..world import Account, Title
 
 HOST = r"titlehub\.xboxlive\.com"
-VERSIONS = {"2": "v2"}
 DECORATIONS = {"achievement", "image", "scid", "detail", "alternatetitleid", "productid",
                "contentboard", "gamepass", "stats", "friendswhoplayed"}
 MAX_FRIENDS_SHOWN = 5  # no recorded friendsWhoPlayed lists more
@@ -211,7 +210,7 @@ def _respond(sb: Sandbox, call: Call, xuid: str | None, titles: list[dict[str, A
 def _request(sb: Sandbox, call: Call, raw_xuid: str | None,
              decorations: str | None) -> tuple[Account | None, set[str]] | httpx.Response:
     """(account, decorations) of a titlehub request, or the refusal."""
-    if isinstance(refused := contract(sb, call, VERSIONS, "v2"), httpx.Response):
+    if isinstance(refused := contract(sb, call, "titlehub"), httpx.Response):
         return refused
     account = None
     if raw_xuid is not None:

@@ -36,7 +36,6 @@ if TYPE_CHECKING:
     from ..world import Account, Title
 
 HOST = r"userstats\.xboxlive\.com"
-VERSIONS = {"1": "v1", "2": "v2", "3": "v3"}
 MAX_BATCH = 100
 # titleId -> the Hero group: (name, display name), all "Double" as recorded.
 HERO: dict[int, list[tuple[str, str]]] = {
@@ -93,7 +92,7 @@ def _collection(account: Account, stats: list[dict[str, Any]]) -> dict[str, Any]
 
 
 def _refused(sb: Sandbox, call: Call) -> httpx.Response | None:
-    shape = contract(sb, call, VERSIONS, "v2")
+    shape = contract(sb, call, "userstats")
     return shape if isinstance(shape, httpx.Response) else None
 
 
