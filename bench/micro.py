@@ -24,7 +24,7 @@ access), that every 100th record dumps exactly as pydantic's eager validation of
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Required
+from typing import Any, Required, get_origin, get_type_hints
 
 import harness
 import httpx
@@ -88,7 +88,7 @@ class ClipTD(TypedDict, total=False):
     gameClipUris: list[MediaUriTD]
     clipName: str | None
     gameClipLocale: str | None
-    clipContentAttributes: str | None
+    clipContentAttributes: int | str | None
     commentCount: int | None
     likeCount: int | None
     shareCount: int | None
@@ -110,16 +110,21 @@ PlainClipTD = TypedDict("PlainClipTD", {
 
 
 def field_drift() -> str:
-    """How ClipTD's keys differ from Clip's wire fields ("" when they agree)."""
+    """How ClipTD differs from Clip's wire fields ("" when they agree): its keys, and the
+    types of the plain fields (those without constraints, nested models or lists)."""
     fields = getattr(Clip, "model_fields", None)
     if not isinstance(fields, dict):
         return "Clip has no model_fields to compare with"
-    clip = {f.alias or to_camel(name) for name, f in fields.items() if name != "raw"}
+    clip = {f.alias or to_camel(name): f for name, f in fields.items() if name != "raw"}
     typed = set(ClipTD.__required_keys__ | ClipTD.__optional_keys__)
-    if clip == typed:
-        return ""
-    return (f"TypedDict fields differ from Clip's: Clip has {sorted(clip - typed)}, "
-            f"TypedDict has {sorted(typed - clip)}")
+    if set(clip) != typed:
+        return (f"TypedDict fields differ from Clip's: Clip has {sorted(set(clip) - typed)}, "
+                f"TypedDict has {sorted(typed - set(clip))}")
+    hints = get_type_hints(ClipTD, include_extras=True)
+    differ = [key for key, info in clip.items()
+              if not info.metadata and get_origin(info.annotation) is not list
+              and hints[key] != info.annotation]
+    return f"TypedDict field types differ from Clip's: {differ}" if differ else ""
 
 
 def tolerance_kept(record: dict[str, Any]) -> bool:
