@@ -4,12 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-pydantic-range unasync check-unasync docs bench bench-tools clean
+.PHONY: demo test test-pydantic-range unasync check-unasync check-install docs bench bench-tools peers clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[test]"
+	$(BIN)/pip install --quiet -e ".[all,test]"
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -24,6 +24,14 @@ test: $(STAMP) check-unasync
 # virtualenv (about 2 minutes): models/_lazy.py relies on how pydantic keeps a model.
 test-pydantic-range:
 	$(PY) scripts/pydantic_range.py
+
+# `pip install .` with no extras into a fresh virtualenv: the library alone (no click, rich or
+# uvicorn), and `xbox` then says how to install the command line (scripts/check_install.py).
+check-install:
+	rm -rf build/venv-plain
+	$(PY) -m venv build/venv-plain
+	build/venv-plain/bin/pip install --quiet .
+	cd build && venv-plain/bin/python ../scripts/check_install.py
 
 unasync: $(STAMP)
 	$(BIN)/python scripts/unasync.py
@@ -53,9 +61,9 @@ clean:
 
 # Every row of the bench (bench/README.md) in one run, under 5 minutes on 2 cores: against
 # raw httpx, the peers (xbox-webapi, python-xbox, in their own venv), curl and hyperfine.
-bench/.venv-peers/.installed:
+bench/.venv-peers/.installed: bench/peers-requirements.txt
 	$(PY) -m venv bench/.venv-peers
-	bench/.venv-peers/bin/pip install --quiet xbox-webapi==2.1.0 python-xbox==0.4.0
+	bench/.venv-peers/bin/pip install --quiet -r bench/peers-requirements.txt
 	touch $@
 
 # curl (row 6) and hyperfine (row 7) are Debian packages; without them the rows say so.
@@ -66,3 +74,13 @@ bench-tools:
 
 bench: $(STAMP) bench/.venv-peers/.installed bench-tools
 	$(BIN)/python bench/run.py
+
+# The clients people use against Xbox Live today, against the served sandbox (scripts/peers.py):
+# xbox-webapi 2.1.0 and python-xbox 0.4.0, in their own venv, sign in with their own flows
+# (OAuth2 through the sign-in page, refresh, XAL/SISU with every app identity they ship) and
+# call every provider method, in today's era and in 2018's. A method passes when the peer
+# parses the answer; the only failures allowed are scripts/peers_allowed.toml's, where Xbox
+# Live fails the peer too. Prints the table; exits non-zero on anything unexpected. 20-30 s;
+# building bench/.venv-peers the first time adds 15 s (warm pip cache) to a minute. CI runs it.
+peers: $(STAMP) bench/.venv-peers/.installed
+	$(BIN)/python scripts/peers.py

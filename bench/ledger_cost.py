@@ -1,6 +1,6 @@
 """What the governor costs per request: CPU µs of one booking (``reserve`` + ``settle``, the
 two calls every rate-limited request makes; a request that waited also makes a ``recheck``)
-in the process only and through the shared ledger (``xbox._core.ledger``) on a temporary
+in the process only and through the shared ledger (``xbox._ledger``) on a temporary
 folder, and of a host that is not rate limited (no file I/O at all).
 
     .venv/bin/python bench/ledger_cost.py [--n 20000] [--rounds 5]
@@ -20,6 +20,7 @@ from pathlib import Path
 
 from xbox._core.governor import Governor
 from xbox._core.limits import Limit
+from xbox._ledger import Ledger
 
 XUID = "2533274812246958"
 
@@ -54,7 +55,7 @@ def main() -> int:
                 windows = {"burst_seconds": 0.001, "sustain_seconds": held / 1000}
                 folder = Path(tmp) / f"{r}-{held}"
                 memory = Governor(limits, **windows)
-                ledger = Governor.beside(lambda folder=folder: folder, limits, **windows)
+                ledger = Governor(limits, ledger=Ledger(lambda folder=folder: folder), **windows)
                 results[f"in-process, {held} held"].append(
                     per_booking(memory, "profile.xboxlive.com", args.n))
                 results[f"ledger, {held} held"].append(

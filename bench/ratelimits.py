@@ -108,7 +108,7 @@ def lookups_async(xbl: Any, n: int) -> dict[str, Any]:
 
 def fresh_budget(ctx: Context) -> None:
     """Fresh counters on both sides: the sandbox's, and the rate-limit ledger that our
-    clients signed in to the run's token store share (``xbox._core.ledger``)."""
+    clients signed in to the run's token store share (``xbox._ledger``)."""
     ctx.server.call("rate_limits", on=True)
     from xbox.auth.store import TokenStore
 

@@ -217,17 +217,22 @@ DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 
 
 def _oauth_tokens(http: httpx.Client) -> httpx.Response:
-    """A user's Azure app signs in by device code, then refreshes as xbox-webapi does."""
-    start = http.post("/login.live.com/oauth20_connect.srf", data={
-        "client_id": AZURE_APP, "scope": AZURE_SCOPES, "response_type": "device_code"})
-    assert start.status_code == 200, start.text
-    poll = http.post("/login.live.com/oauth20_token.srf", data={
-        "client_id": AZURE_APP, "grant_type": DEVICE_GRANT,
-        "device_code": start.json()["device_code"]})
-    assert poll.status_code == 200, poll.text
+    """xbox-webapi's AuthenticationManager with its Azure app: the browser sign-in (the
+    sandbox's login_hint shortcut stands for the person), the code redeemed, then a refresh.
+    (That app is a web app: Microsoft gives it no device code.)"""
+    redirect = "http://localhost/auth/callback"
+    page = http.get("/login.live.com/oauth20_authorize.srf", params={
+        "client_id": AZURE_APP, "response_type": "code", "approval_prompt": "auto",
+        "scope": AZURE_SCOPES, "redirect_uri": redirect, "login_hint": "joe@example.org"})
+    assert page.status_code == 302, page.text
+    code = httpx.URL(page.headers["Location"]).params["code"]
+    tokens = http.post("/login.live.com/oauth20_token.srf", data={
+        "grant_type": "authorization_code", "code": code, "scope": AZURE_SCOPES,
+        "redirect_uri": redirect, "client_id": AZURE_APP})
+    assert tokens.status_code == 200, tokens.text
     return http.post("/login.live.com/oauth20_token.srf", data={
         "grant_type": "refresh_token", "scope": AZURE_SCOPES,
-        "refresh_token": poll.json()["refresh_token"], "client_id": AZURE_APP})
+        "refresh_token": tokens.json()["refresh_token"], "client_id": AZURE_APP})
 
 
 def _user_token(http: httpx.Client) -> httpx.Response:
@@ -320,10 +325,9 @@ RECORDED_2018: dict[str, Row] = {
     "auth_device_token.json": Flow(_device_token, client=WEBAPI),
     "xal_authentication_resp.json": Flow(_sisu_authenticate, client=WEBAPI),
     "xal_authorization_resp.json": Flow(_sisu_authorize, client=WEBAPI),
-    "auth_title_endpoints.json": NotServedHere(
-        Call("GET", "https://title.mgt.xboxlive.com/titles/default/endpoints",
-             {"x-xbl-contract-version": "1"}, {"type": "1"}, client=WEBAPI),
-        "title.mgt is served by the sign-in half of issue 20 (i20-auth)"),
+    "auth_title_endpoints.json": Call(
+        "GET", "https://title.mgt.xboxlive.com/titles/default/endpoints",
+        {"x-xbl-contract-version": "1"}, {"type": "1"}, client=WEBAPI),
     "signing_test_key.pem": NotABody("the published test key of xbox-webapi's request signer"),
     "signing_vectors.json": NotABody("the request signer's published test vectors"),
     # the store and TV listings

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import socket
 from collections.abc import Callable, Iterator
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
@@ -149,3 +151,51 @@ async def test_own_web_server_building_blocks() -> None:
                                                 client_id=AZURE_CLIENT)
     # A code is single use: it was sent exactly twice (once per call), never retried.
     assert len(requests_to(sb, "login.live.com", "oauth20_token.srf")) == 2
+
+
+def _listener_port(url: str) -> int:
+    redirect = parse_qs(urlsplit(url).query)["redirect_uri"][0]
+    port = urlsplit(redirect).port
+    assert port is not None
+    return port
+
+
+def _refuses_connections(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+    except ConnectionRefusedError:
+        return True
+    return False
+
+
+def test_an_interrupted_browser_sign_in_closes_its_listener_at_once() -> None:
+    """Ctrl-C while the browser is awaited: the client closes the flow it was driving (as
+    httpx closes its auth flows), so the loopback listener goes at once, not whenever the
+    flow is garbage collected (the exception's traceback keeps it alive meanwhile)."""
+    sb = Sandbox()
+    seen: list[str] = []
+
+    def interrupt(seconds: float) -> None:
+        assert not _refuses_connections(_listener_port(seen[0]))  # listening while awaited
+        raise KeyboardInterrupt
+
+    with xbox.Client(base_url=sb.base_url, transport=sb.transport(), token_store=None,
+                     sleep=interrupt) as xbl, pytest.raises(KeyboardInterrupt) as interrupted:
+        xbl.login_browser(client_id=AZURE_CLIENT, open_browser=seen.append)
+    assert _refuses_connections(_listener_port(seen[0]))
+    assert interrupted.traceback  # (still held: the flow's frame is reachable from it)
+
+
+async def test_a_cancelled_browser_sign_in_closes_its_listener_at_once() -> None:
+    sb = Sandbox()
+    seen: list[str] = []
+
+    async def cancel(seconds: float) -> None:
+        raise asyncio.CancelledError
+
+    async with xbox.AsyncClient(base_url=sb.base_url, transport=sb.transport(),
+                                token_store=None, sleep=cancel) as xbl:
+        with pytest.raises(asyncio.CancelledError) as cancelled:
+            await xbl.login_browser(client_id=AZURE_CLIENT, open_browser=seen.append)
+    assert _refuses_connections(_listener_port(seen[0]))
+    assert cancelled.traceback

@@ -12,7 +12,7 @@ import pytest
 
 import xbox
 from tests.auth_helpers import START, FakeClock, async_client, form, requests_to, sync_client
-from xbox.auth import flows
+from xbox.auth import flows, xboxlive
 from xbox.auth.store import TokenStore
 from xbox.exceptions import (
     AuthenticationException,
@@ -25,7 +25,9 @@ from xbox.sandbox._tokens import Lifetimes
 from xbox.sandbox.services.login import approve_device_code, decline_device_code
 from xbox.sandbox.world import JOE_EMAIL, JOE_GAMERTAG, JOE_XUID
 
-AZURE_CLIENT = "388ea51c-0b25-4029-aae2-17df49d23905"
+# A user's own Azure app registered as a public client (xbox-webapi's own app, 388ea51c-..., is
+# a web app: Microsoft gives it no device code).
+AZURE_CLIENT = "0b0c4f8e-9d1e-4a5b-8c7d-6e5f4a3b2c1d"
 
 
 def _ticket(sb: Sandbox) -> str:
@@ -119,17 +121,19 @@ async def test_an_azure_app_sends_d_and_the_sandbox_refuses_it_without() -> None
     with httpx.Client(transport=sb.transport(), base_url=sb.base_url) as raw:
         for ticket in ("t=" + token, token):
             response = raw.post("/user.auth.xboxlive.com/user/authenticate",
-                                json=flows.user_token_body(ticket))
+                                json=xboxlive.user_token_body(ticket))
             assert response.status_code == 400
 
 
-async def test_password_sign_in_sends_the_bare_ticket_as_in_2014() -> None:
+async def test_password_sign_in_sends_a_t_ticket_as_xboxreplay_does() -> None:
+    # The password sign-in signs in with the Xbox app's id today (XboxReplay 5.1), whose
+    # tickets go as t=... (XboxReplay: exchangeRpsTicketForUserToken(token, 't')).
     sb = Sandbox()
     async with async_client(sb) as xbl:
         session = await xbl.login_password(JOE_EMAIL, "hunter2")
-    assert session.login == JOE_EMAIL
-    ticket = _ticket(sb)
-    assert not ticket.startswith(("t=", "d=")) and ticket.startswith("EwCAAupv")
+    assert session.login == JOE_EMAIL and session.msa is not None
+    assert session.msa.client_id == "000000004C12AE6F"
+    assert _ticket(sb).startswith("t=EwCAAupv")
 
 
 async def test_expired_code_stops_with_a_clear_error_and_saves_nothing() -> None:

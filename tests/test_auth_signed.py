@@ -31,7 +31,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import Prehashed, encode_ds
 import xbox
 from tests.auth_helpers import FakeClock, async_client, requests_to, sync_client
 from xbox.archive import Archive
-from xbox.auth import flows
+from xbox.auth import browser, flows
 from xbox.auth.signing import RequestSigner, filetime, signing_input
 from xbox.auth.store import TokenStore
 from xbox.cli import cli
@@ -205,7 +205,7 @@ def test_browser_paste_sign_in_goes_through_sisu(served_sb: ServedSandbox) -> No
     assert authenticate.headers["Signature"]
     [redeem] = requests_to(sb, "login.live.com", "oauth20_token.srf")
     sent = parse_qs(redeem.content.decode())
-    assert sent["redirect_uri"] == [flows.SISU_REDIRECT_URI] and sent["code_verifier"]
+    assert sent["redirect_uri"] == [browser.SISU_REDIRECT_URI] and sent["code_verifier"]
     [authorize] = requests_to(sb, "sisu.xboxlive.com", "authorize")
     assert json.loads(authorize.content)["SessionId"]  # the one authenticate opened
 
@@ -289,6 +289,16 @@ def test_a_title_id_signs_in_with_device_and_title_tokens(served_sb: ServedSandb
     props = json.loads(xsts.content)["Properties"]
     assert props["DeviceToken"] and props["TitleToken"] and props["ProofKey"]
     assert xsts.headers["Signature"] and not requests_to(sb, "sisu.xboxlive.com")
+
+
+def test_the_minecraft_java_id_signs_in_through_sisu(served_sb: ServedSandbox) -> None:
+    # Its title authentication answers 403 {} (prismarine-auth #54, #140, #182); SISU works.
+    sb = served_sb.sandbox
+    with xbox.Client(base_url=served_sb.base_url) as xbl:
+        session = xbl.login_device_code(on_code=lambda code: None,
+                                        client_id="00000000402b5328")
+        assert session.flow == "sisu" and xbl.profiles.me().gamertag == "JoeAlcorn"
+    assert requests_to(sb, "sisu.xboxlive.com") and not requests_to(sb, "title.auth.xboxlive.com")
 
 
 def test_flow_overrides_the_choice_and_a_bad_one_is_refused(served_sb: ServedSandbox) -> None:

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 import xbox
-import xbox._disk
+import xbox.download.disk
 from xbox.exceptions import DownloadError
 from xbox.models import Clip, Screenshot
 from xbox.sandbox import JOE_EMAIL, JOE_PASSWORD, JOE_XUID, Fault, Lifetimes, Sandbox
@@ -212,7 +212,7 @@ async def test_pending_upload_has_no_media(xbl: xbox.AsyncClient, tmp_path: Path
 
 
 def _disk_filling_writer(budget: int) -> Callable[[int, Sequence[Any]], None]:
-    """``_disk.write_all`` on a disk with ``budget`` bytes free: it writes what fits, then
+    """``disk.write_all`` on a disk with ``budget`` bytes free: it writes what fits, then
     fails with ENOSPC, as a real full disk does."""
     left = [budget]
 
@@ -233,7 +233,7 @@ async def test_full_disk_keeps_part_and_a_rerun_completes(sb: Sandbox, tmp_path:
                                                           monkeypatch: pytest.MonkeyPatch,
                                                           flavour: str) -> None:
     dest = tmp_path / "clip.mp4"
-    monkeypatch.setattr(xbox._disk, "write_all", _disk_filling_writer(50_000))
+    monkeypatch.setattr(xbox.download.disk, "write_all", _disk_filling_writer(50_000))
     if flavour == "async":
         client: Any = xbox.AsyncClient(base_url=sb.base_url, transport=sb.transport(),
                                        token_store=None, sleep=_no_sleep)

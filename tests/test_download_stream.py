@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 import xbox
-from xbox import _disk
-from xbox.download import Pieces, piece_size
+from xbox.download import disk as _disk
+from xbox.download.rules import Pieces, piece_size
 from xbox.exceptions import DownloadError
 from xbox.models import Clip
 from xbox.sandbox import JOE_EMAIL, JOE_PASSWORD, JOE_XUID, Fault, Sandbox

@@ -39,8 +39,8 @@ from xbox._api import (
     presence,
     profiles,
     search,
+    stats,
     titles,
-    userstats,
 )
 from xbox._api.captures import CLIPS, SCREENSHOTS
 from xbox._core.paging import Cursor
@@ -123,11 +123,11 @@ READERS: dict[str, Callable[[Any], object]] = {
     "mediahub_screenshots_own.json": _pages(SCREENSHOTS.mine(None)),
     "titlehub_batch.json": _batch(titles.batch(["Microsoft.SeaofThieves_8wekyb3d8bbwe"],
                                                titles.DEFAULT_DECORATIONS)),
-    "userstats_by_scid.json": _request(userstats.by_scid(SCID, ["MinutesPlayed"], False)(XUID)),
-    "userstats_by_scid_with_metadata.json": _request(userstats.by_scid(SCID, ["MinutesPlayed"],
+    "userstats_by_scid.json": _request(stats.by_scid(SCID, ["MinutesPlayed"], False)(XUID)),
+    "userstats_by_scid_with_metadata.json": _request(stats.by_scid(SCID, ["MinutesPlayed"],
                                                                        True)(XUID)),
-    "userstats_batch.json": _batch(userstats.batch([XUID], 219630713, None, ["MinutesPlayed"])),
-    "userstats_batch_by_scid.json": _batch(userstats.batch([XUID], None, SCID,
+    "userstats_batch.json": _batch(stats.batch([XUID], 219630713, None, ["MinutesPlayed"])),
+    "userstats_batch_by_scid.json": _batch(stats.batch([XUID], None, SCID,
                                                            ["MinutesPlayed"])),
     "catalog_browse.json": _batch(catalog.products(["9WZDNCRFJ3TJ"], "browse", "en-US")),
     "catalog_browse_details.json": _batch(catalog.products(["9WZDNCRFJ3TJ"], "details", "en-US")),

@@ -23,8 +23,9 @@ import pytest
 
 import xbox
 from xbox import Limit, RetryPolicy
+from xbox._core.budget import MAX_ENTRIES, Budget
 from xbox._core.governor import Booking, Governor, earliest
-from xbox._core.ledger import MAX_ENTRIES, Budget, Ledger, decode, encode
+from xbox._ledger import Ledger, decode, encode
 from xbox.exceptions import RateLimited
 from xbox.sandbox import JOE_EMAIL, JOE_GAMERTAG, JOE_PASSWORD, JOE_XUID, Fault, FaultKind, Sandbox
 from xbox.sandbox.app import RateLimiter
@@ -48,7 +49,7 @@ class FakeTime:
 
 
 def shared(folder: Path, **kwargs: Any) -> Governor:
-    return Governor.beside(lambda: folder, **kwargs)
+    return Governor(ledger=Ledger(lambda: folder), **kwargs)
 
 
 def book(governor: Governor, now: float, user: str = JOE_XUID) -> Booking:
@@ -317,8 +318,9 @@ _CHILD = textwrap.dedent("""
     from pathlib import Path
     from xbox._core.governor import Governor
     from xbox._core.limits import Limit
+    from xbox._ledger import Ledger
     folder = Path(sys.argv[1])
-    governor = Governor.beside(lambda: folder, {"profile": Limit(10, 1000)})
+    governor = Governor({"profile": Limit(10, 1000)}, ledger=Ledger(lambda: folder))
     print("ready", flush=True)
     sys.stdin.readline()
     times = []

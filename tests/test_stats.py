@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from xbox._api import userstats
+from xbox._api import stats as api
 from xbox.exceptions import GamertagNotFound, InvalidArgument
 from xbox.models import Stat
 from xbox.models.base import parse_records
@@ -32,11 +32,11 @@ async def xbl(request: pytest.FixtureRequest, sandbox: Sandbox) -> AsyncIterator
 
 
 def test_recorded_bodies_read() -> None:
-    one = userstats._stats_of(recorded("userstats_by_scid.json"), None)
+    one = api._stats_of(recorded("userstats_by_scid.json"), None)
     assert [(s.name, s.value, s.number, s.type) for s in one] == [
         ("MinutesPlayed", "1220", 1220, "Integer")]
-    assert userstats._stats_of(recorded("userstats_by_scid_with_metadata.json"), None) == one
-    spec = userstats.batch(["2584878536129841"], SOT, None, ["MinutesPlayed"])
+    assert api._stats_of(recorded("userstats_by_scid_with_metadata.json"), None) == one
+    spec = api.batch(["2584878536129841"], SOT, None, ["MinutesPlayed"])
     found = spec.read(recorded("userstats_batch.json"), [])
     assert [s.name for s in found] == HERO  # the group's; the top-level list is empty
     assert found[1].display_name == "Distance Sailed (Metres)" and found[1].number == 92173
@@ -49,7 +49,7 @@ def test_a_stat_without_a_name_is_set_aside() -> None:
     body = recorded("userstats_by_scid.json")
     body["statlistscollection"][0]["stats"].append({"value": "3"})
     errors: list[Any] = []
-    assert [s.name for s in userstats._stats_of(body, errors)] == ["MinutesPlayed"]
+    assert [s.name for s in api._stats_of(body, errors)] == ["MinutesPlayed"]
     assert len(errors) == 1
     odd = parse_records(Stat, [{"name": "Ratio", "value": "0.25"}, {"name": "X", "value": "?"}])
     assert [s.number for s in odd] == [0.25, None]

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import logging
 
-from . import exceptions
+from . import exceptions, resource
 from ._async.client import AsyncClient
+from ._base_client import DryRun
+from ._core.call import PlannedRequest
 from ._core.limits import Limit
 from ._core.retry import RetryPolicy
 from ._sync.client import Client
@@ -38,11 +40,13 @@ __all__ = [
     "Client",
     "Clip",
     "ClipNotFound",
+    "DryRun",
     "GamerProfile",
     "GamertagNotFound",
     "InvalidRequest",
     "Limit",
     "NotFoundException",
+    "PlannedRequest",
     "RetryPolicy",
     "TokenStore",
     "XboxException",
@@ -59,3 +63,12 @@ logging.getLogger("xbox").addHandler(logging.NullHandler())
 #: The global client of the seed API: call ``xbox.client.authenticate()`` (or set
 #: ``MS_LOGIN``/``MS_PASSWD``, or run ``xbox login``) and use the resources.
 client: Client = Client()
+
+
+def _seed_client() -> Client:
+    # This module's global, as the program left it: `xbox.client = xbox.Client(...)` replaces
+    # the client GamerProfile and Clip use.
+    return client
+
+
+resource.seed_client = _seed_client

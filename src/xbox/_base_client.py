@@ -5,14 +5,14 @@ source, ``_sync/client.py`` is generated from it), as httpx's ``BaseClient`` doe
 
 from __future__ import annotations
 
-import importlib
+import contextlib
 import json
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from ._core.call import Call
+from ._core.call import Call, PlannedRequest, is_write
 from ._core.errors import error_for_response, read_body
 from ._core.governor import Booking, Governor
 from ._core.limits import Limit
@@ -25,22 +25,45 @@ from ._core.retry import (
     retry_delay,
 )
 from ._core.urls import BASE_URL_ENV, check_base_url, map_url, resolve_base_url
-from .auth import flows
+from ._ledger import Ledger
+from .auth import msa
 from .auth.state import SignInState
+from .auth.store import TokenStore
 from .exceptions import InvalidArgument, MalformedResponse, NotFoundException
 
 if TYPE_CHECKING:
     import httpx
 
-    from .auth.store import TokenStore
     from .auth.tokens import Session
 
-__all__ = ["UNSET", "BaseClient"]
+__all__ = ["UNSET", "BaseClient", "DryRun"]
 
 log = logging.getLogger("xbox")
 
 #: "not given": the default token store (None means "memory only").
 UNSET: Any = type("Unset", (), {"__repr__": lambda self: "UNSET"})()
+
+
+class DryRun:
+    """What :meth:`BaseClient.dry_run` held back.
+
+    Attributes:
+        request: the first write of the ``with`` block, as it would have been sent (None:
+            the block made none).
+    """
+
+    def __init__(self) -> None:
+        self.request: PlannedRequest | None = None
+
+    def __repr__(self) -> str:
+        return f"<DryRun {self.request}>"
+
+
+class _WriteHeld(BaseException):
+    # Ends the call that made a write in a dry run, up to dry_run()'s `with` block: the
+    # write's answer does not exist, so neither can what the call would make of it. A
+    # BaseException, as GeneratorExit is: no `except Exception` on the way takes it for an error.
+    pass
 
 
 class BaseClient:
@@ -62,30 +85,15 @@ class BaseClient:
         self._http2 = http2
         self.clock: Callable[[], float] = clock or time.time
         if token_store is UNSET:
-            from .auth.store import TokenStore
-
             token_store = TokenStore()
         # With a token store, one budget per account for every process using that store
         # (the ledger beside the token files); in memory only, this client's own.
         store = token_store
-        self.governor = Governor(dict(limits or {}), enabled=rate_limits) if store is None \
-            else Governor.beside(lambda: store.folder, dict(limits or {}), enabled=rate_limits)
+        self.governor = Governor(dict(limits or {}), enabled=rate_limits,
+                                 ledger=None if store is None else Ledger(lambda: store.folder))
         #: The sign-in state: the current session and the token store it is saved in.
         self.auth = SignInState(token_store, account)
-
-    #: ``attribute -> (module, class)`` of the resources, set by each client class.
-    _resources: dict[str, tuple[str, str]] = {}
-
-    if not TYPE_CHECKING:  # for type checkers, each client declares its resources' types
-        def __getattr__(self, name: str) -> Any:
-            # Only reached for attributes not set yet: build a resource on first use and
-            # keep it (importing its module then, not with `import xbox`).
-            spec = type(self)._resources.get(name)
-            if spec is None:
-                raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-            resource = getattr(importlib.import_module(spec[0]), spec[1])(self)
-            setattr(self, name, resource)
-            return resource
+        self._dry_run: DryRun | None = None
 
     # -- who is signed in ---------------------------------------------------------------------
     @property
@@ -141,19 +149,52 @@ class BaseClient:
         Args:
             redirect_uri: where the browser comes back with ``?code=&state=``.
             client_id: an own app's id (default: the Xbox app's public client id).
-            scope: default ``flows.LEGACY_SCOPE`` for Live client ids (16 hex digits),
-                ``flows.AZURE_SCOPE`` for Azure apps (GUIDs).
+            scope: default ``msa.LEGACY_SCOPE`` for Live client ids (16 hex digits),
+                ``msa.AZURE_SCOPE`` for Azure apps (GUIDs).
             state: a random value to check when the browser comes back.
             login_hint: an e-mail address to pre-fill.
 
         Returns:
             The URL to open (mapped to the base URL when one is set).
         """
-        client_id = client_id or flows.PUBLIC_CLIENT_ID
-        url = flows.authorization_url(client_id=client_id, redirect_uri=redirect_uri,
-                                      scope=flows.default_scope(client_id, scope), state=state,
+        client_id = client_id or msa.PUBLIC_CLIENT_ID
+        url = msa.authorization_url(client_id=client_id, redirect_uri=redirect_uri,
+                                      scope=msa.default_scope(client_id, scope), state=state,
                                       login_hint=login_hint)
         return map_url(url, self.base_url)
+
+    @contextlib.contextmanager
+    def dry_run(self) -> Iterator[DryRun]:
+        """Send no write: within the block, reads go out as usual, and the first write (a
+        PUT, PATCH or DELETE, or a POST that is not a look-up) is recorded instead of sent.
+        That ends the call that made it, and the rest of the block::
+
+            with xbl.dry_run() as dry:
+                xbl.people.add(xuid)
+            dry.request   # PlannedRequest(method='PUT', url='https://social.xboxlive.com/...')
+
+        The arguments are checked as for a real call (a bad one raises). Meanwhile the client
+        sends no write from any thread or task: use it for nothing else in the block.
+
+        Yields:
+            A :class:`DryRun`: its ``request`` is the write held back (None: there was none).
+        """
+        dry = DryRun()
+        self._dry_run = dry
+        try:
+            yield dry
+        except _WriteHeld:
+            pass
+        finally:
+            self._dry_run = None
+
+    def _hold_write(self, call: Call) -> None:
+        """In a dry run, record an API write instead of sending it (sign-in steps and reads go
+        out as usual)."""
+        dry = self._dry_run
+        if dry is not None and call.authorize and is_write(call):
+            dry.request = PlannedRequest.of(call)
+            raise _WriteHeld
 
     # -- the pure steps of the send path (the clients' ``_send`` does the waiting) ---------------
     def _deadline(self, call: Call) -> Deadline:
@@ -172,7 +213,7 @@ class BaseClient:
         Raises:
             RateLimited: the wait would not fit in the call's budget.
         """
-        from . import _http
+        from . import _http  # httpx, on the first send: `import xbox` stays light
 
         wait, booking = 0.0, None
         if call.governed:

@@ -7,6 +7,7 @@ line module, and with it click, rich and pygments).
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -85,11 +86,9 @@ def closed_pool() -> None:
 
 
 def _has_h2() -> bool:
-    try:
-        import h2  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    # httpx imports h2 itself when asked for HTTP/2; without it (an install without
+    # httpx[http2]) the pool speaks HTTP/1.1.
+    return importlib.util.find_spec("h2") is not None
 
 
 def real_path(request: httpx.Request, base_url: str | None) -> str:

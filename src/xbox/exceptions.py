@@ -7,6 +7,7 @@
      │    ├── NotSignedIn                   no credentials and no saved account
      │    ├── InvalidCredentials            wrong password or unknown account
      │    ├── SignInBlocked                 Microsoft wants a person to look (2FA, security block)
+     │    ├── SignInPageUnreadable          the sign-in page lacks what password sign-in reads
      │    ├── ReauthenticationRequired      refresh token revoked or expired: sign in again
      │    ├── DeviceCodeExpired             the device code ran out before anyone approved it
      │    ├── DeviceCodeDeclined            the person declined the device-code sign-in
@@ -37,6 +38,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     import httpx
 
 __all__ = [
@@ -59,6 +62,7 @@ __all__ = [
     "ServerError",
     "ServiceUnavailable",
     "SignInBlocked",
+    "SignInPageUnreadable",
     "Timeout",
     "TokenStoreError",
     "TransportError",
@@ -165,6 +169,28 @@ class SignInBlocked(AuthenticationException):
     default_message = (
         "Microsoft asked for extra verification; sign in with `xbox login` (device code) instead"
     )
+
+
+class SignInPageUnreadable(AuthenticationException):
+    """login.live.com's sign-in page lacks what password sign-in reads off it: ``urlPost``
+    (where the password is sent) or the ``PPFT`` flow token. Nothing was sent.
+
+    Microsoft changes the page now and then (it last did in mid-2025); ``xbox login`` (device
+    code) does not depend on it.
+
+    Attributes:
+        missing: what the page lacked, among ``"urlPost"`` and ``"PPFT"``.
+    """
+
+    def __init__(self, missing: Sequence[str]) -> None:
+        self.missing = tuple(missing)
+        names = {"urlPost": "urlPost (where to send the password)",
+                 "PPFT": "PPFT (the page's flow token)"}
+        super().__init__(
+            "login.live.com sent a sign-in page without "
+            + " or ".join(names.get(m, m) for m in self.missing)
+            + "; no password was sent. Sign in with `xbox login` (device code) instead",
+            service="login.live.com")
 
 
 class ReauthenticationRequired(AuthenticationException):

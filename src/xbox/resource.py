@@ -8,11 +8,11 @@ the profile service's string, ``duration``/``views``/``ratings`` the JSON number
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from .exceptions import GamertagNotFound, InvalidArgument
+from .exceptions import ClipNotFound, GamertagNotFound, InvalidArgument
 
 if TYPE_CHECKING:
     from ._sync.client import Client
@@ -26,11 +26,19 @@ SEED_SETTINGS = ("AppDisplayName", "DisplayPic", "Gamerscore", "Gamertag", "Publ
 _NAME_MAP = {"Gamertag": "gamertag", "Gamerscore": "gamerscore", "PublicGamerpic": "gamerpic"}
 
 
-def _client() -> Client:
-    # Looked up on every call so that `xbox.client = xbox.Client(...)` takes effect.
-    import xbox
+def _unset() -> Client:
+    raise AssertionError("xbox/__init__.py sets xbox.resource.seed_client when it runs")
 
-    return xbox.client
+
+#: How :class:`GamerProfile` and :class:`Clip` reach the seed's global client,
+#: ``xbox.client``: ``xbox/__init__.py``, which makes that client (and always runs before
+#: this module can be used), sets this to a function that reads it on every call, so that
+#: ``xbox.client = xbox.Client(...)`` takes effect.
+seed_client: Callable[[], Client] = _unset
+
+
+def _client() -> Client:
+    return seed_client()
 
 
 class GamerProfile:
@@ -157,6 +165,7 @@ class Clip:
     def __init__(self, user: GamerProfile, clip_data: dict[str, Any]) -> None:
         # The modern model reads both eras of the wire (names until 2024, numbers since);
         # the seed's attributes keep their documented strings ('Published', 'Small'...).
+        # The models (pydantic) load with the first clip, not with `import xbox`.
         from .models.captures import Clip as ModernClip
 
         self._init(user, ModernClip.from_wire(clip_data))
@@ -168,7 +177,7 @@ class Clip:
         return clip
 
     def _init(self, user: GamerProfile, model: ModernClip) -> None:
-        from .models.enums import ThumbnailType, wire_name
+        from .models.enums import ThumbnailType, wire_name  # (as in __init__)
 
         self.raw_json: dict[str, Any] = model.raw
         self.user = user
@@ -199,8 +208,6 @@ class Clip:
         :raises: :class:`~xbox.exceptions.ClipNotFound`
         :returns: :class:`~xbox.Clip` instance
         """
-        from .exceptions import ClipNotFound
-
         try:
             clip = _client().clips.get(xuid, scid, clip_id)
         except InvalidArgument:

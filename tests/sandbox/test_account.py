@@ -3,8 +3,6 @@ document, and a change every other service then shows."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
 import pytest
 
@@ -29,12 +27,6 @@ def sb(clock: list[float]) -> Sandbox:
 def _client(sb: Sandbox, email: str = "joe@example.org") -> httpx.Client:
     return httpx.Client(base_url=sb.base_url, transport=sb.transport(),
                         headers={"Authorization": sb.authorization_for(email)})
-
-
-@pytest.fixture
-def api(sb: Sandbox) -> Iterator[httpx.Client]:
-    with _client(sb) as c:
-        yield c
 
 
 def test_reserve_free_and_taken(sb: Sandbox, api: httpx.Client) -> None:

@@ -19,10 +19,7 @@ CLIPS = "/gameclipsmetadata.xboxlive.com"
 SHOTS = "/screenshotsmetadata.xboxlive.com"
 MEDIAHUB = "/mediahub.xboxlive.com"
 
-
-@pytest.fixture
-def sb() -> Sandbox:
-    return Sandbox(seed=0, rate_limits=False, era="2018")
+SANDBOX = {"era": "2018"}  # the sb fixture's (conftest.py)
 
 
 @pytest.fixture

@@ -22,11 +22,6 @@ NULLABLE = frozenset({"ApplicablePlatforms", "Group", "Minimum", "Maximum", "Bac
 
 
 @pytest.fixture
-def sb() -> Sandbox:
-    return Sandbox(seed=0, rate_limits=False)
-
-
-@pytest.fixture
 def store(sb: Sandbox) -> Iterator[httpx.Client]:
     # No Authorization header: the store is public, as the peers call it.
     with httpx.Client(base_url=sb.base_url, transport=sb.transport()) as c:

@@ -93,7 +93,7 @@ def test_password_flow_for_its_ids(http: httpx.Client) -> None:
     for client_id in (LEGACY_APP, XBOX_APP):  # XboxReplay signs in with the Xbox app id
         page = _authorize(http, client_id=client_id, response_type="token",
                           redirect_uri=DESKTOP, scope=LEGACY_SCOPE, display="touch")
-        assert page.status_code == 200 and "urlPost:'" in page.text
+        assert page.status_code == 200 and '"urlPost":"https://login.live.com/' in page.text
     wrong = _authorize(http, client_id=LEGACY_APP, response_type="token",
                        redirect_uri=LOOPBACK, scope=LEGACY_SCOPE)
     assert _error_of(wrong)["error"] == ["invalid_request"]
@@ -115,8 +115,30 @@ def test_device_code_only_for_ids_registered_for_it(http: httpx.Client) -> None:
 
     refused = connect(LEGACY_APP)
     assert refused.status_code == 400 and refused.json()["error"] == "unauthorized_client"
-    for client_id in (XBOX_APP, "00000000441cc96b", "0000000048183522", AZURE_APP):
-        assert connect(client_id).status_code == 200
+    # The Game Pass app, the Minecraft ids and a user's own (public-client) Azure app.
+    for client_id in (XBOX_APP, "000000004C20A908", "00000000441cc96b", "0000000048183522",
+                      "00000000402b5328", "0b0c4f8e-9d1e-4a5b-8c7d-6e5f4a3b2c1d"):
+        assert connect(client_id).status_code == 200, client_id
+
+
+def test_the_openxbox_azure_app_gets_no_device_code(http: httpx.Client) -> None:
+    # xbox-webapi-python's own Azure app is a web app: no device code, as Microsoft refuses
+    # an app that is not a public client.
+    refused = http.post("/login.live.com/oauth20_connect.srf", data={
+        "client_id": AZURE_APP, "scope": "Xboxlive.signin Xboxlive.offline_access",
+        "response_type": "device_code"})
+    assert refused.status_code == 400
+    body = refused.json()
+    assert body["error"] == "unauthorized_client"
+    assert body["error_description"] == (
+        "AADSTS70002: The provided client is not supported for this feature. The client "
+        "application must be marked as 'mobile.'")
+    # Its browser sign-in (the code flow its scripts use) is served.
+    answer = _authorize(http, **_code(AZURE_APP, "http://localhost:8080/auth/callback",
+                                      login_hint="joe@example.org",
+                                      scope="Xboxlive.signin Xboxlive.offline_access"))
+    assert answer.status_code == 302
+    assert answer.headers["Location"].startswith("http://localhost:8080/auth/callback?code=")
 
 
 def test_a_crafted_post_cannot_skip_the_page_checks(http: httpx.Client) -> None:
@@ -142,9 +164,10 @@ def test_an_unknown_code_challenge_method_is_refused(http: httpx.Client) -> None
 def test_the_registry_is_consistent() -> None:
     for app in CLIENTS.values():
         assert lookup(app.client_id.upper()) is app and lookup(app.client_id.lower()) is app
-        if app.allows(SISU):  # SISU needs the app's own scheme and its title
+        if app.allows(SISU):  # SISU needs the app's own scheme (or the desktop page)
             assert f"ms-xal-{app.client_id.lower()}://auth" in app.redirect_uris \
-                or f"ms-xal-public-beta-{app.client_id.lower()}://auth" in app.redirect_uris
+                or f"ms-xal-public-beta-{app.client_id.lower()}://auth" in app.redirect_uris \
+                or app.redirect_uris == (DESKTOP,)
         if app.allows(SISU) or app.allows(TITLE_AUTH):
             assert app.title_id.isdigit()
     azure = lookup(AZURE_APP.upper())

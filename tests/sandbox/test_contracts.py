@@ -7,7 +7,6 @@ answered any version with a 200. A request without the header is served at the d
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -48,14 +47,8 @@ PROBES: dict[str, tuple[str, str, Any]] = {
                        {"gamertag": "Probe Name", "preview": True, "previewOnly": True,
                         "reservationId": JOE_XUID}),
     "cqs": ("GET", f"/cqs.xboxlive.com/epg/en-US/lineups/{HEADEND_ID}/channels", None),
+    "title-mgt": ("GET", "/title.mgt.xboxlive.com/titles/default/endpoints?type=1", None),
 }
-
-
-@pytest.fixture
-def api(sb: Sandbox) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=sb.base_url, transport=sb.transport(),
-                      headers={"Authorization": sb.authorization_for()}) as c:
-        yield c
 
 
 def _send(api: httpx.Client, service: str, version: str | None) -> httpx.Response:

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
-import pytest
 
 from tests.fidelity import assert_same_shape, recorded
-from xbox.sandbox import Sandbox
 from xbox.sandbox.services.cqs import HEADEND_ID
 
 EPG = f"/cqs.xboxlive.com/epg/en-US/lineups/{HEADEND_ID}"
@@ -18,13 +15,7 @@ HEADERS = {"x-xbl-contract-version": "1.b", "x-xbl-client-type": "Companion",
 WINDOW = {"startDate": "2026-11-01T20:10:00.000Z", "durationMinutes": 120, "channelSkip": 0,
           "channelCount": 6, "desired": "vesper_mobile_schedule"}
 
-
-@pytest.fixture
-def api() -> Iterator[httpx.Client]:
-    sb = Sandbox(seed=0, rate_limits=False)
-    with httpx.Client(base_url=sb.base_url, transport=sb.transport(),
-                      headers={"Authorization": sb.authorization_for(), **HEADERS}) as c:
-        yield c
+API_HEADERS = HEADERS  # the api fixture's (conftest.py)
 
 
 def test_channel_list_matches_recording(api: httpx.Client) -> None:

@@ -38,11 +38,6 @@ def quick(kind: FaultKind, **fields: Any) -> Fault:
 
 
 @pytest.fixture
-def sb() -> Sandbox:
-    return Sandbox(seed=0, rate_limits=False)
-
-
-@pytest.fixture
 def served(sb: Sandbox) -> Iterator[ServedSandbox]:
     with sb.serve() as s:
         yield s

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from tests.fidelity import assert_same_shape, recorded
-from xbox.auth import flows
+from xbox.auth import flows, xboxlive
 from xbox.sandbox import JOE_XUID, Sandbox
 
 PROFILE = "/profile.xboxlive.com"
@@ -90,12 +90,12 @@ def _msa_token(sandbox: Sandbox, scope: str = flows.LEGACY_SCOPE) -> str:
 def test_user_token_and_xsts_match_recordings(sandbox: Sandbox) -> None:
     http = httpx.Client(base_url=sandbox.base_url, transport=sandbox.transport())
     r = http.post("/user.auth.xboxlive.com/user/authenticate",
-                  json=flows.user_token_body("t=" + _msa_token(sandbox)))
+                  json=xboxlive.user_token_body("t=" + _msa_token(sandbox)))
     assert r.status_code == 200
     assert r.headers["x-err"] == "00000005"
     user = r.json()
     assert_same_shape(user, recorded("auth_user_token.json"))
-    r = http.post("/xsts.auth.xboxlive.com/xsts/authorize", json=flows.xsts_body(user["Token"]))
+    r = http.post("/xsts.auth.xboxlive.com/xsts/authorize", json=xboxlive.xsts_body(user["Token"]))
     assert r.status_code == 200
     xsts = r.json()
     assert_same_shape(xsts, recorded("auth_xsts_token.json"))
@@ -117,12 +117,12 @@ def test_rps_ticket_prefixes(sandbox: Sandbox) -> None:
     http = httpx.Client(base_url=sandbox.base_url, transport=sandbox.transport())
     url = "/user.auth.xboxlive.com/user/authenticate"
     for ticket in (_msa_token(sandbox), "t=" + _msa_token(sandbox), "d=" + _msa_token(sandbox)):
-        assert http.post(url, json=flows.user_token_body(ticket)).status_code == 200
+        assert http.post(url, json=xboxlive.user_token_body(ticket)).status_code == 200
     azure = _msa_token(sandbox, scope=flows.AZURE_SCOPE)
-    assert http.post(url, json=flows.user_token_body(azure)).status_code == 400
-    assert http.post(url, json=flows.user_token_body("d=" + azure)).status_code == 200
+    assert http.post(url, json=xboxlive.user_token_body(azure)).status_code == 400
+    assert http.post(url, json=xboxlive.user_token_body("d=" + azure)).status_code == 200
     assert http.post(url, content=b"{}", headers={"Content-Type": "application/json"}).status_code == 400
-    assert http.post(url, json=flows.user_token_body("t=unknown")).status_code == 401
+    assert http.post(url, json=xboxlive.user_token_body("t=unknown")).status_code == 401
 
 
 def test_xsts_refusal_is_the_xerr_body_peers_agree_on(sandbox: Sandbox) -> None:
@@ -132,8 +132,8 @@ def test_xsts_refusal_is_the_xerr_body_peers_agree_on(sandbox: Sandbox) -> None:
     account = sandbox.world.by_email["noprofile@example.org"]
     msa = sandbox.tokens.issue("msa", account.xuid, sandbox.now() + 3600, scope=flows.LEGACY_SCOPE)
     user = http.post("/user.auth.xboxlive.com/user/authenticate",
-                     json=flows.user_token_body(msa)).json()
-    r = http.post("/xsts.auth.xboxlive.com/xsts/authorize", json=flows.xsts_body(user["Token"]))
+                     json=xboxlive.user_token_body(msa)).json()
+    r = http.post("/xsts.auth.xboxlive.com/xsts/authorize", json=xboxlive.xsts_body(user["Token"]))
     assert r.status_code == 401
     assert r.headers["content-type"] == "application/json"
     assert json.loads(r.content) == {"Identity": "0", "XErr": 2148916233, "Message": "",

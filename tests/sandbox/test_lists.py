@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
-import pytest
 
 from tests.fidelity import assert_same_shape, recorded
 from xbox.sandbox import JOE_XUID, Sandbox
@@ -15,18 +13,7 @@ PINS = f"/eplists.xboxlive.com/users/xuid({JOE_XUID})/lists/PINS/XBLPins"
 NEW = {"ItemId": "Microsoft.SeaofThieves_8wekyb3d8bbwe", "ContentType": "DGame",
        "Title": "Sea of Thieves", "DeviceType": "XboxOne"}
 
-
-@pytest.fixture
-def sb() -> Sandbox:
-    return Sandbox(seed=0, rate_limits=False)
-
-
-@pytest.fixture
-def api(sb: Sandbox) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=sb.base_url, transport=sb.transport(),
-                      headers={"Authorization": sb.authorization_for(),
-                               "x-xbl-contract-version": "2"}) as c:
-        yield c
+API_HEADERS = {"x-xbl-contract-version": "2"}  # the api fixture's (conftest.py)
 
 
 def _items(api: httpx.Client) -> list[dict[str, Any]]:

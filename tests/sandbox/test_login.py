@@ -67,10 +67,10 @@ def _legacy_tokens(client: httpx.Client, login: str = "joe@example.org") -> dict
     return {k: v[0] for k, v in parse_qs(urlparse(resp.headers["Location"]).fragment).items()}
 
 
-# -- 1a: the 2014 scrape ---------------------------------------------------------------------
+# -- 1a: the 2014 scrape (era 2014; the pages of 2018 and today: test_login_pages.py) -------
 
 def test_authorize_page_matches_2014_scrape() -> None:
-    sb = Sandbox(seed=0)
+    sb = Sandbox(seed=0, era="2014")
     with _client(sb) as client:
         resp = client.get(AUTHORIZE)
     assert resp.status_code == 200
@@ -97,7 +97,7 @@ def test_authorize_page_matches_2014_scrape() -> None:
 
 
 def test_authorize_accepts_encoded_query_and_needs_client_id() -> None:
-    sb = Sandbox(seed=0)
+    sb = Sandbox(seed=0, era="2014")
     query = urlencode({"redirect_uri": "https://login.live.com/oauth20_desktop.srf",
                        "response_type": "token", "client_id": LEGACY_CLIENT,
                        "scope": LEGACY_SCOPE})
@@ -110,7 +110,7 @@ def test_authorize_accepts_encoded_query_and_needs_client_id() -> None:
 
 
 def test_legacy_flow_then_user_token_and_xsts() -> None:
-    sb = Sandbox(seed=0)
+    sb = Sandbox(seed=0, era="2014")
     with _client(sb) as client:
         resp = _legacy_post(client, "joe@example.org", "hunter2")
         assert resp.status_code == 302
@@ -147,7 +147,7 @@ def test_legacy_flow_then_user_token_and_xsts() -> None:
 
 
 def test_legacy_flow_noprofile_gets_xerr() -> None:
-    sb = Sandbox(seed=0)
+    sb = Sandbox(seed=0, era="2014")
     with _client(sb) as client:
         tokens = _legacy_tokens(client, "noprofile@example.org")
         user = client.post("/user.auth.xboxlive.com/user/authenticate", json={
@@ -163,7 +163,7 @@ def test_legacy_flow_noprofile_gets_xerr() -> None:
 
 
 def test_wrong_password_rerenders_page() -> None:
-    sb = Sandbox(seed=0)
+    sb = Sandbox(seed=0, era="2014")
     with _client(sb) as client:
         _, first_ppft = _scrape(client.get(AUTHORIZE))
         resp = _legacy_post(client, "joe@example.org", "wrong")
@@ -177,7 +177,7 @@ def test_wrong_password_rerenders_page() -> None:
 
 
 def test_unknown_account() -> None:
-    sb = Sandbox(seed=0)
+    sb = Sandbox(seed=0, era="2014")
     with _client(sb) as client:
         resp = _legacy_post(client, "nobody@example.org", "hunter2")
     assert resp.status_code == 200 and "Location" not in resp.headers
@@ -189,7 +189,7 @@ def test_unknown_account() -> None:
 
 
 def test_missing_or_reused_ppft() -> None:
-    sb = Sandbox(seed=0)
+    sb = Sandbox(seed=0, era="2014")
     with _client(sb) as client:
         url, ppft = _scrape(client.get(AUTHORIZE))
         form = {"login": "joe@example.org", "passwd": "hunter2", "PPFT": "made-up$$"}
@@ -203,7 +203,7 @@ def test_missing_or_reused_ppft() -> None:
 
 
 def test_two_factor_account_gets_proof_page() -> None:
-    sb = Sandbox(seed=0)
+    sb = Sandbox(seed=0, era="2014")
     with _client(sb) as client:
         resp = _legacy_post(client, "twofactor@example.org", "hunter2")
     assert resp.status_code == 200 and "Location" not in resp.headers
@@ -212,7 +212,7 @@ def test_two_factor_account_gets_proof_page() -> None:
 
 
 def test_blocked_account() -> None:
-    sb = Sandbox(seed=0)
+    sb = Sandbox(seed=0, era="2014")
     with _client(sb) as client:
         resp = _legacy_post(client, "blocked@example.org", "whatever")
     assert resp.status_code == 200 and "Location" not in resp.headers
@@ -224,7 +224,7 @@ def test_blocked_account() -> None:
 # -- refresh ---------------------------------------------------------------------------------
 
 def test_refresh_by_get_and_post() -> None:
-    sb = Sandbox(seed=0)
+    sb = Sandbox(seed=0, era="2014")
     with _client(sb) as client:
         tokens = _legacy_tokens(client)
         resp = client.get("/login.live.com/oauth20_token.srf?grant_type=refresh_token"
@@ -257,7 +257,7 @@ def test_refresh_by_get_and_post() -> None:
 
 
 def test_refresh_with_revoked_or_unknown_token() -> None:
-    sb = Sandbox(seed=0)
+    sb = Sandbox(seed=0, era="2014")
     with _client(sb) as client:
         tokens = _legacy_tokens(client)
         assert revoke_refresh_tokens(sb, sb.world.joe.xuid) >= 1
@@ -275,7 +275,7 @@ def test_refresh_with_revoked_or_unknown_token() -> None:
 
 def test_refresh_token_expires_with_fake_clock() -> None:
     t = [1_700_000_000.0]
-    sb = Sandbox(seed=0, clock=lambda: t[0], lifetimes=Lifetimes(refresh=60))
+    sb = Sandbox(seed=0, era="2014", clock=lambda: t[0], lifetimes=Lifetimes(refresh=60))
     with _client(sb) as client:
         tokens = _legacy_tokens(client)
         t[0] += 61

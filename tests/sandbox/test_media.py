@@ -16,6 +16,8 @@ CLIPS = "/gameclipsmetadata.xboxlive.com"
 SHOTS = "/screenshotsmetadata.xboxlive.com"
 MEDIAHUB = "/mediahub.xboxlive.com"
 
+SANDBOX = {"era": "2018"}  # the sb fixture's (conftest.py)
+
 
 def _client(sb: Sandbox) -> httpx.Client:
     return httpx.Client(base_url=sb.base_url, transport=sb.transport(),
@@ -26,11 +28,6 @@ def mapped(url: str) -> str:
     """A real ``https://host/path?query`` URL in the sandbox's mapped layout."""
     assert url.startswith("https://")
     return "/" + url.removeprefix("https://")
-
-
-@pytest.fixture
-def sb() -> Sandbox:
-    return Sandbox(seed=0, rate_limits=False, era="2018")
 
 
 @pytest.fixture

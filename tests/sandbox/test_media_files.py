@@ -21,10 +21,7 @@ CLIPS = "/gameclipsmetadata.xboxlive.com"
 SHOTS = "/screenshotsmetadata.xboxlive.com"
 MEDIAHUB = "/mediahub.xboxlive.com"
 
-
-@pytest.fixture
-def sb() -> Sandbox:
-    return Sandbox(seed=0, rate_limits=False, era="2018", clock=lambda: 1_793_534_400.0)
+SANDBOX = {"era": "2018", "clock": lambda: 1_793_534_400.0}  # the sb fixture's (conftest.py)
 
 
 def _client(sb: Sandbox) -> httpx.Client:

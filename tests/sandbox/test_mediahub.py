@@ -26,10 +26,7 @@ KINDS = {
 # The metadata services' own contract versions (the client's default header is mediahub's 3).
 METADATA_CONTRACT = {"clip": "1", "screenshot": "5"}
 
-
-@pytest.fixture
-def sb() -> Sandbox:
-    return Sandbox(seed=0, rate_limits=False, clock=lambda: 1_793_534_400.0)
+SANDBOX = {"clock": lambda: 1_793_534_400.0}  # the sb fixture's (conftest.py)
 
 
 @pytest.fixture

@@ -3,11 +3,9 @@ deleting, and the world changing with each write."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
-import pytest
 
 from tests.fidelity import assert_same_shape, recorded
 from xbox.sandbox import JOE_XUID, Sandbox
@@ -16,21 +14,12 @@ from xbox.sandbox.world_services import conversation_id, services_world
 MSG = "/xblmessaging.xboxlive.com/network/Xbox/users/me"
 V1 = {"x-xbl-contract-version": "1"}
 
-
-@pytest.fixture
-def sb() -> Sandbox:
-    return Sandbox(seed=0, rate_limits=False)
+API_HEADERS = V1  # the api fixture's (conftest.py)
 
 
 def _client(sb: Sandbox, email: str = "joe@example.org") -> httpx.Client:
     return httpx.Client(base_url=sb.base_url, transport=sb.transport(),
                         headers={"Authorization": sb.authorization_for(email), **V1})
-
-
-@pytest.fixture
-def api(sb: Sandbox) -> Iterator[httpx.Client]:
-    with _client(sb) as c:
-        yield c
 
 
 def _friends_in_inbox(body: dict[str, Any]) -> list[str]:

@@ -21,10 +21,7 @@ from xbox.sandbox.world import Capture
 CLIPS = "/gameclipsmetadata.xboxlive.com"
 MEDIAHUB = "/mediahub.xboxlive.com"
 
-
-@pytest.fixture
-def sb() -> Sandbox:
-    return Sandbox(seed=0, rate_limits=False, era="2018", clock=lambda: 1_793_534_400.0)
+SANDBOX = {"era": "2018", "clock": lambda: 1_793_534_400.0}  # the sb fixture's (conftest.py)
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ recommendations, and follows that change what later reads show."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -41,18 +40,6 @@ V7_PERSON_EXTRA = ["isFriend", "isFriendRequestReceived", "isFriendRequestSent"]
 V7_DETAIL_EXTRA = ["isFriend", "canBeFriended", "canBeFollowed", "friendCount",
                    "isFriendRequestReceived", "isFriendRequestSent", "isFriendListShared",
                    "isFollowingCaller", "isFollowedByCaller", "isFavorite"]
-
-
-@pytest.fixture
-def sb() -> Sandbox:
-    return Sandbox(seed=0, rate_limits=False)
-
-
-@pytest.fixture
-def api(sb: Sandbox) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=sb.base_url, transport=sb.transport(),
-                      headers={"Authorization": sb.authorization_for()}) as c:
-        yield c
 
 
 def test_the_fifteen_decorations_are_the_peers_list() -> None:

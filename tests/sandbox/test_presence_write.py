@@ -3,27 +3,14 @@ tests/sandbox/test_contracts.py's."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
-import pytest
 
 from xbox.sandbox import JOE_XUID, Sandbox
 
 PRES = "/userpresence.xboxlive.com"
 V3 = {"x-xbl-contract-version": "3", "Accept": "application/json"}
 
-
-@pytest.fixture
-def sb() -> Sandbox:
-    return Sandbox(seed=0, rate_limits=False)
-
-
-@pytest.fixture
-def api(sb: Sandbox) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=sb.base_url, transport=sb.transport(),
-                      headers={"Authorization": sb.authorization_for(), **V3}) as c:
-        yield c
+API_HEADERS = V3  # the api fixture's (conftest.py)
 
 
 def test_cloaked_then_active_changes_every_read(sb: Sandbox, api: httpx.Client) -> None:

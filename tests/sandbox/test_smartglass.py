@@ -3,7 +3,6 @@ that change what later reads show."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -17,6 +16,8 @@ XCCS = "/xccs.xboxlive.com"
 V4 = {"x-xbl-contract-version": "4", "skillplatform": "RemoteManagement"}
 LIVING_ROOM, BEDROOM = JOE_CONSOLES[0][0], JOE_CONSOLES[1][0]
 
+API_HEADERS = V4  # the api fixture's (conftest.py)
+
 
 @pytest.fixture
 def clock() -> list[float]:
@@ -26,13 +27,6 @@ def clock() -> list[float]:
 @pytest.fixture
 def sb(clock: list[float]) -> Sandbox:
     return Sandbox(seed=0, rate_limits=False, clock=lambda: clock[0])
-
-
-@pytest.fixture
-def api(sb: Sandbox) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=sb.base_url, transport=sb.transport(),
-                      headers={"Authorization": sb.authorization_for(), **V4}) as c:
-        yield c
 
 
 def _command(api: httpx.Client, console: str, kind: str, name: str,

@@ -24,6 +24,8 @@ from tests.sandbox.signing import (
 )
 from xbox.sandbox import Sandbox
 
+MINECRAFT_JAVA = "00000000402b5328"
+
 
 @pytest.fixture
 def clock() -> Clock:
@@ -126,13 +128,23 @@ def test_a_device_only_xsts_token_records_the_device_alone(sb: Sandbox, http: ht
 def test_only_title_auth_client_ids_get_title_tokens(http: httpx.Client, clock: Clock) -> None:
     chain = Chain(http, clock, client_id=XBOX_APP)  # the Xbox app signs in through SISU
     refused = chain.title()
-    assert refused.status_code == 403 and refused.content == b""
+    assert refused.status_code == 403 and refused.json() == {}
+
+
+def test_title_auth_with_the_minecraft_java_id_is_403_with_an_empty_object(
+        http: httpx.Client, clock: Clock) -> None:
+    # prismarine-auth #54, #140, #182: "Error: 403 Forbidden {}" from getTitleToken.
+    refused = Chain(http, clock, client_id=MINECRAFT_JAVA).title()
+    assert refused.status_code == 403
+    assert refused.headers["content-type"] == "application/json"
+    assert refused.content == b"{}"
 
 
 def test_title_auth_refusals(http: httpx.Client, clock: Clock) -> None:
     chain = Chain(http, clock)
     assert chain.title(signer=Signer()).status_code == 403  # not the device's key
-    assert chain.title("t=EwCAAupvnotissued").status_code == 401
+    unknown_ticket = chain.title("t=EwCAAupvnotissued")
+    assert unknown_ticket.status_code == 401 and unknown_ticket.json() == {}
     unsigned = chain.signer.post(http, TITLE_AUTH, _title_body("t=" + chain.msa,
                                                                chain.device["Token"]),
                                  clock.now, signed=False)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
-import pytest
 
 from tests.fidelity import assert_same_shape, recorded
 from xbox.sandbox import JOE_XUID, Sandbox
@@ -23,17 +21,7 @@ BATCH = "achievement,detail,image,scid"
 # Values null in some recorded titles and set in others, or the other way round.
 NULLABLE = frozenset({"applicablePlatforms", "maximum", "minimum", "releaseDate", "bingId"})
 
-
-@pytest.fixture
-def sb() -> Sandbox:
-    return Sandbox(seed=0, rate_limits=False)
-
-
-@pytest.fixture
-def api(sb: Sandbox) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=sb.base_url, transport=sb.transport(),
-                      headers={"Authorization": sb.authorization_for(), **V2}) as c:
-        yield c
+API_HEADERS = V2  # the api fixture's (conftest.py)
 
 
 def _against_recorded(titles: list[dict[str, Any]], recording: list[dict[str, Any]]) -> None:

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
-import pytest
 
 from tests.fidelity import assert_same_shape, recorded
 from xbox.sandbox import JOE_XUID, Sandbox
@@ -13,18 +10,7 @@ from xbox.sandbox import JOE_XUID, Sandbox
 STATS = "/userstats.xboxlive.com"
 SEA_OF_THIEVES = 1717113201
 
-
-@pytest.fixture
-def sb() -> Sandbox:
-    return Sandbox(seed=0, rate_limits=False)
-
-
-@pytest.fixture
-def api(sb: Sandbox) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=sb.base_url, transport=sb.transport(),
-                      headers={"Authorization": sb.authorization_for(),
-                               "x-xbl-contract-version": "2"}) as c:
-        yield c
+API_HEADERS = {"x-xbl-contract-version": "2"}  # the api fixture's (conftest.py)
 
 
 def _scid(sb: Sandbox, title_id: int) -> str:

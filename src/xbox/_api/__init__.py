@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from .._core.call import Call
-from .._core.ids import check_xuid
 from ..exceptions import InvalidArgument, MalformedResponse, NotFoundException
+from ..ids import check_xuid
 
 __all__ = ["Batch", "Errors", "ForUser", "Pages", "Request", "decoration_path", "items_of", "user_path"]
 

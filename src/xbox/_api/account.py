@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._core.call import api_call
-from .._core.ids import check_gamertag
+from ..ids import check_gamertag
 from . import ForUser, Request
 
 __all__ = ["CHANGE_HOST", "RESERVE_HOST", "change", "reserve"]

@@ -11,8 +11,8 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 
 from .._core.call import Call, api_call
-from .._core.ids import check_scid, check_title_id
 from ..exceptions import InvalidArgument, MalformedResponse
+from ..ids import check_scid, check_title_id
 from ..models.achievements import Achievement, Achievement360, TitleProgress, TitleProgress360
 from ..models.base import XboxModel, parse_records
 from . import Errors, ForUser, Pages, Request

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from .._core.call import Call, api_call
-from .._core.ids import check_capture_id, check_scid, check_title_id, check_xuid
 from ..exceptions import ClipNotFound, MalformedResponse, NotFoundException, ScreenshotNotFound
+from ..ids import check_capture_id, check_scid, check_title_id, check_xuid
 from ..models.base import parse_records
 from ..models.captures import Clip, MediahubClip, MediahubScreenshot, Screenshot
 from . import Errors, Pages, Request, user_path

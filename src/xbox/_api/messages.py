@@ -12,8 +12,8 @@ import re
 from typing import Any
 
 from .._core.call import Call, api_call
-from .._core.ids import check_xuid
 from ..exceptions import GamertagNotFound, InvalidArgument, MalformedResponse, NotFoundException
+from ..ids import check_xuid
 from ..models.base import parse_records
 from ..models.messages import Conversation, Message, SentMessage
 from . import Errors, Pages, Request

@@ -13,8 +13,8 @@ from typing import Any
 from urllib.parse import quote
 
 from .._core.call import Call, api_call
-from .._core.ids import check_gamertag, check_xuid
 from ..exceptions import GamertagNotFound, InvalidArgument, MalformedResponse
+from ..ids import check_gamertag, check_xuid
 from ..models.base import parse_records
 from ..models.people import PeopleSummary, Person
 from . import Batch, Errors, Request, decoration_path, items_of, user_path

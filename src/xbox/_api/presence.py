@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from .._core.call import Call, api_call
-from .._core.ids import check_xuid
 from ..exceptions import GamertagNotFound, InvalidArgument
+from ..ids import check_xuid
 from ..models.base import parse_records
 from ..models.presence import Presence
 from . import Batch, Errors, Request

@@ -8,8 +8,8 @@ from typing import Any
 from urllib.parse import quote
 
 from .._core.call import api_call
-from .._core.ids import check_gamertag, check_xuid
 from ..exceptions import GamertagNotFound, InvalidArgument, MalformedResponse
+from ..ids import check_gamertag, check_xuid
 from ..models.base import parse_records
 from ..models.profile import Profile
 from . import Batch, Errors, Request

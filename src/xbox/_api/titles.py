@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from .._core.call import Call, api_call
-from .._core.ids import check_title_id
 from ..exceptions import GamertagNotFound, InvalidArgument, NotFoundException
+from ..ids import check_title_id
 from ..models.base import parse_records
 from ..models.titles import Title
 from . import Batch, Errors, ForUser, Request, decoration_path, items_of

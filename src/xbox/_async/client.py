@@ -4,7 +4,7 @@ Everything that does not send lives in :class:`~xbox._base_client.BaseClient`. W
 is the one way down to the socket, used by API calls, every sign-in step and every media
 request alike (:meth:`AsyncClient._send`): wait for a rate-limit slot within the call's
 budget, send, decide on a retry (a pure function), refresh the tokens once after a 401,
-and hand back the answer. Sign-in flows (:mod:`xbox.auth.sign_in`) are generators that this
+and hand back the answer. Sign-in flows (:mod:`xbox.auth.flows`) are generators that this
 client drives through the same path (:meth:`AsyncClient._run`).
 """
 
@@ -17,16 +17,19 @@ import os
 import secrets
 import webbrowser
 from collections.abc import Callable, Generator, Mapping
+from functools import cached_property
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .. import _concurrency
 from .._base_client import UNSET, BaseClient
 from .._concurrency import AsyncLock
-from .._core.call import NO_BODY, Call, Wait, api_call
+from .._core.call import NO_BODY, Call, Flow, Wait, api_call
 from .._core.retry import Deadline
 from .._core.urls import map_url
-from ..auth import flows, sign_in
+from ..auth import browser, flows, msa, xboxlive
+from ..auth.answers import unreadable
+from ..download._async import download as download_file
 from ..exceptions import MalformedResponse, NotFoundException, NotSignedIn, TransportError
 
 if TYPE_CHECKING:
@@ -37,10 +40,10 @@ if TYPE_CHECKING:
 
     from .._core.limits import Limit
     from .._core.retry import RetryPolicy
-    from ..auth.flows import DeviceCode
-    from ..auth.sign_in import BrowserSignIn
+    from ..auth.browser import BrowserSignIn
+    from ..auth.msa import DeviceCode
     from ..auth.store import TokenStore
-    from ..auth.tokens import Session, XboxToken
+    from ..auth.tokens import MsaToken, Session, XboxToken
     from ..download import DownloadResult, ProgressCallback
     from ..models.captures import Capture
     from .resources import (
@@ -78,7 +81,7 @@ class AsyncClient(BaseClient):
         authenticated (bool): whether client is authed.
         profiles, clips, screenshots, achievements, presence, people, titles, search, stats,
             account, catalog, lists, cqs, consoles, messages: the resources
-            (``xbl.profiles.get("JoeAlcorn")``), built on first use.
+            (``xbl.profiles.get("JoeAlcorn")``), each built on first use.
 
     Args:
         base_url: send every request to ``BASE/HOST/PATH`` (the sandbox layout) instead of
@@ -126,41 +129,113 @@ class AsyncClient(BaseClient):
         self._pool_lock = AsyncLock()
         self._sign_in_lock = AsyncLock()
 
-    # -- the resources: built on first use (their modules too: `import xbox` stays light) -------
-    if TYPE_CHECKING:
-        profiles: AsyncProfiles
-        clips: AsyncClips
-        screenshots: AsyncScreenshots
-        achievements: AsyncAchievements
-        presence: AsyncPresence
-        people: AsyncPeople
-        titles: AsyncTitles
-        search: AsyncSearch
-        stats: AsyncStats
-        account: AsyncAccount
-        catalog: AsyncCatalog
-        lists: AsyncLists
-        cqs: AsyncCqs
-        consoles: AsyncConsoles
-        messages: AsyncMessages
+    # -- the resources: each built on first use, and its module imported then: the resources
+    #    import the models (pydantic), which `import xbox` does not load.
 
-    _resources = {
-        "profiles": ("xbox._async.resources.profiles", "AsyncProfiles"),
-        "clips": ("xbox._async.resources.captures", "AsyncClips"),
-        "screenshots": ("xbox._async.resources.captures", "AsyncScreenshots"),
-        "achievements": ("xbox._async.resources.achievements", "AsyncAchievements"),
-        "presence": ("xbox._async.resources.presence", "AsyncPresence"),
-        "people": ("xbox._async.resources.people", "AsyncPeople"),
-        "titles": ("xbox._async.resources.titles", "AsyncTitles"),
-        "search": ("xbox._async.resources.search", "AsyncSearch"),
-        "stats": ("xbox._async.resources.stats", "AsyncStats"),
-        "account": ("xbox._async.resources.account", "AsyncAccount"),
-        "catalog": ("xbox._async.resources.catalog", "AsyncCatalog"),
-        "lists": ("xbox._async.resources.lists", "AsyncLists"),
-        "cqs": ("xbox._async.resources.cqs", "AsyncCqs"),
-        "consoles": ("xbox._async.resources.consoles", "AsyncConsoles"),
-        "messages": ("xbox._async.resources.messages", "AsyncMessages"),
-    }
+    @cached_property
+    def profiles(self) -> AsyncProfiles:
+        """Profile settings of Xbox Live users, one or many (profile.xboxlive.com)."""
+        from .resources.profiles import AsyncProfiles
+
+        return AsyncProfiles(self)
+
+    @cached_property
+    def clips(self) -> AsyncClips:
+        """Game clips: a user's, saved or recent, and the signed-in user's own (mediahub)."""
+        from .resources.captures import AsyncClips
+
+        return AsyncClips(self)
+
+    @cached_property
+    def screenshots(self) -> AsyncScreenshots:
+        """Screenshots: a user's, saved or recent, and the signed-in user's own (mediahub)."""
+        from .resources.captures import AsyncScreenshots
+
+        return AsyncScreenshots(self)
+
+    @cached_property
+    def achievements(self) -> AsyncAchievements:
+        """Achievements and their history, Xbox One and Xbox 360."""
+        from .resources.achievements import AsyncAchievements
+
+        return AsyncAchievements(self)
+
+    @cached_property
+    def presence(self) -> AsyncPresence:
+        """Who is online and what they play; setting your own state."""
+        from .resources.presence import AsyncPresence
+
+        return AsyncPresence(self)
+
+    @cached_property
+    def people(self) -> AsyncPeople:
+        """Friends and followers, follow summaries, adding and removing friends (the ``friends`` command)."""
+        from .resources.people import AsyncPeople
+
+        return AsyncPeople(self)
+
+    @cached_property
+    def titles(self) -> AsyncTitles:
+        """Titles played, and titles by id or package family name (titlehub)."""
+        from .resources.titles import AsyncTitles
+
+        return AsyncTitles(self)
+
+    @cached_property
+    def search(self) -> AsyncSearch:
+        """Gamertag search."""
+        from .resources.search import AsyncSearch
+
+        return AsyncSearch(self)
+
+    @cached_property
+    def stats(self) -> AsyncStats:
+        """A player's statistics in a title (userstats.xboxlive.com)."""
+        from .resources.stats import AsyncStats
+
+        return AsyncStats(self)
+
+    @cached_property
+    def account(self) -> AsyncAccount:
+        """Gamertag reservation and change."""
+        from .resources.account import AsyncAccount
+
+        return AsyncAccount(self)
+
+    @cached_property
+    def catalog(self) -> AsyncCatalog:
+        """Store products: look-ups and search (the ``store`` command)."""
+        from .resources.catalog import AsyncCatalog
+
+        return AsyncCatalog(self)
+
+    @cached_property
+    def lists(self) -> AsyncLists:
+        """The signed-in user's lists: the Xbox home's Pins (the ``pins`` command)."""
+        from .resources.lists import AsyncLists
+
+        return AsyncLists(self)
+
+    @cached_property
+    def cqs(self) -> AsyncCqs:
+        """A TV lineup and what is on."""
+        from .resources.cqs import AsyncCqs
+
+        return AsyncCqs(self)
+
+    @cached_property
+    def consoles(self) -> AsyncConsoles:
+        """The signed-in user's consoles, and remote commands (SmartGlass)."""
+        from .resources.consoles import AsyncConsoles
+
+        return AsyncConsoles(self)
+
+    @cached_property
+    def messages(self) -> AsyncMessages:
+        """Conversations: reading, sending and deleting messages."""
+        from .resources.messages import AsyncMessages
+
+        return AsyncMessages(self)
 
     # -- the seed API ---------------------------------------------------------------------------
     async def authenticate(self, login: str | None = None, password: str | None = None) -> AsyncClient:
@@ -184,7 +259,7 @@ class AsyncClient(BaseClient):
         login = login if login is not None else os.environ.get("MS_LOGIN")
         password = password if password is not None else os.environ.get("MS_PASSWD")
         if not login or not password:
-            raise sign_in.not_signed_in()
+            raise flows.not_signed_in()
         await self.login_password(login, password)
         return self
 
@@ -201,7 +276,7 @@ class AsyncClient(BaseClient):
             SignInBlocked: two-step verification or a security block; use device code.
             XstsError: Xbox Live refused the account (``xerr``, ``reason``, fix URL).
         """
-        return await self._sign_in(sign_in.password(login, password, self.clock))
+        return await self._sign_in(flows.password(login, password, self.clock))
 
     async def start_device_code(self, *, client_id: str | None = None,
                                 scope: str | None = None) -> DeviceCode:
@@ -210,13 +285,13 @@ class AsyncClient(BaseClient):
 
         Args:
             client_id: an own Azure app's id, or a public one (default: the Xbox app's).
-            scope: default :func:`xbox.auth.flows.default_scope` of the client id.
+            scope: default :func:`xbox.auth.msa.default_scope` of the client id.
 
         Raises:
             AuthenticationException: login.live.com refused to hand out a code.
         """
-        client_id = client_id or flows.PUBLIC_CLIENT_ID
-        return await self._run(sign_in.device_code(client_id, flows.default_scope(client_id, scope),
+        client_id = client_id or msa.PUBLIC_CLIENT_ID
+        return await self._run(msa.device_code(client_id, msa.default_scope(client_id, scope),
                                                    self.clock))
 
     async def finish_device_code(self, code: DeviceCode, *, timeout: float | None = None,
@@ -227,14 +302,14 @@ class AsyncClient(BaseClient):
         Args:
             timeout: give up after this many seconds (default: when the code expires).
             flow: ``"sisu"``, ``"title"`` or ``"plain"`` (default: what the client id needs,
-                :func:`xbox.auth.flows.flow_for`).
+                :func:`xbox.auth.xboxlive.flow_for`).
 
         Raises:
             DeviceCodeExpired / DeviceCodeDeclined: not approved in time / declined.
             XstsError: Xbox Live refused the account.
         """
-        msa = await self._run(sign_in.poll_device_code(code, self.clock, timeout))
-        return await self._adopt(msa, flow=flow)
+        token = await self._run(msa.poll_device_code(code, self.clock, timeout))
+        return await self._adopt(token, flow=flow)
 
     async def login_device_code(self, *, on_code: Callable[[DeviceCode], None],
                                 client_id: str | None = None, scope: str | None = None,
@@ -258,12 +333,12 @@ class AsyncClient(BaseClient):
             AuthenticationException: the code was refused (expired, used, wrong redirect).
             XstsError: Xbox Live refused the account.
         """
-        client_id = client_id or flows.PUBLIC_CLIENT_ID
-        msa = await self._run(sign_in.redeem_code(
+        client_id = client_id or msa.PUBLIC_CLIENT_ID
+        token = await self._run(msa.redeem_code(
             code, redirect_uri=redirect_uri, client_id=client_id,
-            scope=flows.default_scope(client_id, scope), client_secret=client_secret,
+            scope=msa.default_scope(client_id, scope), client_secret=client_secret,
             now=self.clock))
-        return await self._adopt(msa, client_secret=client_secret, flow=flow)
+        return await self._adopt(token, client_secret=client_secret, flow=flow)
 
     async def start_browser_sign_in(self, *, client_id: str | None = None) -> BrowserSignIn:
         """Begin a browser sign-in with a public client id: open ``pending.url``, then pass
@@ -271,8 +346,8 @@ class AsyncClient(BaseClient):
         opens: the person copies it) to :meth:`finish_browser_sign_in`. The Xbox app's id
         (the default) signs in with SISU and PKCE; the 2014 library's id, with its own page.
         """
-        client_id = client_id or flows.PUBLIC_CLIENT_ID
-        pending = await self._run(sign_in.start_browser(client_id, self.auth.device(), self.clock))
+        client_id = client_id or msa.PUBLIC_CLIENT_ID
+        pending = await self._run(browser.start_browser(client_id, self.auth.device(), self.clock))
         return dataclasses.replace(pending, url=map_url(pending.url, self.base_url))
 
     async def finish_browser_sign_in(self, pending: BrowserSignIn, address: str) -> Session:
@@ -282,7 +357,7 @@ class AsyncClient(BaseClient):
             AuthenticationException: not that address, the person refused, or an answer
                 carrying another sign-in's ``state`` (then nothing is redeemed).
         """
-        return await self._sign_in(sign_in.finish_browser(pending, address, self.clock))
+        return await self._sign_in(browser.finish_browser(pending, address, self.clock))
 
     async def login_browser(self, *, client_id: str | None = None,
                             client_secret: str | None = None, scope: str | None = None,
@@ -304,13 +379,13 @@ class AsyncClient(BaseClient):
                 not match (the code is then not redeemed), or no ``paste`` for a public id.
         """
         opener = open_browser or webbrowser.open
-        client_id = client_id or flows.PUBLIC_CLIENT_ID
-        return await self._sign_in(sign_in.browser(
+        client_id = client_id or msa.PUBLIC_CLIENT_ID
+        return await self._sign_in(browser.sign_in(
             client_id, self.auth.device(), functools.partial(
                 self.auth.new_session, client_secret=client_secret, flow=flow),
             open_url=lambda url: opener(map_url(url, self.base_url)), paste=paste,
             port=redirect_port, state=state or secrets.token_urlsafe(24), timeout=timeout,
-            scope=flows.default_scope(client_id, scope), client_secret=client_secret,
+            scope=msa.default_scope(client_id, scope), client_secret=client_secret,
             now=self.clock))
 
     async def logout(self) -> bool:
@@ -338,7 +413,7 @@ class AsyncClient(BaseClient):
             raise NotSignedIn()
         return self.auth.describe(session)
 
-    async def xsts_token(self, relying_party: str = flows.XBOXLIVE_RP) -> XboxToken:
+    async def xsts_token(self, relying_party: str = xboxlive.XBOXLIVE_RP) -> XboxToken:
         """An XSTS token for ``relying_party`` (default: Xbox Live's own), to call a service
         ``xbox`` has no method for; ``token.authorization`` is its ``Authorization`` header.
 
@@ -382,13 +457,13 @@ class AsyncClient(BaseClient):
         ready = self.auth.renewal(self.clock, force=force)
         return ready if not isinstance(ready, Generator) else self.auth.commit(await self._run(ready))
 
-    async def _adopt(self, msa: Any, *, client_secret: str | None = None,
+    async def _adopt(self, token: MsaToken, *, client_secret: str | None = None,
                      flow: str | None = None) -> Session:
         """Finish an OAuth sign-in: its MSA token through its flow's Xbox Live tokens, saved."""
-        return await self._sign_in(sign_in.xbox_tokens(
-            self.auth.new_session(msa, client_secret=client_secret, flow=flow), self.clock))
+        return await self._sign_in(xboxlive.xbox_tokens(
+            self.auth.new_session(token, client_secret=client_secret, flow=flow), self.clock))
 
-    async def _sign_in(self, flow: sign_in.Flow[Session]) -> Session:
+    async def _sign_in(self, flow: Flow[Session]) -> Session:
         """Run an explicit sign-in; a failed one signs the client out (never the stored
         session of another login goes on in its place), leaving saved files untouched."""
         async with self._sign_in_lock:
@@ -399,23 +474,30 @@ class AsyncClient(BaseClient):
                 raise
             return self.auth.commit(session)
 
-    async def _run(self, flow: sign_in.Flow[T]) -> T:
-        """Drive a sign-in flow: send each step it yields through :meth:`send`."""
+    async def _run(self, flow: Flow[T]) -> T:
+        """Drive a sign-in flow: send each step it yields through :meth:`_send`, sleep
+        through each :class:`~xbox._core.call.Wait`. The flow is closed however this ends
+        (as httpx closes its auth flows): one interrupted mid-way (Ctrl-C, cancelled, a step
+        that failed) runs its ``finally`` blocks now, closing what it opened."""
         try:
             step = next(flow)
             while True:
                 if isinstance(step, Wait):
                     await self._sleep(step.seconds)
-                    step = flow.send(None)
+                    step = next(flow)
                 else:
                     step = flow.send(await self._send(step))
         except StopIteration as done:
             result: T = done.value
             return result
         except MalformedResponse as exc:  # an undecodable body: an outage, never a refusal
-            raise flows.unreadable(exc.service or "", exc.status_code or 0, "an answer") from None
+            raise unreadable(exc.service or "", exc.status_code or 0, "an answer") from None
+        finally:
+            flow.close()
 
     # -- the one way down to the socket -----------------------------------------------------------
+    # httpx (and our _http, which builds on it) is imported in the methods below, on the first
+    # send: `import xbox` loads neither (httpx alone costs more than all of xbox's own modules).
     async def _http(self) -> Any:
         if self._pool is None:
             async with self._pool_lock:
@@ -462,6 +544,7 @@ class AsyncClient(BaseClient):
             TransportError / Timeout: no answer after the retries, or the budget ran out.
             RateLimited: a rate-limit wait would not fit in the budget.
         """
+        self._hold_write(call)  # (in a dry run)
         deadline = self._deadline(call)
         attempt, refreshed = 0, False
         while True:
@@ -604,8 +687,6 @@ class AsyncClient(BaseClient):
         Raises:
             DownloadError: what went wrong, in plain words (a full disk keeps the ``.part``).
         """
-        from .download import download
-
-        return await download(self, capture, dest, thumbnail=thumbnail, progress=progress,
-                              chunk_size=chunk_size)
+        return await download_file(self, capture, dest, thumbnail=thumbnail, progress=progress,
+                                   chunk_size=chunk_size)
 

@@ -1,5 +1,5 @@
-"""What a request is, before it is sent: :class:`Call`, and the one other step a sign-in
-flow can ask for, :class:`Wait`.
+"""What a request is, before it is sent: :class:`Call`, the one other step a sign-in flow
+can ask for, :class:`Wait`, and what a sign-in flow is: a :data:`Flow` of them.
 
 API calls, sign-in steps and media downloads are all described as a ``Call`` and sent by
 the client's one send path (governor, budget, send, retry decision, 401 refresh), so every
@@ -9,15 +9,20 @@ nothing.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Generator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import urlencode, urlsplit
 
 from .retry import IDEMPOTENT_METHODS
 
-__all__ = ["NO_BODY", "Call", "Wait", "api_call"]
+if TYPE_CHECKING:
+    import httpx
+
+__all__ = ["NO_BODY", "Call", "Flow", "PlannedRequest", "Wait", "api_call", "is_write"]
+
+T = TypeVar("T")
 
 #: ``Call.json`` when the request has no JSON body (None is a valid JSON body: ``null``).
 NO_BODY: Any = type("NoBody", (), {"__repr__": lambda self: "NO_BODY"})()
@@ -80,6 +85,12 @@ class Wait:
     seconds: float
 
 
+#: A sign-in flow (:mod:`xbox.auth.flows`): yields steps, is sent each :class:`Call`'s
+#: response (resumed with ``next()`` after a :class:`Wait`), and returns its result. The
+#: client drives it.
+Flow = Generator[Call | Wait, "httpx.Response", T]
+
+
 def api_call(method: str, host: str, path: str, *, contract_version: int | None = None,
              params: Mapping[str, Any] | None = None, json: Any = NO_BODY,
              headers: Mapping[str, str] | None = None, authorize: bool = True,
@@ -100,3 +111,31 @@ def api_call(method: str, host: str, path: str, *, contract_version: int | None 
     return Call(method, f"https://{host}{path}", params=params, headers=base, json=json,
                 authorize=authorize, governed=True,
                 idempotent=method in IDEMPOTENT_METHODS if idempotent is None else idempotent)
+
+
+def is_write(call: Call) -> bool:
+    """Whether ``call`` changes something on Xbox Live: a PUT, PATCH or DELETE, or a POST not
+    marked idempotent (the look-ups sent as POSTs, batches, are)."""
+    return call.method in ("PUT", "PATCH", "DELETE") or (call.method == "POST" and not call.idempotent)
+
+
+@dataclass(frozen=True)
+class PlannedRequest:
+    """A request as a dry run shows it (:meth:`xbox.Client.dry_run`): never its headers,
+    which carry the token.
+
+    Attributes:
+        method: ``PUT``, ``POST``...
+        url: the real URL, with its query (never mapped to a base URL).
+        body: the JSON body (None when it has none).
+    """
+
+    method: str
+    url: str
+    body: Any = None
+
+    @classmethod
+    def of(cls, call: Call) -> PlannedRequest:
+        """How ``call`` would be sent."""
+        url = call.url + (f"?{urlencode(dict(call.params))}" if call.params else "")
+        return cls(call.method, url, None if call.json is NO_BODY else call.json)

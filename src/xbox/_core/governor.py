@@ -12,8 +12,8 @@ arrives (a tighter limit) is learned from: its body's limit replaces ours and no
 is sent before its ``Retry-After``.
 
 Clients with a token store share one budget per (xuid, service) with every other process
-using that store, through the :mod:`~xbox._core.ledger` beside the token files; clients
-without one (memory only) book in their own process.
+using that store, through the ledger beside the token files (:mod:`xbox._ledger`, handed in
+as ``ledger``); clients without one (memory only) book in their own process.
 """
 
 from __future__ import annotations
@@ -25,14 +25,10 @@ import os
 import threading
 from bisect import bisect_right
 from collections.abc import Callable
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
-from .ledger import Budget
+from .budget import Budget, LedgerUnavailable, SharedBudgets
 from .limits import BURST_SECONDS, SUSTAIN_SECONDS, Limit, limit_for_host, service_of_host
-
-if TYPE_CHECKING:
-    from .ledger import Ledger
 
 __all__ = ["Booking", "Governor", "earliest"]
 
@@ -119,13 +115,14 @@ class Governor:
             when the governor is made). Shorter ones match a sandbox run with
             ``rate_limit_scale`` (the bench's rate-limit rows set them on
             ``client.governor`` to the sandbox's scaled table).
-        ledger: where to share budgets with other processes (the token store's folder),
-            or None to book in this process only.
+        ledger: where to share budgets with other processes (the ledger of the token
+            store's folder, :class:`xbox._ledger.Ledger`), or None to book in this process
+            only.
     """
 
     def __init__(self, limits: dict[str, Limit] | None = None, *, enabled: bool = True,
                  burst_seconds: float | None = None, sustain_seconds: float | None = None,
-                 ledger: Ledger | None = None) -> None:
+                 ledger: SharedBudgets | None = None) -> None:
         self.enabled = enabled
         # The module's constants, read now (tests shorten them for a whole command).
         self.burst_seconds = BURST_SECONDS if burst_seconds is None else burst_seconds
@@ -135,14 +132,6 @@ class Governor:
         self._budgets: dict[tuple[str, str], Budget] = {}
         self._shared: set[tuple[str, str]] = set()  # keys booked in the ledger
         self._lock = threading.Lock()
-
-    @classmethod
-    def beside(cls, folder: Callable[[], Path], limits: dict[str, Limit] | None = None,
-               **kwargs: Any) -> Governor:
-        """A governor sharing budgets through the ledger in ``folder()``."""
-        from .ledger import Ledger
-
-        return cls(limits, ledger=Ledger(folder), **kwargs)
 
     # -- where a budget lives -------------------------------------------------------------------
     def _limit(self, service: str, host: str, method: str, budget: Budget) -> Limit | None:
@@ -159,8 +148,6 @@ class Governor:
         True), else in this process. Called with ``self._lock`` held."""
         user, service = key
         if self.ledger is not None and key not in self._budgets and user.isdigit():
-            from .ledger import LedgerUnavailable
-
             try:
                 result = self.ledger.transact(user, service, change)
             except LedgerUnavailable as exc:
@@ -286,8 +273,6 @@ class Governor:
         budgets this governor used included."""
         with self._lock:
             if self.ledger is not None:
-                from .ledger import LedgerUnavailable
-
                 for user, service in self._shared:
                     with contextlib.suppress(LedgerUnavailable):
                         self.ledger.forget(user, service)

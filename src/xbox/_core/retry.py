@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 from ..exceptions import RateLimited, Timeout
@@ -58,8 +59,6 @@ def parse_retry_after(value: str | None) -> float | None:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
-    from datetime import UTC, datetime
-
     seconds: float = (when - datetime.now(UTC)).total_seconds()
     return max(0.0, seconds)
 

@@ -5,7 +5,7 @@ Everything that does not send lives in :class:`~xbox._base_client.BaseClient`. W
 is the one way down to the socket, used by API calls, every sign-in step and every media
 request alike (:meth:`Client._send`): wait for a rate-limit slot within the call's
 budget, send, decide on a retry (a pure function), refresh the tokens once after a 401,
-and hand back the answer. Sign-in flows (:mod:`xbox.auth.sign_in`) are generators that this
+and hand back the answer. Sign-in flows (:mod:`xbox.auth.flows`) are generators that this
 client drives through the same path (:meth:`Client._run`).
 """
 
@@ -18,16 +18,19 @@ import os
 import secrets
 import webbrowser
 from collections.abc import Callable, Generator, Mapping
+from functools import cached_property
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .. import _concurrency
 from .._base_client import UNSET, BaseClient
 from .._concurrency import Lock
-from .._core.call import NO_BODY, Call, Wait, api_call
+from .._core.call import NO_BODY, Call, Flow, Wait, api_call
 from .._core.retry import Deadline
 from .._core.urls import map_url
-from ..auth import flows, sign_in
+from ..auth import browser, flows, msa, xboxlive
+from ..auth.answers import unreadable
+from ..download._sync import download as download_file
 from ..exceptions import MalformedResponse, NotFoundException, NotSignedIn, TransportError
 
 if TYPE_CHECKING:
@@ -37,10 +40,10 @@ if TYPE_CHECKING:
 
     from .._core.limits import Limit
     from .._core.retry import RetryPolicy
-    from ..auth.flows import DeviceCode
-    from ..auth.sign_in import BrowserSignIn
+    from ..auth.browser import BrowserSignIn
+    from ..auth.msa import DeviceCode
     from ..auth.store import TokenStore
-    from ..auth.tokens import Session, XboxToken
+    from ..auth.tokens import MsaToken, Session, XboxToken
     from ..download import DownloadResult, ProgressCallback
     from ..models.captures import Capture
     from .resources import (
@@ -78,7 +81,7 @@ class Client(BaseClient):
         authenticated (bool): whether client is authed.
         profiles, clips, screenshots, achievements, presence, people, titles, search, stats,
             account, catalog, lists, cqs, consoles, messages: the resources
-            (``xbl.profiles.get("JoeAlcorn")``), built on first use.
+            (``xbl.profiles.get("JoeAlcorn")``), each built on first use.
 
     Args:
         base_url: send every request to ``BASE/HOST/PATH`` (the sandbox layout) instead of
@@ -126,41 +129,113 @@ class Client(BaseClient):
         self._pool_lock = Lock()
         self._sign_in_lock = Lock()
 
-    # -- the resources: built on first use (their modules too: `import xbox` stays light) -------
-    if TYPE_CHECKING:
-        profiles: Profiles
-        clips: Clips
-        screenshots: Screenshots
-        achievements: Achievements
-        presence: Presence
-        people: People
-        titles: Titles
-        search: Search
-        stats: Stats
-        account: Account
-        catalog: Catalog
-        lists: Lists
-        cqs: Cqs
-        consoles: Consoles
-        messages: Messages
+    # -- the resources: each built on first use, and its module imported then: the resources
+    #    import the models (pydantic), which `import xbox` does not load.
 
-    _resources = {
-        "profiles": ("xbox._sync.resources.profiles", "Profiles"),
-        "clips": ("xbox._sync.resources.captures", "Clips"),
-        "screenshots": ("xbox._sync.resources.captures", "Screenshots"),
-        "achievements": ("xbox._sync.resources.achievements", "Achievements"),
-        "presence": ("xbox._sync.resources.presence", "Presence"),
-        "people": ("xbox._sync.resources.people", "People"),
-        "titles": ("xbox._sync.resources.titles", "Titles"),
-        "search": ("xbox._sync.resources.search", "Search"),
-        "stats": ("xbox._sync.resources.stats", "Stats"),
-        "account": ("xbox._sync.resources.account", "Account"),
-        "catalog": ("xbox._sync.resources.catalog", "Catalog"),
-        "lists": ("xbox._sync.resources.lists", "Lists"),
-        "cqs": ("xbox._sync.resources.cqs", "Cqs"),
-        "consoles": ("xbox._sync.resources.consoles", "Consoles"),
-        "messages": ("xbox._sync.resources.messages", "Messages"),
-    }
+    @cached_property
+    def profiles(self) -> Profiles:
+        """Profile settings of Xbox Live users, one or many (profile.xboxlive.com)."""
+        from .resources.profiles import Profiles
+
+        return Profiles(self)
+
+    @cached_property
+    def clips(self) -> Clips:
+        """Game clips: a user's, saved or recent, and the signed-in user's own (mediahub)."""
+        from .resources.captures import Clips
+
+        return Clips(self)
+
+    @cached_property
+    def screenshots(self) -> Screenshots:
+        """Screenshots: a user's, saved or recent, and the signed-in user's own (mediahub)."""
+        from .resources.captures import Screenshots
+
+        return Screenshots(self)
+
+    @cached_property
+    def achievements(self) -> Achievements:
+        """Achievements and their history, Xbox One and Xbox 360."""
+        from .resources.achievements import Achievements
+
+        return Achievements(self)
+
+    @cached_property
+    def presence(self) -> Presence:
+        """Who is online and what they play; setting your own state."""
+        from .resources.presence import Presence
+
+        return Presence(self)
+
+    @cached_property
+    def people(self) -> People:
+        """Friends and followers, follow summaries, adding and removing friends (the ``friends`` command)."""
+        from .resources.people import People
+
+        return People(self)
+
+    @cached_property
+    def titles(self) -> Titles:
+        """Titles played, and titles by id or package family name (titlehub)."""
+        from .resources.titles import Titles
+
+        return Titles(self)
+
+    @cached_property
+    def search(self) -> Search:
+        """Gamertag search."""
+        from .resources.search import Search
+
+        return Search(self)
+
+    @cached_property
+    def stats(self) -> Stats:
+        """A player's statistics in a title (userstats.xboxlive.com)."""
+        from .resources.stats import Stats
+
+        return Stats(self)
+
+    @cached_property
+    def account(self) -> Account:
+        """Gamertag reservation and change."""
+        from .resources.account import Account
+
+        return Account(self)
+
+    @cached_property
+    def catalog(self) -> Catalog:
+        """Store products: look-ups and search (the ``store`` command)."""
+        from .resources.catalog import Catalog
+
+        return Catalog(self)
+
+    @cached_property
+    def lists(self) -> Lists:
+        """The signed-in user's lists: the Xbox home's Pins (the ``pins`` command)."""
+        from .resources.lists import Lists
+
+        return Lists(self)
+
+    @cached_property
+    def cqs(self) -> Cqs:
+        """A TV lineup and what is on."""
+        from .resources.cqs import Cqs
+
+        return Cqs(self)
+
+    @cached_property
+    def consoles(self) -> Consoles:
+        """The signed-in user's consoles, and remote commands (SmartGlass)."""
+        from .resources.consoles import Consoles
+
+        return Consoles(self)
+
+    @cached_property
+    def messages(self) -> Messages:
+        """Conversations: reading, sending and deleting messages."""
+        from .resources.messages import Messages
+
+        return Messages(self)
 
     # -- the seed API ---------------------------------------------------------------------------
     def authenticate(self, login: str | None = None, password: str | None = None) -> Client:
@@ -184,7 +259,7 @@ class Client(BaseClient):
         login = login if login is not None else os.environ.get("MS_LOGIN")
         password = password if password is not None else os.environ.get("MS_PASSWD")
         if not login or not password:
-            raise sign_in.not_signed_in()
+            raise flows.not_signed_in()
         self.login_password(login, password)
         return self
 
@@ -201,7 +276,7 @@ class Client(BaseClient):
             SignInBlocked: two-step verification or a security block; use device code.
             XstsError: Xbox Live refused the account (``xerr``, ``reason``, fix URL).
         """
-        return self._sign_in(sign_in.password(login, password, self.clock))
+        return self._sign_in(flows.password(login, password, self.clock))
 
     def start_device_code(self, *, client_id: str | None = None,
                           scope: str | None = None) -> DeviceCode:
@@ -210,13 +285,13 @@ class Client(BaseClient):
 
         Args:
             client_id: an own Azure app's id, or a public one (default: the Xbox app's).
-            scope: default :func:`xbox.auth.flows.default_scope` of the client id.
+            scope: default :func:`xbox.auth.msa.default_scope` of the client id.
 
         Raises:
             AuthenticationException: login.live.com refused to hand out a code.
         """
-        client_id = client_id or flows.PUBLIC_CLIENT_ID
-        return self._run(sign_in.device_code(client_id, flows.default_scope(client_id, scope),
+        client_id = client_id or msa.PUBLIC_CLIENT_ID
+        return self._run(msa.device_code(client_id, msa.default_scope(client_id, scope),
                                              self.clock))
 
     def finish_device_code(self, code: DeviceCode, *, timeout: float | None = None,
@@ -227,14 +302,14 @@ class Client(BaseClient):
         Args:
             timeout: give up after this many seconds (default: when the code expires).
             flow: ``"sisu"``, ``"title"`` or ``"plain"`` (default: what the client id needs,
-                :func:`xbox.auth.flows.flow_for`).
+                :func:`xbox.auth.xboxlive.flow_for`).
 
         Raises:
             DeviceCodeExpired / DeviceCodeDeclined: not approved in time / declined.
             XstsError: Xbox Live refused the account.
         """
-        msa = self._run(sign_in.poll_device_code(code, self.clock, timeout))
-        return self._adopt(msa, flow=flow)
+        token = self._run(msa.poll_device_code(code, self.clock, timeout))
+        return self._adopt(token, flow=flow)
 
     def login_device_code(self, *, on_code: Callable[[DeviceCode], None],
                           client_id: str | None = None, scope: str | None = None,
@@ -258,12 +333,12 @@ class Client(BaseClient):
             AuthenticationException: the code was refused (expired, used, wrong redirect).
             XstsError: Xbox Live refused the account.
         """
-        client_id = client_id or flows.PUBLIC_CLIENT_ID
-        msa = self._run(sign_in.redeem_code(
+        client_id = client_id or msa.PUBLIC_CLIENT_ID
+        token = self._run(msa.redeem_code(
             code, redirect_uri=redirect_uri, client_id=client_id,
-            scope=flows.default_scope(client_id, scope), client_secret=client_secret,
+            scope=msa.default_scope(client_id, scope), client_secret=client_secret,
             now=self.clock))
-        return self._adopt(msa, client_secret=client_secret, flow=flow)
+        return self._adopt(token, client_secret=client_secret, flow=flow)
 
     def start_browser_sign_in(self, *, client_id: str | None = None) -> BrowserSignIn:
         """Begin a browser sign-in with a public client id: open ``pending.url``, then pass
@@ -271,8 +346,8 @@ class Client(BaseClient):
         opens: the person copies it) to :meth:`finish_browser_sign_in`. The Xbox app's id
         (the default) signs in with SISU and PKCE; the 2014 library's id, with its own page.
         """
-        client_id = client_id or flows.PUBLIC_CLIENT_ID
-        pending = self._run(sign_in.start_browser(client_id, self.auth.device(), self.clock))
+        client_id = client_id or msa.PUBLIC_CLIENT_ID
+        pending = self._run(browser.start_browser(client_id, self.auth.device(), self.clock))
         return dataclasses.replace(pending, url=map_url(pending.url, self.base_url))
 
     def finish_browser_sign_in(self, pending: BrowserSignIn, address: str) -> Session:
@@ -282,7 +357,7 @@ class Client(BaseClient):
             AuthenticationException: not that address, the person refused, or an answer
                 carrying another sign-in's ``state`` (then nothing is redeemed).
         """
-        return self._sign_in(sign_in.finish_browser(pending, address, self.clock))
+        return self._sign_in(browser.finish_browser(pending, address, self.clock))
 
     def login_browser(self, *, client_id: str | None = None,
                       client_secret: str | None = None, scope: str | None = None,
@@ -304,13 +379,13 @@ class Client(BaseClient):
                 not match (the code is then not redeemed), or no ``paste`` for a public id.
         """
         opener = open_browser or webbrowser.open
-        client_id = client_id or flows.PUBLIC_CLIENT_ID
-        return self._sign_in(sign_in.browser(
+        client_id = client_id or msa.PUBLIC_CLIENT_ID
+        return self._sign_in(browser.sign_in(
             client_id, self.auth.device(), functools.partial(
           self.auth.new_session, client_secret=client_secret, flow=flow),
             open_url=lambda url: opener(map_url(url, self.base_url)), paste=paste,
             port=redirect_port, state=state or secrets.token_urlsafe(24), timeout=timeout,
-            scope=flows.default_scope(client_id, scope), client_secret=client_secret,
+            scope=msa.default_scope(client_id, scope), client_secret=client_secret,
             now=self.clock))
 
     def logout(self) -> bool:
@@ -338,7 +413,7 @@ class Client(BaseClient):
             raise NotSignedIn()
         return self.auth.describe(session)
 
-    def xsts_token(self, relying_party: str = flows.XBOXLIVE_RP) -> XboxToken:
+    def xsts_token(self, relying_party: str = xboxlive.XBOXLIVE_RP) -> XboxToken:
         """An XSTS token for ``relying_party`` (default: Xbox Live's own), to call a service
         ``xbox`` has no method for; ``token.authorization`` is its ``Authorization`` header.
 
@@ -382,13 +457,13 @@ class Client(BaseClient):
         ready = self.auth.renewal(self.clock, force=force)
         return ready if not isinstance(ready, Generator) else self.auth.commit(self._run(ready))
 
-    def _adopt(self, msa: Any, *, client_secret: str | None = None,
+    def _adopt(self, token: MsaToken, *, client_secret: str | None = None,
                flow: str | None = None) -> Session:
         """Finish an OAuth sign-in: its MSA token through its flow's Xbox Live tokens, saved."""
-        return self._sign_in(sign_in.xbox_tokens(
-            self.auth.new_session(msa, client_secret=client_secret, flow=flow), self.clock))
+        return self._sign_in(xboxlive.xbox_tokens(
+            self.auth.new_session(token, client_secret=client_secret, flow=flow), self.clock))
 
-    def _sign_in(self, flow: sign_in.Flow[Session]) -> Session:
+    def _sign_in(self, flow: Flow[Session]) -> Session:
         """Run an explicit sign-in; a failed one signs the client out (never the stored
         session of another login goes on in its place), leaving saved files untouched."""
         with self._sign_in_lock:
@@ -399,23 +474,30 @@ class Client(BaseClient):
                 raise
             return self.auth.commit(session)
 
-    def _run(self, flow: sign_in.Flow[T]) -> T:
-        """Drive a sign-in flow: send each step it yields through :meth:`send`."""
+    def _run(self, flow: Flow[T]) -> T:
+        """Drive a sign-in flow: send each step it yields through :meth:`_send`, sleep
+        through each :class:`~xbox._core.call.Wait`. The flow is closed however this ends
+        (as httpx closes its auth flows): one interrupted mid-way (Ctrl-C, cancelled, a step
+        that failed) runs its ``finally`` blocks now, closing what it opened."""
         try:
             step = next(flow)
             while True:
                 if isinstance(step, Wait):
                     self._sleep(step.seconds)
-                    step = flow.send(None)
+                    step = next(flow)
                 else:
                     step = flow.send(self._send(step))
         except StopIteration as done:
             result: T = done.value
             return result
         except MalformedResponse as exc:  # an undecodable body: an outage, never a refusal
-            raise flows.unreadable(exc.service or "", exc.status_code or 0, "an answer") from None
+            raise unreadable(exc.service or "", exc.status_code or 0, "an answer") from None
+        finally:
+            flow.close()
 
     # -- the one way down to the socket -----------------------------------------------------------
+    # httpx (and our _http, which builds on it) is imported in the methods below, on the first
+    # send: `import xbox` loads neither (httpx alone costs more than all of xbox's own modules).
     def _http(self) -> Any:
         if self._pool is None:
             with self._pool_lock:
@@ -462,6 +544,7 @@ class Client(BaseClient):
             TransportError / Timeout: no answer after the retries, or the budget ran out.
             RateLimited: a rate-limit wait would not fit in the budget.
         """
+        self._hold_write(call)  # (in a dry run)
         deadline = self._deadline(call)
         attempt, refreshed = 0, False
         while True:
@@ -604,8 +687,6 @@ class Client(BaseClient):
         Raises:
             DownloadError: what went wrong, in plain words (a full disk keeps the ``.part``).
         """
-        from .download import download
-
-        return download(self, capture, dest, thumbnail=thumbnail, progress=progress,
-                        chunk_size=chunk_size)
+        return download_file(self, capture, dest, thumbnail=thumbnail, progress=progress,
+                             chunk_size=chunk_size)
 

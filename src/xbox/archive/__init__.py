@@ -16,14 +16,14 @@ Modules: :mod:`~xbox.archive.planner` (pure: paths, rescue order, retention assu
 :mod:`~xbox.archive.catalogue` (the SQLite catalogue and :func:`status`),
 :mod:`~xbox.archive.folder` (the folder: reconcile, plan, record; the run's report),
 :mod:`~xbox.archive.verify` (re-reading every file), :mod:`~xbox.archive.gallery` (the
-``index.html`` page). The
-run itself is ``xbox._async.archive`` and its generated twin ``xbox._sync.archive``.
+``index.html`` page). The run itself is ``_async.py`` (:class:`AsyncArchive`), and its
+twin ``_sync.py`` (:class:`Archive`), generated from it.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
+from ._async import AsyncArchive
+from ._sync import Archive, archive_user
 from .catalogue import CATALOGUE_NAME, ArchiveStatus, Catalogue, CatalogueRow, Unreadable, status
 from .folder import ArchiveEvent, ArchiveFolder, ArchiveProgress, ArchiveReport, ReconcileReport
 from .gallery import GALLERY_NAME, render_gallery, write_gallery
@@ -38,10 +38,6 @@ from .planner import (
     render_path,
 )
 from .verify import Problem, VerifyReport, verify
-
-if TYPE_CHECKING:
-    from .._async.archive import AsyncArchive
-    from .._sync.archive import Archive, archive_user
 
 __all__ = [
     "CATALOGUE_NAME",
@@ -74,16 +70,3 @@ __all__ = [
     "write_gallery",
 ]
 
-
-def __getattr__(name: str) -> Any:
-    # The runs live in xbox._async/_sync.archive, which build on this package's modules:
-    # importing them lazily keeps the import order one way.
-    if name == "AsyncArchive":
-        from .._async.archive import AsyncArchive
-
-        return AsyncArchive
-    if name in ("Archive", "archive_user"):
-        from .._sync import archive
-
-        return getattr(archive, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

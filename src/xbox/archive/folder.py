@@ -1,8 +1,8 @@
 """An archive folder: its catalogue and files, and what a run reports.
 
 The run itself (resolve, list, plan, download N at once, record) is written once, async,
-in ``xbox._async.archive`` (:class:`~xbox.archive.AsyncArchive`), and generated for
-threads in ``xbox._sync.archive`` (:class:`~xbox.archive.Archive`); both build on
+in ``xbox/archive/_async.py`` (:class:`~xbox.archive.AsyncArchive`), and generated for
+threads in ``_sync.py`` beside it (:class:`~xbox.archive.Archive`); both build on
 :class:`ArchiveFolder` here, which does everything that is not network.
 
 Crash safety, the invariant every step keeps: a final file name only ever holds verified

@@ -9,10 +9,11 @@ query: the code is as good as a password for five minutes.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from .msa import RedirectResult
 
 __all__ = ["CALLBACK_PATH", "RedirectListener", "RedirectResult"]
 
@@ -24,20 +25,6 @@ _DONE_PAGE = (b"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
 _ERROR_PAGE = (b"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
                b"<title>xbox: sign-in failed</title></head><body><p>Sign-in did not complete. "
                b"Return to the terminal for details.</p></body></html>")
-
-
-@dataclass(frozen=True)
-class RedirectResult:
-    """What the browser brought back: a ``code`` (and ``state``), or an OAuth ``error``."""
-
-    code: str | None
-    state: str | None
-    error: str | None
-    error_description: str | None
-
-    def __repr__(self) -> str:
-        # The code is a short-lived credential: never show it.
-        return f"RedirectResult(state={self.state!r}, error={self.error!r})"
 
 
 class _Server(HTTPServer):

@@ -1,7 +1,7 @@
 """The sign-in state of one client: its current session and where sessions are saved.
 
 Plain state and the token store, no network: the client runs the sign-in flows
-(:mod:`xbox.auth.sign_in`) and hands their result to :meth:`SignInState.commit`.
+(:mod:`xbox.auth.flows`) and hands their result to :meth:`SignInState.commit`.
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from ..exceptions import InvalidArgument, XboxException
-from . import flows, sign_in
+from . import flows, xboxlive
 from .tokens import FLOWS, Device, MsaToken, Session, XboxToken
 
 if TYPE_CHECKING:
-    from .sign_in import Flow
+    from .._core.call import Flow
     from .store import TokenStore
 
 __all__ = ["SignInState"]
@@ -113,8 +113,8 @@ class SignInState:
         if session is None:
             login, password = os.environ.get("MS_LOGIN"), os.environ.get("MS_PASSWD")
             if login and password:
-                return sign_in.password(login, password, clock)
-            raise sign_in.not_signed_in()
+                return flows.password(login, password, clock)
+            raise flows.not_signed_in()
         # Another process sharing the token store may have refreshed already: use its tokens
         # rather than asking Microsoft again (and never when they are the ones just refused).
         elsewhere = self.refreshed_elsewhere(clock())
@@ -122,7 +122,7 @@ class SignInState:
             return elsewhere
         if not force and session.usable(clock()):
             return session
-        return sign_in.renew(session, clock)
+        return xboxlive.renew(session, clock)
 
     def relying_party(self, session: Session, relying_party: str,
                       clock: Callable[[], float]) -> XboxToken | Flow[XboxToken]:
@@ -135,12 +135,12 @@ class SignInState:
         if not isinstance(relying_party, str) or not relying_party.strip():
             raise InvalidArgument(f"relying_party must be a non-empty string such as "
                                   f"'rp://api.minecraftservices.com/', not {relying_party!r}")
-        if relying_party == flows.XBOXLIVE_RP and session.xsts is not None:
+        if relying_party == xboxlive.XBOXLIVE_RP and session.xsts is not None:
             return session.xsts
         kept = session.relying_parties.get(relying_party)
         if kept is not None and not kept.expired(clock()):
             return kept
-        return sign_in.relying_party_token(session, relying_party, clock)
+        return xboxlive.relying_party_token(session, relying_party, clock)
 
     def keep(self, session: Session, relying_party: str, token: XboxToken) -> XboxToken:
         """Save ``token`` as ``session``'s for ``relying_party``."""
@@ -163,7 +163,7 @@ class SignInState:
         Raises:
             InvalidArgument: ``flow`` is not one of :data:`~xbox.auth.tokens.FLOWS`.
         """
-        flow = flow or flows.flow_for(msa.client_id)
+        flow = flow or xboxlive.flow_for(msa.client_id)
         if flow not in FLOWS:
             raise InvalidArgument(f"flow is one of {', '.join(FLOWS)}, not {flow!r}")
         return Session(msa=msa, client_secret=client_secret, flow=flow,

@@ -19,6 +19,7 @@ import tempfile
 import warnings
 from pathlib import Path
 
+import platformdirs
 from filelock import FileLock, Timeout
 
 from ..exceptions import InvalidArgument, TokenStoreError
@@ -35,8 +36,6 @@ def default_home() -> Path:
     env = os.environ.get(HOME_ENV)
     if env:
         return Path(env)
-    import platformdirs
-
     return Path(platformdirs.user_data_dir("xbox"))
 
 

@@ -129,7 +129,7 @@ class Device:
     @classmethod
     def new(cls) -> Device:
         """A new device: a new key, new ids (braced GUIDs, as Windows devices send them)."""
-        from .signing import RequestSigner
+        from .signing import RequestSigner  # cryptography, when a key is needed: not at import
 
         return cls(RequestSigner().to_pem(), "{" + str(uuid.uuid4()).upper() + "}",
                    "{" + str(uuid.uuid4()).upper() + "}")
@@ -139,7 +139,7 @@ class Device:
         """The request signer of the device's key."""
         found = _SIGNERS.get(self.key_pem)
         if found is None:
-            from .signing import RequestSigner
+            from .signing import RequestSigner  # (as in new())
 
             found = _SIGNERS[self.key_pem] = RequestSigner.from_pem(self.key_pem)
         return found

@@ -1,7 +1,8 @@
 """The ``xbox`` command line: a thin layer of click and rich over the sync client.
 
 ``import xbox`` never imports this package; ``xbox`` (the console script) and
-``python -m xbox`` do.
+``python -m xbox`` do, through :mod:`xbox.__main__` (which says how to install click and
+rich, the ``cli`` extra, when they are missing).
 """
 
 from __future__ import annotations

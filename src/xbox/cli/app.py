@@ -23,10 +23,11 @@ from typing import TYPE_CHECKING, Any, TextIO, TypeVar, cast
 
 import click
 
-from .. import __version__
+from .. import Client, TokenStore, __version__
 from ..exceptions import (
     AuthenticationException,
     InvalidArgument,
+    MalformedRecord,
     NotFoundException,
     NotSignedIn,
     XboxException,
@@ -34,11 +35,21 @@ from ..exceptions import (
 from .output import Output, one_line
 
 if TYPE_CHECKING:
-    from .. import Client
+    from .. import PlannedRequest
     from ..sandbox import Sandbox
 
-__all__ = ["EXIT_AUTH", "EXIT_FAILURE", "EXIT_INTERRUPTED", "EXIT_NOT_FOUND", "EXIT_USAGE",
-           "State", "cli", "hoist_global_options", "pass_state"]
+__all__ = [
+    "EXIT_AUTH",
+    "EXIT_FAILURE",
+    "EXIT_INTERRUPTED",
+    "EXIT_NOT_FOUND",
+    "EXIT_USAGE",
+    "State",
+    "cli",
+    "hoist_global_options",
+    "pass_state",
+    "planned",
+]
 
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
@@ -103,6 +114,7 @@ class State:
     def sandbox(self) -> Sandbox:
         """The sandbox ``--sandbox`` serves (built on first use)."""
         if self._sandbox is None:
+            # The sandbox (and its world) loads when a command needs it: not for `xbox --help`.
             from ..sandbox import Lifetimes, Sandbox
 
             # A one-second device-code interval keeps `xbox --sandbox login` snappy.
@@ -120,15 +132,21 @@ class State:
         the sandbox issues fresh tokens each run, so a saved sandbox session never outlives it.
         """
         if self._client is None:
-            import xbox
-
             base_url: str | None = None
+            transport: Any = None
             if self.use_sandbox:
-                served = self.stack.enter_context(self.sandbox().serve())
-                base_url = served.base_url
-                log.debug("sandbox serving on %s", base_url)
+                try:
+                    served = self.stack.enter_context(self.sandbox().serve())
+                    base_url = served.base_url
+                    log.debug("sandbox serving on %s", base_url)
+                except ModuleNotFoundError as exc:  # no uvicorn (the sandbox extra)
+                    if exc.name != "uvicorn":
+                        raise
+                    # The same sandbox answers in-process: every command works the same.
+                    base_url, transport = self.sandbox().base_url, self.sandbox().transport()
+                    log.debug("sandbox answering in-process (%s)", exc)
             self._client = self.stack.enter_context(
-                xbox.Client(base_url=base_url, account=self.account_name))
+                Client(base_url=base_url, transport=transport, account=self.account_name))
             if self.use_sandbox and sign_in:
                 # As `xbox login` signs in (device code, then SISU): every service, mediahub
                 # included, takes the demo account's tokens.
@@ -137,6 +155,16 @@ class State:
 
     def close(self) -> None:
         self.stack.close()
+
+
+def planned(client: Client, write: Callable[[], object]) -> PlannedRequest:
+    """The request that ``write`` (a call of ``client``'s that changes something) sends,
+    held back by a dry run: what ``--dry-run`` prints, and what the other runs report."""
+    with client.dry_run() as dry:
+        write()
+    if dry.request is None:  # a call that turned out to change nothing: a bug, not input
+        raise XboxException("the command would send no request")
+    return dry.request
 
 
 def pass_state(f: F) -> F:
@@ -361,8 +389,6 @@ def _setup_logging(verbose: int, quiet: bool) -> Callable[[], None]:
 def _route_warnings(quiet: bool) -> Callable[[], None]:
     """The library's warnings about records it set aside become one ``warning:`` line each
     on stderr (none with -q); returns the undo."""
-    from ..exceptions import MalformedRecord
-
     saved = warnings.catch_warnings()
     saved.__enter__()
     warnings.simplefilter("always", MalformedRecord)  # every call's own line, even if alike
@@ -401,8 +427,6 @@ def cli(ctx: click.Context, use_sandbox: bool, account: str | None, json_mode: b
     130 interrupted.
     """
     if account is not None:
-        from ..auth.store import TokenStore
-
         try:
             TokenStore().path(account)
         except ValueError as exc:
@@ -411,7 +435,7 @@ def cli(ctx: click.Context, use_sandbox: bool, account: str | None, json_mode: b
     ctx.call_on_close(_route_warnings(quiet))
     injected = ctx.obj
     sandbox: Sandbox | None = None
-    if injected is not None:
+    if injected is not None:  # a test hands a prebuilt sandbox in (then it is loaded already)
         from ..sandbox import Sandbox
 
         sandbox = injected if isinstance(injected, Sandbox) else None

@@ -140,6 +140,7 @@ def _human(state: State, report: ArchiveReport) -> None:
 
 def write_gallery_for(state: State, dest: Path) -> Path | None:
     """The gallery page after a run; a failure to write it never hides the run's outcome."""
+    # (xbox.archive loads with the command that uses it: not for `xbox --help`)
     from ..archive import CATALOGUE_NAME, write_gallery
 
     if not (dest / CATALOGUE_NAME).is_file():
@@ -177,6 +178,7 @@ dest_option = click.option("--dest", type=click.Path(file_okay=False, path_type=
 def run(state: State, users: Sequence[UserRef], dest: Path, since: datetime | None, dry_run: bool,
         limit: int | None, only: str | None, template: str | None, concurrency: int) -> None:
     """Archive users' clips and screenshots into DIR."""
+    # (xbox.archive loads with the command that uses it: not for `xbox --help`)
     from ..archive import DEFAULT_TEMPLATE, Archive
 
     state.resumable = True
@@ -259,6 +261,7 @@ def _status_json(dest: Path, report: ArchiveStatus) -> dict[str, Any]:
 @pass_state
 def status(state: State, dest: Path, within_days: float) -> None:
     """Show what an archive holds and which captures are about to be deleted (offline)."""
+    # (xbox.archive loads with the command that uses it: not for `xbox --help`)
     from ..archive import CATALOGUE_NAME
     from ..archive import status as archive_status
 

@@ -27,6 +27,7 @@ def _verify_json(report: VerifyReport, repaired: list[str] | None) -> dict[str, 
 
 def _repair(state: State, dest: Path, report: VerifyReport, concurrency: int) -> list[str]:
     """Set damaged files aside and fetch every problem capture again, through the archiver."""
+    # (xbox.archive loads with the command that uses it: not for `xbox --help`)
     from ..archive import Archive
     from ..archive.verify import set_aside
 
@@ -63,6 +64,7 @@ def _repair(state: State, dest: Path, report: VerifyReport, concurrency: int) ->
 def verify(state: State, dest: Path, repair: bool, concurrency: int) -> None:
     """Re-read every archived file and compare it with the catalogue (sha256 of each media
     file; thumbnails and sidecars present and readable). Exit code 1 if anything is wrong."""
+    # (xbox.archive loads with the command that uses it: not for `xbox --help`)
     from ..archive import CATALOGUE_NAME
     from ..archive.verify import DAMAGED_SUFFIX, Problem
     from ..archive.verify import verify as verify_archive

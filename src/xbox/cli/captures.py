@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..download import DownloadResult
+from ..download import existing, extension_for, set_capture_time
 from ..exceptions import NotFoundException
 from .app import State, cli, pass_state
 from .output import Bytes, Col
@@ -33,8 +33,8 @@ def render_template(template: str, capture: Capture) -> Path:
     Raises:
         InputError: the template names a field that does not exist or is malformed.
     """
+    # (xbox.archive loads with the command that uses it: not for `xbox --help`)
     from ..archive.planner import sanitize_component
-    from ..download import extension_for
 
     when = capture.recorded
     values = {
@@ -106,29 +106,6 @@ def _find(client: Client, refs: Sequence[CaptureRef]) -> list[Capture]:
     return out
 
 
-def already_there(capture: Capture, target: Path) -> DownloadResult | None:
-    """The file at ``target`` if it already holds this capture, verified.
-
-    Only verified bytes are ever renamed to a final name, so a file there with the size Xbox
-    Live reports and the right signature (MP4 ``ftyp``, PNG/JPEG/JXR) is the capture. When
-    the service reports no size, the signature alone decides.
-    """
-    from .. import _disk
-    from ..download import locator, magic_problem
-
-    _url, expected, _expiration = locator(capture, None)
-    if expected is not None:
-        return _disk.complete_file(target, expected, capture.kind, False)
-    try:
-        if not target.is_file() or magic_problem(_disk.head(target), capture.kind) is not None:
-            return None
-    except OSError:
-        return None
-    size = target.stat().st_size
-    return DownloadResult(path=target, size=size, sha256=_disk.sha256_of(target).hexdigest(),
-                          content_type=None, attempts=0)
-
-
 @cli.command()
 @click.argument("ids", nargs=-1, required=True, type=CAPTURE, metavar="[XUID:]ID...")
 @click.option("-o", "--output", "template", default=DEFAULT_TEMPLATE, show_default=True,
@@ -140,8 +117,6 @@ def download(state: State, ids: Sequence[CaptureRef], template: str) -> None:
     A file already there and verified (size and signature) is not fetched again. Each
     file's time is set to the moment of capture. With --json: a list, one item per file.
     """
-    from .. import _disk
-
     check_template(template)  # a typo in the template is a usage error: before any request
     state.resumable = True  # a .part left by Ctrl-C is resumed by the next run
     client = state.client()
@@ -149,14 +124,12 @@ def download(state: State, ids: Sequence[CaptureRef], template: str) -> None:
     targets = [render_template(template, c) for c in captures]
     results: list[dict[str, Any]] = []
     for capture, target in zip(captures, targets, strict=True):
-        result = already_there(capture, target)
+        result = existing(capture, target)  # the archiver's rule: size and signature
         fetched = result is None
         if result is None:
             with download_bar(state, capture.id[:8]) as progress:
                 result = client.download(capture, target, progress=progress)
-        if capture.recorded is not None:
-            # Photo tools sort by file time: make it the moment of capture.
-            _disk.set_mtimes([result.path], capture.recorded.timestamp())
+        set_capture_time(capture, result.path)  # photo tools sort by file time
         results.append({"id": capture.id, "kind": capture.kind, "path": str(result.path),
                         "size": result.size, "sha256": result.sha256,
                         "content_type": result.content_type,

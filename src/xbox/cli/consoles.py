@@ -15,22 +15,18 @@ import click
 
 from ..exceptions import NotFoundException
 from . import shapes
-from .app import EXIT_FAILURE, State, cli, pass_state
+from .app import EXIT_FAILURE, State, cli, pass_state, planned
 from .groups import CommandGroup
 from .output import Bytes, Col
 from .params import InputError
 
 if TYPE_CHECKING:
-    from .. import Client
-    from .._api.consoles import Command
+    from .. import Client, PlannedRequest
     from ..models.consoles import CommandResult, Console
 
 __all__ = ["console"]
 
-# xbox._api.consoles is imported by the commands when they run, not here: it imports the
-# models, hence pydantic, and `xbox --help` should not pay for them.
-
-#: ``--timeout``'s default: the library's (``xbox._api.consoles.WAIT_SECONDS``; a test keeps
+#: ``--timeout``'s default: the library's (``xbl.consoles.power``'s ``timeout``; a test keeps
 #: them equal).
 WAIT_SECONDS = 30.0
 
@@ -68,26 +64,24 @@ def console() -> None:
 
 def _target(client: Client, wanted: str | None) -> Console:
     """The console named or numbered ``wanted``, or the only one there is."""
-    from .._api import consoles as api
-
-    found = client.consoles.list(storage=False)
     if wanted is not None:
-        return api.pick(found, wanted)
+        return client.consoles.find(wanted)
+    found = client.consoles.list(storage=False)
     if not found:
-        raise NotFoundException("No console is registered to this account", service=api.HOST)
+        raise NotFoundException("No console is registered to this account")
     if len(found) > 1:
         names = ", ".join(f"'{c.name}'" for c in found)
         raise InputError(f"you have {len(found)} consoles: name one ({names})")
     return found[0]
 
 
-def _report(state: State, target: Console, command: Command, label: str,
+def _report(state: State, target: Console, request: PlannedRequest, label: str,
             send: Callable[[], CommandResult] | None, timeout: float) -> None:
     """Send (unless ``send`` is None: a dry run) and say how it went: exit 1 when the
     console refused the command or it did not end in time."""
     result = send() if send is not None else None
-    shape = shapes.write(command.request.call, send is None,
-                         **shapes.command(result, target.id, target.name, command.name))
+    shape = shapes.write(request, send is None,
+                         **shapes.command(result, target.id, target.name, request.body["command"]))
     waited = result is not None and result.operation is not None
     failed = None
     if result is not None and waited and not result.succeeded:
@@ -105,12 +99,12 @@ def _report(state: State, target: Console, command: Command, label: str,
 
 
 def _run(state: State, wanted: str | None, dry_run: bool, wait: bool, timeout: float,
-         label: str, build: Callable[[Client, Console], Command],
-         send: Callable[[Client, Console, bool, float], CommandResult]) -> None:
+         label: str, send: Callable[[Client, Console, bool, float], CommandResult]) -> None:
     client = state.client()
     target = _target(client, wanted)
-    command = build(client, target)
-    _report(state, target, command, label,
+    # The command as it is sent (checked, the app looked up), without its outcome.
+    request = planned(client, lambda: send(client, target, False, timeout))
+    _report(state, target, request, label,
             None if dry_run else lambda: send(client, target, wait, timeout), timeout)
 
 
@@ -130,10 +124,7 @@ def _power(action: str, doc: str) -> None:
     @pass_state
     def run(state: State, target: str | None, dry_run: bool, no_wait: bool,
             timeout: float) -> None:
-        from .._api import consoles as api
-
         _run(state, target, dry_run, not no_wait, timeout, f"power {action}",
-             lambda client, c: api.power(c, action),
              lambda client, c, wait, t: client.consoles.power(c, action, wait=wait, timeout=t))
 
 
@@ -148,10 +139,7 @@ def _mute(name: str, muted: bool, doc: str) -> None:
     @pass_state
     def run(state: State, target: str | None, dry_run: bool, no_wait: bool,
             timeout: float) -> None:
-        from .._api import consoles as api
-
         _run(state, target, dry_run, not no_wait, timeout, name,
-             lambda client, c: api.mute(c, muted),
              lambda client, c, wait, t: client.consoles.mute(c, muted, wait=wait, timeout=t))
 
 
@@ -168,10 +156,7 @@ _mute("unmute", False, "Turn a console's sound back on.")
 def volume(state: State, direction: str, amount: int, target: str | None, dry_run: bool,
            no_wait: bool, timeout: float) -> None:
     """Turn a console's volume up or down."""
-    from .._api import consoles as api
-
     _run(state, target, dry_run, not no_wait, timeout, f"volume {direction.lower()}",
-         lambda client, c: api.volume(c, direction, amount),
          lambda client, c, wait, t: client.consoles.volume(c, direction, amount, wait=wait,
                                                            timeout=t))
 
@@ -183,11 +168,7 @@ def volume(state: State, direction: str, amount: int, target: str | None, dry_ru
 def launch(state: State, app: str, target: str | None, dry_run: bool, no_wait: bool,
            timeout: float) -> None:
     """Start a game or app: its name (as installed), title id or store product id."""
-    from .._api import consoles as api
-
     _run(state, target, dry_run, not no_wait, timeout, f"launch {app}",
-         lambda client, c: api.launch(c, app, [] if api.is_product_id(app)
-                                      else client.consoles.apps(c)),
          lambda client, c, wait, t: client.consoles.launch(c, app, wait=wait, timeout=t))
 
 
@@ -199,8 +180,6 @@ def press(state: State, key: str, target: str | None, dry_run: bool, no_wait: bo
           timeout: float) -> None:
     """Press a controller button (A, B, X, Y, Up, Down, Left, Right, Menu, View, Nexus,
     Guide) or a media key (play, pause, next, previous)."""
-    from .._api import consoles as api
 
     _run(state, target, dry_run, not no_wait, timeout, f"press {key}",
-         lambda client, c: api.press(c, key),
          lambda client, c, wait, t: client.consoles.press(c, key, wait=wait, timeout=t))

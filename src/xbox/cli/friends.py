@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import click
 
 from . import shapes
-from .app import State, cli, pass_state
+from .app import State, cli, pass_state, planned
 from .groups import DefaultGroup, default_of
 from .output import Col
 from .params import USER, UserRef
@@ -21,7 +21,7 @@ from .users import resolve, resolve_xuid
 # The xbox._api modules are imported by the commands when they run: they import the models,
 # hence pydantic, and `xbox --help` should not pay for them.
 
-#: ``presence set``'s choices: xbox._api.presence.STATES's names (a test keeps them equal).
+#: ``presence set``'s choices: the names ``xbl.presence.set`` takes (a test keeps them equal).
 PRESENCE_STATES = ["active", "cloaked", "offline", "online"]
 
 __all__ = ["friends", "presence"]
@@ -65,14 +65,13 @@ def list_friends(state: State, user: UserRef | None, mutual: bool, followers: bo
 
 
 def _follow(state: State, user: UserRef, add: bool, dry_run: bool) -> None:
-    from .._api import people as people_api
-
     client = state.client()
     profile = resolve(client, user)
-    call = (people_api.follow if add else people_api.unfollow)(profile.xuid).call
+    change = client.people.add if add else client.people.remove
+    request = planned(client, lambda: change(profile.xuid))
     if not dry_run:
-        (client.people.add if add else client.people.remove)(profile.xuid)
-    shape = shapes.write(call, dry_run, xuid=profile.xuid, gamertag=profile.gamertag,
+        change(profile.xuid)
+    shape = shapes.write(request, dry_run, xuid=profile.xuid, gamertag=profile.gamertag,
                          following=None if dry_run else add)
     if state.out.json_mode:
         state.out.json(shape)
@@ -140,15 +139,13 @@ def show_presence(state: State, users: Sequence[UserRef]) -> None:
 @pass_state
 def set_presence(state: State, state_name: str, dry_run: bool) -> None:
     """Show yourself online, or appear offline to everyone else (active|cloaked too)."""
-    from .._api import presence as presence_api
-
     client = state.client()
     me = client.whoami().get("xuid") or client.profiles.me().xuid
-    wire = presence_api.state_of(state_name)
-    call = presence_api.set_state(wire, me).call
+    request = planned(client, lambda: client.presence.set(state_name))
+    wire = request.body["state"]  # what Xbox Live is told: Active or Cloaked
     if not dry_run:
-        client.presence.set(wire)
-    shape = shapes.write(call, dry_run, xuid=me, state=wire)
+        client.presence.set(state_name)
+    shape = shapes.write(request, dry_run, xuid=me, state=wire)
     if state.out.json_mode:
         state.out.json(shape)
     elif dry_run:

@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .._core.ids import check_xuid
 from ..exceptions import InvalidArgument
+from ..ids import check_xuid
 from . import shapes
-from .app import State, cli, pass_state
+from .app import State, cli, pass_state, planned
 from .output import Col
 from .params import USER, UserRef
 from .users import resolve, resolve_xuid
@@ -89,14 +89,12 @@ def messages(state: State, user: UserRef | None, limit: int | None) -> None:
 @pass_state
 def send(state: State, user: UserRef, text: str, dry_run: bool) -> None:
     """Send a message (at most 256 characters) to a user."""
-    from .._api import messages as api  # (when it runs: it imports the models, pydantic)
-
-    api.check_text(text)  # a text that cannot be sent is refused before any request
     client = state.client()
+    client.messages.check_text(text)  # refused before the recipient is looked up
     profile = resolve(client, user)
-    call = api.send(profile.xuid, text).call
+    request = planned(client, lambda: client.messages.send(profile.xuid, text))
     sent = None if dry_run else client.messages.send(profile.xuid, text)
-    shape = shapes.write(call, dry_run, xuid=profile.xuid, gamertag=profile.gamertag, text=text,
+    shape = shapes.write(request, dry_run, xuid=profile.xuid, gamertag=profile.gamertag, text=text,
                          message_id=sent.message_id if sent else None,
                          conversation_id=sent.conversation_id if sent else None)
     if state.out.json_mode:

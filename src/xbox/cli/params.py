@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from .._core import ids
+from .. import ids
 from ..exceptions import InvalidArgument
 
 __all__ = ["CAPTURE", "SINCE", "USER", "XUID", "CaptureRef", "InputError", "UserRef", "clip",

@@ -23,6 +23,7 @@ def item_for(client: Client, typed: str, content_type: str | None, title: str | 
     """What to pin for an id as typed: a title id or a game's package family name is looked
     up in titlehub (a game: ``DGame``, with its name); anything else (an app's package
     family name) is pinned as given, a ``DApp`` unless ``--type`` says otherwise."""
+    # (the models, pydantic, load with the command: not for `xbox --help`)
     from ..models.lists import PinnedItem
 
     text = typed.strip()

@@ -47,6 +47,7 @@ def download_bar(state: State, label: str) -> Iterator[ProgressCallback | None]:
     if not _shown(state):
         yield None
         return
+    # (rich.progress loads with the first bar: not for `xbox --help`)
     from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
 
     console = stderr_console()
@@ -111,6 +112,7 @@ def archive_bars(state: State, label: str, *, dry_run: bool = False) -> Iterator
     if dry_run or not _shown(state):
         yield None
         return
+    # (rich.progress loads with the first bar: not for `xbox --help`)
     from rich.progress import BarColumn, DownloadColumn, Progress, Task, TextColumn, TransferSpeedColumn
     from rich.text import Text
 
@@ -140,6 +142,7 @@ def hashing_bar(state: State) -> Iterator[Any]:
     if not _shown(state):
         yield None
         return
+    # (rich.progress loads with the first bar: not for `xbox --help`)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress
 
     with Progress("verifying", BarColumn(bar_width=30), MofNCompleteColumn(),

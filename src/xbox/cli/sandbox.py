@@ -34,12 +34,13 @@ def _stop(signum: int, frame: FrameType | None) -> None:
 @click.option("--era", type=click.Choice(["2014", "2018", "2025"]), default="2025", show_default=True,
               envvar="XBOX_SANDBOX_ERA",
               help="Wire era: 2025 is today's (the 2025-26 recordings: integer enums, isFriend "
-                   "on summaries...); 2018 and 2014 serve the older shapes. Environment: "
-                   "XBOX_SANDBOX_ERA.")
+                   "on summaries..., login.live.com's JSON ServerData page); 2018 and 2014 "
+                   "serve the older shapes. Environment: XBOX_SANDBOX_ERA.")
 @pass_state
 def serve(state: State, host: str, port: int, seed: int, no_rate_limits: bool,
           rate_limit_scale: float, era: str) -> None:
     """Serve the sandbox until stopped; its base URL is the first line of stdout."""
+    # (the sandbox loads with the command: not for `xbox --help`)
     from ..sandbox import Sandbox
     from ..sandbox.asgi import is_loopback_host, run_server
 
@@ -67,6 +68,10 @@ def serve(state: State, host: str, port: int, seed: int, no_rate_limits: bool,
         sandbox = Sandbox(seed=seed, rate_limits=not no_rate_limits,
                           rate_limit_scale=rate_limit_scale, era=era)
         run_server(sandbox, host, port, on_ready=ready)
+    except ModuleNotFoundError as exc:
+        if exc.name != "uvicorn":
+            raise
+        raise click.ClickException(str(exc)) from None  # how to install it, in one line
     except OSError as exc:
         raise click.ClickException(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
     finally:

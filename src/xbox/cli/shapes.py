@@ -10,10 +10,11 @@ for anything the fields leave out. Tables are drawn from the same shapes, so a t
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .._core.call import Call
+    from .. import PlannedRequest
     from ..models.achievements import Achievement, Achievement360
     from ..models.captures import Capture
     from ..models.catalog import Product, SearchProduct
@@ -232,21 +233,15 @@ def message(m: Message, names: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def request(call: Call) -> dict[str, Any]:
+def request(planned: PlannedRequest) -> dict[str, Any]:
     """What a write sends, for ``--dry-run`` (never its headers: they carry the token)."""
-    from urllib.parse import urlencode
-
-    from .._core.call import NO_BODY
-
-    url = call.url + (f"?{urlencode(dict(call.params))}" if call.params else "")
-    return {"method": call.method, "url": url,
-            "body": None if call.json is NO_BODY else call.json}
+    return {"method": planned.method, "url": planned.url, "body": planned.body}
 
 
-def write(call: Call, dry_run: bool, **fields: Any) -> dict[str, Any]:
+def write(planned: PlannedRequest, dry_run: bool, **fields: Any) -> dict[str, Any]:
     """The shape of every write command: whether it was a dry run, what is (or would be)
     sent, then the command's own fields (what came of it: null on a dry run)."""
-    return {"dry_run": dry_run, "request": request(call), **fields}
+    return {"dry_run": dry_run, "request": request(planned), **fields}
 
 
 def command(result: CommandResult | None, console_id: str, name: str | None,
@@ -264,8 +259,6 @@ def command(result: CommandResult | None, console_id: str, name: str | None,
 
 def would_send(shape: dict[str, Any]) -> str:
     """The line a ``--dry-run`` prints: the request of a :func:`write` shape."""
-    import json
-
     request = shape["request"]
     body = request["body"]
     return (f"would send: {request['method']} {request['url']}"

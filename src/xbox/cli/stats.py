@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .._core import ids
+from .. import ids
 from ..exceptions import NotFoundException
 from . import shapes
 from .app import State, cli, pass_state

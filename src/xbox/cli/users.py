@@ -3,6 +3,7 @@ titles, search (friends and presence are in :mod:`.friends`)."""
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -12,7 +13,7 @@ from ..exceptions import GamertagNotFound, XboxException
 from . import shapes
 from .app import State, cli, pass_state
 from .output import Bytes, Col
-from .params import USER, UserRef
+from .params import USER, UserRef, echo
 
 if TYPE_CHECKING:
     from .. import Client
@@ -36,8 +37,6 @@ def suggest(client: Client, gamertag: str) -> list[str]:
     prefixes and suffixes (a few requests at most) finds the neighbours, which are then
     ranked by similarity to what was typed.
     """
-    import difflib
-
     typed = gamertag.split("#", 1)[0].strip()
     shortest = max(MIN_FRAGMENT, (len(typed) + 1) // 2)
     queries: list[str] = []
@@ -249,8 +248,6 @@ def titles(state: State, user: UserRef, limit: int | None) -> None:
 @pass_state
 def search(state: State, text: str) -> None:
     """Find users by (part of) their gamertag."""
-    from .params import echo
-
     client = state.client()
     results = [shapes.search_result(r) for r in client.search.gamertags(text)]
     if state.out.json_mode:

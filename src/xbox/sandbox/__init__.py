@@ -11,7 +11,8 @@ or over HTTP: ``with sandbox.serve() as served: ... served.base_url ...``, or
 from __future__ import annotations
 
 from ._tokens import Lifetimes
-from .app import Fault, FaultKind, Sandbox, ServedSandbox
+from .app import Fault, FaultKind, Sandbox
+from .asgi import ServedSandbox
 from .eras import DEFAULT_ERA, ERA_ENV, ERAS
 from .world import JOE_EMAIL, JOE_GAMERTAG, JOE_PASSWORD, JOE_XUID, World
 

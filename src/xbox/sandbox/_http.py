@@ -9,7 +9,7 @@ from __future__ import annotations
 import gzip as _gzip
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote
@@ -147,8 +147,9 @@ def empty(status: int, *, headers: dict[str, str] | None = None) -> httpx.Respon
 
 
 def html_response(status: int, html: str, *, headers: dict[str, str] | None = None,
-                  gzip: bool = True) -> httpx.Response:
-    """An HTML page as login.live.com sends it (always gzip)."""
+                  gzip: bool = True, cookies: Sequence[str] = ()) -> httpx.Response:
+    """An HTML page as login.live.com sends it (always gzip); each of ``cookies`` in a
+    ``Set-Cookie`` header of its own."""
     data = html.encode("utf-8")
     hdrs = {"Content-Type": "text/html; charset=utf-8"}
     if gzip:
@@ -156,4 +157,5 @@ def html_response(status: int, html: str, *, headers: dict[str, str] | None = No
         hdrs["Content-Encoding"] = "gzip"
     hdrs["Content-Length"] = str(len(data))
     hdrs.update(headers or {})
-    return httpx.Response(status, headers=hdrs, content=data)
+    return httpx.Response(status, headers=[*hdrs.items(), *(("Set-Cookie", c) for c in cookies)],
+                          content=data)

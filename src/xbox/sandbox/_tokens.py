@@ -59,6 +59,7 @@ class Grant:
     proof_key: ProofKey | None = None  # device tokens: the key their requests are signed with
     device_id: str = ""  # device, title and XSTS tokens: the device claim (xdi did)
     title_id: str = ""  # title and XSTS tokens: the title claim (xti tid)
+    relying_party: str = ""  # XSTS tokens: the RelyingParty they were issued for
 
 
 @dataclass
@@ -78,7 +79,7 @@ class TokenRegistry:
 
     def issue(self, kind: str, xuid: str, expires: float, *, uhs: str = "", scope: str = "",
               client_id: str = "", proof_key: ProofKey | None = None, device_id: str = "",
-              title_id: str = "") -> str:
+              title_id: str = "", relying_party: str = "") -> str:
         # Device and title tokens are opaque JWEs like the user token (the recordings are
         # sanitized, so their lengths are the sandbox's choice).
         prefixes = {"msa": "EwCAAupv", "refresh": "M.R3_BAY.", "user": "eyJlbmMiOiJBMTI4Q0JDK0hTMjU2",
@@ -91,7 +92,8 @@ class TokenRegistry:
         if kind == "refresh":
             token = token.replace("+", "!").replace("/", "*") + "$"
         self.grants[token] = Grant(kind, xuid, expires, uhs=uhs, scope=scope, client_id=client_id,
-                                   proof_key=proof_key, device_id=device_id, title_id=title_id)
+                                   proof_key=proof_key, device_id=device_id, title_id=title_id,
+                                   relying_party=relying_party)
         return token
 
     def check(self, token: str, kind: str, now: float) -> Grant | None:

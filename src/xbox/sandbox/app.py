@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import contextlib
 import hashlib
@@ -26,9 +25,11 @@ from . import faults as _faults
 from . import services as _services  # noqa: F401  (registers every route)
 from ._http import ROUTES, Call, empty, json_response, parse_query, parse_target
 from ._tokens import Grant, Lifetimes, TokenRegistry
+from .asgi import ServedSandbox, make_asgi_app, serve_in_thread
 from .eras import resolve_era
 from .faults import Answer, Fault, FaultKind
 from .limits import EffectiveLimit, LimitLike, RateLimits, period_value
+from .relying_parties import XBOXLIVE, relying_parties
 from .world import Account, World, world_epoch
 
 __all__ = ["Fault", "FaultKind", "RequestLog", "Sandbox", "ServedSandbox"]
@@ -237,7 +238,7 @@ class Sandbox:
                 continue
             call = Call(request, host, path, query, parse_query(query))
             if rt.auth:
-                user = self.authorize(request)
+                user = self.authorize(request, host, path)
                 if user is None:
                     return empty(401, headers=self.xbl_headers())
                 call.user = user
@@ -249,10 +250,20 @@ class Sandbox:
             return empty(405, headers=self.xbl_headers())
         return empty(404, headers=self.xbl_headers())
 
-    def authorize(self, request: httpx.Request) -> Account | None:
-        """The account an ``XBL3.0 x=uhs;token`` header stands for, if valid and unexpired."""
+    def authorize(self, request: httpx.Request, host: str | None = None,
+                  path: str = "/") -> Account | None:
+        """The account an ``XBL3.0 x=uhs;token`` header stands for, if valid and unexpired.
+
+        With ``host`` (every authenticated route passes its own), the token must also have
+        been issued for a relying party that host accepts (:mod:`xbox.sandbox.relying_parties`):
+        a token for ``rp://api.minecraftservices.com/`` does not read profiles.
+        """
         grant = self.xsts_grant(request)
-        return None if grant is None else self.world.by_xuid.get(grant.xuid)
+        if grant is None:
+            return None
+        if host is not None and grant.relying_party not in relying_parties(host, path):
+            return None
+        return self.world.by_xuid.get(grant.xuid)
 
     def xsts_grant(self, request: httpx.Request) -> Grant | None:
         """The XSTS grant behind a request's ``XBL3.0 x=uhs;token`` header (its device and
@@ -291,7 +302,8 @@ class Sandbox:
         return json_response(429, body, headers={
             **self.xbl_headers(), "Retry-After": self.rate_limit_table.retry_after(over.retry_after)})
 
-    def authorization_for(self, email: str = "joe@example.org", *, signed: bool = True) -> str:
+    def authorization_for(self, email: str = "joe@example.org", *, signed: bool = True,
+                          relying_party: str = XBOXLIVE) -> str:
         """Sign ``email`` in directly and return its ``Authorization`` header value.
 
         For tests of the sandbox's own services; clients sign in through login.live.com.
@@ -299,13 +311,16 @@ class Sandbox:
         Args:
             signed: a token with the device and title claims of the Xbox app's signed
                 sign-in (SISU), which mediahub asks for; False: a plain sign-in's.
+            relying_party: the relying party the token is for (services take only their
+                own: see :mod:`xbox.sandbox.relying_parties`).
         """
         account = self.world.by_email[email.lower()]
         now = self.clock()
         uhs = self.tokens.new_uhs()
         token = self.tokens.issue("xsts", account.xuid, now + self.lifetimes.xsts, uhs=uhs,
                                   device_id="{AAAAAAAA-0000-4000-8000-000000000000}" if signed else "",
-                                  title_id="328178078" if signed else "")  # the Xbox app's
+                                  title_id="328178078" if signed else "",  # the Xbox app's
+                                  relying_party=relying_party)
         return f"XBL3.0 x={uhs};{token}"
 
     # -- helpers for services ---------------------------------------------------------------
@@ -345,28 +360,10 @@ class Sandbox:
         Faults that need the socket (resets, lying ``Content-Length``, hangs) are only
         approximated there; ``serve()`` plays them for real.
         """
-        from .asgi import make_asgi_app
-
         return make_asgi_app(self)
 
     @contextlib.contextmanager
     def serve(self, host: str = "127.0.0.1", port: int = 0) -> Iterator[ServedSandbox]:
         """Serve on ``host:port`` (0 = a free port) in a background thread, for a ``with`` block."""
-        from .asgi import serve_in_thread
-
         with serve_in_thread(self, host, port) as served:
             yield served
-
-
-@dataclass
-class ServedSandbox:
-    """A sandbox served over HTTP: ``base_url`` is what ``XBOX_LIVE_BASE_URL`` should be."""
-
-    sandbox: Sandbox
-    host: str
-    port: int
-    stop_event: asyncio.Event | None = None
-
-    @property
-    def base_url(self) -> str:
-        return f"http://{self.host}:{self.port}"

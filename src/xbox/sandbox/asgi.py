@@ -19,6 +19,7 @@ import struct
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator, MutableMapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 import httpx
@@ -26,9 +27,14 @@ import httpx
 from .faults import Answer, FaultKind, claimed_length, cut_at, raw_body
 
 if TYPE_CHECKING:
-    from .app import Sandbox, ServedSandbox
+    from .app import Sandbox
 
-__all__ = ["is_loopback_host", "make_asgi_app", "run_server", "serve_in_thread"]
+__all__ = ["SERVE_NEEDS_UVICORN", "ServedSandbox", "is_loopback_host", "make_asgi_app",
+           "run_server", "serve_in_thread"]
+
+#: Why a sandbox cannot be served without uvicorn, and how to get it (in-process, through
+#: ``Sandbox.transport()``, it needs nothing more).
+SERVE_NEEDS_UVICORN = "serving the sandbox needs uvicorn: pip install 'xbox[sandbox]'"
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
@@ -75,6 +81,20 @@ class _Connections:
     def __init__(self) -> None:
         self.transports: dict[Peer, asyncio.Transport] = {}
         self.stopping = threading.Event()
+
+
+@dataclass
+class ServedSandbox:
+    """A sandbox served over HTTP: ``base_url`` is what ``XBOX_LIVE_BASE_URL`` should be."""
+
+    sandbox: Sandbox
+    host: str
+    port: int
+    stop_event: asyncio.Event | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
 
 
 def make_asgi_app(sandbox: Sandbox, connections: _Connections | None = None,
@@ -283,10 +303,18 @@ def _config(sandbox: Sandbox, host: str, port: int, conns: _Connections) -> Any:
 @contextlib.contextmanager
 def serve_in_thread(sandbox: Sandbox, host: str = "127.0.0.1", port: int = 0,
                     timeout: float = 10.0) -> Iterator[ServedSandbox]:
-    """Run uvicorn in a daemon thread until the ``with`` block ends."""
-    import uvicorn
+    """Run uvicorn in a daemon thread until the ``with`` block ends.
 
-    from .app import ServedSandbox
+    Raises:
+        ModuleNotFoundError: uvicorn is not installed (``pip install 'xbox[sandbox]'``).
+    """
+    # uvicorn only when a sandbox is served (the sandbox extra): in-process it is not needed.
+    try:
+        import uvicorn
+    except ModuleNotFoundError as exc:
+        if exc.name != "uvicorn":
+            raise
+        raise ModuleNotFoundError(SERVE_NEEDS_UVICORN, name="uvicorn") from None
 
     conns = _Connections()
     server = uvicorn.Server(_config(sandbox, host, port, conns))

@@ -116,6 +116,8 @@ _ROWS = (
              "2", ("2: both peers", "3, 6: community gamertag tools (previewOnly, classicGamertag bodies)")),
     Contract("cqs", ("cqs.xboxlive.com",), {"1.b": "1.b"}, "1.b", (
         "1.b: both peers (cqs_*.json)",)),
+    Contract("title-mgt", ("title.mgt.xboxlive.com",), {"1": "v1"}, "1", (
+        "1: both peers' XALManager.get_title_endpoints (auth_title_endpoints.json)",)),
 )
 
 #: Every service's row, by service name.

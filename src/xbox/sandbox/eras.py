@@ -20,6 +20,9 @@ the same captures in every era).
 
 Contract versions are not eras: a service answers each version it serves in the era's
 shapes (:mod:`xbox.sandbox.contracts`).
+
+The era also picks login.live.com's sign-in page (:mod:`xbox.sandbox.services.login_pages`):
+today's JSON ``ServerData`` (2025), the recorded 2018 page, or the 2014 one.
 """
 
 from __future__ import annotations

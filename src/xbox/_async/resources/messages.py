@@ -23,6 +23,15 @@ class AsyncMessages(AsyncResource):
         """The messages exchanged with one user, newest first, page after page."""
         return self._paginate(messages.conversation(xuid), None, limit, page_size)
 
+    @staticmethod
+    def check_text(text: str) -> str:
+        """``text``, checked as :meth:`send` checks it, before anything is sent.
+
+        Raises:
+            InvalidArgument: an empty text, or one longer than 256 characters.
+        """
+        return messages.check_text(text)
+
     async def send(self, xuid: str | int, text: str) -> SentMessage:
         """Send a text message (at most 256 characters) to a user."""
         return await self._fetch(messages.send(xuid, text))

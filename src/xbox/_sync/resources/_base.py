@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, TypeVar
 
 from ..._api import Batch, Pages, Request
-from ..._core.ids import check_xuid
 from ...exceptions import GamertagNotFound, InvalidRequest, MalformedResponse, XboxException
+from ...ids import check_xuid
 from ...models.base import set_aside_once
 from ..paging import Paginator
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from ..._api import userstats
-from ..._api.userstats import DEFAULT_STATS
+from ..._api import stats as api
+from ..._api.stats import DEFAULT_STATS
 from ...exceptions import MalformedResponse
 from ...models.userstats import Stat
 from ._base import Resource
@@ -21,7 +21,7 @@ class Stats(Resource):
             stats: Sequence[str] = DEFAULT_STATS, *, metadata: bool = False) -> list[Stat]:
         """A player's (None: the signed-in one's) ``stats`` in the title of ``scid``, in the
         order asked; ``metadata`` asks for each value's metadata too (contract 3)."""
-        request = userstats.by_scid(scid, stats, metadata)
+        request = api.by_scid(scid, stats, metadata)
         return self._fetch(request(self._xuid(xuid)))
 
     def batch(self, xuids: Iterable[str | int], *, title_id: int | str | None = None,
@@ -29,4 +29,4 @@ class Stats(Resource):
               errors: list[MalformedResponse] | None = None) -> list[Stat]:
         """Stats of many players in one title (by ``title_id``, ``scid`` or both): its
         featured ("Hero") stats and ``stats``, 100 players per request."""
-        return self._batch(userstats.batch(xuids, title_id, scid, stats), errors)
+        return self._batch(api.batch(xuids, title_id, scid, stats), errors)

@@ -106,7 +106,7 @@ def user_authenticate(sb: Sandbox, call: Call) -> httpx.Response:
     grant = sb.tokens.check(bare, "msa", sb.now())
     if grant is None:
         return empty(401, headers=headers)
-    if grant.scope.lower().startswith("xboxlive.signin") and not ticket.startswith("d="):
+    if "xboxlive.signin" in grant.scope.lower() and not ticket.startswith("d="):
         # Azure-app tokens without the d= prefix are refused with a 400 (OpenXbox issue #6).
         return empty(400, headers=headers)
     now = sb.now()
@@ -179,7 +179,8 @@ def xsts_authorize(sb: Sandbox, call: Call) -> httpx.Response:
     now = sb.now()
     token = sb.tokens.issue("xsts", account.xuid, now + sb.lifetimes.xsts, uhs=grant.uhs,
                             device_id=device.device_id if device else "",
-                            title_id=title.title_id if title else "")
+                            title_id=title.title_id if title else "",
+                            relying_party=relying_party)
     return json_response(200, {
         "IssueInstant": wire_time(now),
         "NotAfter": wire_time(now + sb.lifetimes.xsts),

@@ -78,9 +78,26 @@ def device_authenticate(sb: Sandbox, call: Call) -> httpx.Response:
     }, headers=headers)
 
 
+def _title_refusal(sb: Sandbox, status: int) -> httpx.Response:
+    """How title.auth refuses: the status with ``{}`` as the body, as peers quote it
+    ("403 Forbidden {}", prismarine-auth #54, #140, #182)."""
+    return json_response(status, {}, headers=sb.xbl_headers())
+
+
 @route("POST", r"title\.auth\.xboxlive\.com", r"/title/authenticate", auth=False)
 def title_authenticate(sb: Sandbox, call: Call) -> httpx.Response:
-    """A title token for an MSA ticket of a title-auth client id, on a signed device."""
+    """A title token for an MSA ticket of a title-auth client id, on a signed device.
+
+    Refusals (401, 403) carry ``{}``; a malformed request is the empty 400 of every
+    sign-in service.
+    """
+    answer = _title_token(sb, call)
+    if answer.status_code in (401, 403) and not answer.content:
+        return _title_refusal(sb, answer.status_code)
+    return answer
+
+
+def _title_token(sb: Sandbox, call: Call) -> httpx.Response:
     body = call.json()
     headers = sb.xbl_headers()
     try:
@@ -101,7 +118,8 @@ def title_authenticate(sb: Sandbox, call: Call) -> httpx.Response:
     app = clients.lookup(msa.client_id)
     if app is None or not app.allows(clients.TITLE_AUTH):
         # Only the ids Microsoft set up for it get title tokens ("This *only* works with
-        # live.com auth", prismarine-auth); 403 as for other token/client mismatches (§1d).
+        # live.com auth", prismarine-auth); the Minecraft Java id gets "403 Forbidden {}"
+        # (prismarine-auth #54, #140, #182), which the router fills in.
         return empty(403, headers=headers)
     now = sb.now()
     token = sb.tokens.issue("title", "", now + sb.lifetimes.title, client_id=app.client_id,

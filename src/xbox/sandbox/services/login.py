@@ -2,10 +2,12 @@
 
 Spec §1a-§1c. Four ways in, all ending in an MSA access token plus a refresh token:
 
-* the 2014 password scrape: ``oauth20_authorize.srf?response_type=token`` serves a gzip page
-  whose single-line ``ServerData`` the 2014 client scrapes with two regexes (``urlPost`` and
-  the ``PPFT`` hidden input); ``ppsecure/post.srf`` answers 302 with the tokens in the
-  Location *fragment*, or 200 with the page re-rendered and ``sErrTxt`` set;
+* the password scrape: ``oauth20_authorize.srf?response_type=token`` serves the gzip
+  sign-in page of the sandbox's era (:mod:`xbox.sandbox.services.login_pages`: the 2014
+  single-quoted ``ServerData`` the 2014 client scrapes with two regexes, the 2018 one with a
+  percent-encoded ``urlPost``, or today's JSON ``ServerData``); ``ppsecure/post.srf``
+  answers 302 with the tokens in the Location *fragment*, or 200 with the page re-rendered
+  and its error set (``GetCredentialType.srf``, which 2018 clients asked first, answers too);
 * the browser authorization-code flow (``response_type=code``) through the same post endpoint,
   then ``oauth20_token.srf`` with ``grant_type=authorization_code``;
 * the refresh grant, by GET (legacy) or POST;
@@ -24,18 +26,19 @@ State lives in ``sb.state`` under ``login.*`` keys. Tokens come from ``sb.tokens
 from __future__ import annotations
 
 import base64
-import hashlib
 import html
 import string
 import uuid
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
-from urllib.parse import quote_plus, urlencode
+from typing import TYPE_CHECKING
+from urllib.parse import quote, quote_plus, urlencode
 
 import httpx
 
 from .. import clients
-from .._http import Call, html_response, json_response, route
+from .._http import Call, empty, html_response, json_response, route
+from . import login_pages
+from . import msa_grants as grants
+from .login_pages import PAGE_STYLE, PageError, page_error
 
 if TYPE_CHECKING:
     from ..app import Sandbox
@@ -54,29 +57,14 @@ LINK_HOST = r"www\.microsoft\.com"
 LEGACY_SCOPE = "service::user.auth.xboxlive.com::MBI_SSL"
 DESKTOP_REDIRECT = clients.DESKTOP_REDIRECT
 ERROR_PAGE = "https://login.live.com/err.srf?lc=1033"
+CREDENTIAL_TYPE_URL = "https://login.live.com/GetCredentialType.srf"
 VERIFICATION_URI = "https://www.microsoft.com/link"
 DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 # An e-mail whose sign-in Microsoft blocks for security (no world account needed).
 BLOCKED_EMAIL = "blocked@example.org"
 
-CODE_LIFETIME = 300.0  # authorization codes: single use, about 5 minutes
 PPFT_LIFETIME = 3600.0  # how long a served login page may be posted back
-USER_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no I/O/0/1: people read them aloud
-SLOW_DOWN_STEP = 5  # RFC 8628 §3.5: each slow_down adds 5 s to the interval
 
-# sErrTxt values, already escaped for a single-quoted JS string (spec §1a, byte-for-byte).
-ERR_BAD_PASSWORD = ("That password is incorrect. Be sure you\\'re using the password for your "
-                    "Microsoft account.<!-- HR=80041012 -->")
-ERR_NO_ACCOUNT = ("That Microsoft account doesn\\'t exist. Enter a different email address or "
-                  "<a href=\"https://signup.live.com/signup.aspx?lic=1\">get a new account</a>."
-                  "<!-- HR=CFFFFC15 -->")
-ERR_BLOCKED = ("Sign-in is blocked. We\\'ve detected something unusual about this sign-in, so to "
-               "help keep your account safe we\\'ve blocked it. Please visit "
-               "https://account.live.com/activity to review your recent activity."
-               "<!-- HR=80041032 -->")
-ERR_SESSION = ("Your session has timed out. To sign in, please go back and try again."
-               "<!-- HR=80048809 -->")
-ERR_MISSING = "Please enter your email address and password.<!-- HR=80041010 -->"
 ERR_CLIENT = ("We\\'re unable to complete your request. invalid_request: The client does not "
               "exist or is not enabled for consumers.")
 # Where login.live.com sends the browser for a redirect URI the app did not register
@@ -87,101 +75,19 @@ ERR_REDIRECT_URI = ("The provided value for the input parameter 'redirect_uri' i
                     "which matches the redirect URI registered for this client application.")
 # A flow the app may not use: RFC 6749 §4.1.2.1's error and text (MSA's own text unrecorded).
 ERR_FLOW = "The client is not authorized to request {what} using this method."
-
-PROOF_SCRIPT = ("var PROOF = {}; PROOF.Type = {SQSA: 6, CSS: 5, DeviceId: 4, Email: 1, "
-                "AltEmail: 2, SMS: 3, HIP: 8};")
-
-# Filler styles so the page is the ~5 KB the real one is (and looks like a page in a browser).
-_STYLE = """<style type="text/css">
-html,body{margin:0;padding:0;height:100%;font-family:"Segoe UI","Segoe UI Web (West European)",
-"Segoe UI",-apple-system,BlinkMacSystemFont,Roboto,"Helvetica Neue",sans-serif;font-size:15px;
-color:#000;background:#fff}
-.inner{max-width:440px;width:calc(100% - 40px);padding:44px;margin:40px auto;
-box-shadow:0 2px 6px rgba(0,0,0,0.2);min-width:320px;min-height:338px;box-sizing:border-box}
-.title{font-size:1.5rem;font-weight:600;line-height:1.75rem;padding:0;margin:16px 0 12px}
-.row{margin-bottom:16px}.form-control{width:100%;padding:6px 10px;border:none;
-border-bottom:1px solid rgba(0,0,0,0.6);height:36px;outline:none;background:transparent}
-.alert-error{color:#e81123}.btn-primary{color:#fff;background:#0067b8;border:none;
-min-width:108px;height:32px;padding:4px 12px;cursor:pointer}
-.footer{position:absolute;bottom:0;right:0;font-size:12px;line-height:28px;padding:0 12px}
-.footer a{color:#000;margin-left:8px;text-decoration:none}
-.text-secondary{color:#666;font-size:.8125rem}.hidden{display:none}
-</style>"""
-
-# The page's localized strings, on their own line (never on the ServerData line).
-_STRINGS = (
-    "<script type=\"text/javascript\">var $Str = {"
-    "sEmail:'Email or phone',sPassword:'Password',sSignIn:'Sign in',sKeepMe:'Keep me signed in',"
-    "sForgot:'Forgot your password?',sNoAccount:'No account? Create one!',"
-    "sUseSecurityKey:'Sign in with a security key',sCantAccess:'Can\\'t access your account?',"
-    "sEmailMissing:'Enter the email address or phone number that you use with your account.',"
-    "sPasswordMissing:'Please enter the password for your Microsoft account.',"
-    "sPhoneInvalid:'Enter a valid phone number.',sEmailInvalid:'Enter a valid email address.',"
-    "sCookiesDisabled:'Cookies are disabled. Microsoft account requires cookies to sign in. "
-    "Change your browser settings to allow cookies, and then try signing in again.',"
-    "sSessionTimeout:'Your session has timed out. Please sign in again.',"
-    "sKmsi:'Stay signed in? Do this to reduce the number of times you are asked to sign in.',"
-    "sPrivacy:'Privacy & Cookies',sTerms:'Terms of Use',sCopyright:'Microsoft',"
-    "sHelp:'Help',sFeedback:'Feedback',sLoading:'Please wait',sBack:'Back',sNext:'Next',"
-    "sOtherWays:'Other ways to sign in',sPhoneCode:'Send a code to my phone',"
-    "sAuthenticator:'Use an app instead',sSkype:'Sign in with Skype',"
-    "sGitHub:'Sign in with GitHub',sRemember:'Remember my sign-in name',"
-    "sBlocked:'Your account has been temporarily blocked',sLocked:'Your account has been locked',"
-    "sUnusual:'We detected something unusual about this sign-in.',"
-    "sVerify:'Help us protect your account',sProofTitle:'Verify your identity'"
-    "};</script>"
-)
-
+# A device code for an Azure app that is not a public client: Microsoft's text for it,
+# quoted in many app-registration guides and MSAL test doubles.
+ERR_NOT_PUBLIC = ("AADSTS70002: The provided client is not supported for this feature. The "
+                  "client application must be marked as 'mobile.'")
 
 # -- small state helpers --------------------------------------------------------------------
 
-@dataclass
-class _AuthCode:
-    """An authorization code: single use, bound to client, redirect URI, account and scope."""
-
-    client_id: str
-    redirect_uri: str
-    xuid: str
-    scope: str
-    expires: float
-    used: bool = False
-    code_challenge: str = ""  # PKCE (RFC 7636), as the authorize request gave it
-    code_challenge_method: str = ""
-
-
-@dataclass
-class _DeviceCode:
-    """A device code and where its approval stands."""
-
-    user_code: str
-    client_id: str
-    scope: str
-    expires: float
-    interval: int
-    status: str = "pending"  # pending | approved | declined | redeemed
-    xuid: str = ""
-    last_poll: float | None = None
-    polls: int = 0
-
-
-def _bucket(sb: Sandbox, name: str) -> dict[str, Any]:
-    """The ``sb.state`` dict for ``login.<name>`` (created on first use)."""
-    return cast("dict[str, Any]", sb.state.setdefault(f"login.{name}", {}))
-
-
-def _digest(sb: Sandbox, purpose: str) -> bytes:
-    """Deterministic per-seed bytes: a counter in ``sb.state`` makes every call differ."""
-    count = int(sb.state.get("login.counter", 0)) + 1
-    sb.state["login.counter"] = count
-    return hashlib.sha512(f"{sb.seed}:login:{purpose}:{count}".encode()).digest()
-
-
 def _new_ppft(sb: Sandbox) -> str:
     """A fresh PPFT value (~190 chars of ``[A-Za-z0-9!*$]`` ending in ``$$``), remembered."""
-    raw = _digest(sb, "ppft") + _digest(sb, "ppft2")
+    raw = grants.digest(sb, "ppft") + grants.digest(sb, "ppft2")
     text = base64.b64encode(raw).decode().rstrip("=").replace("+", "!").replace("/", "*")
     value = text[:188] + "$$"
-    tags = _bucket(sb, "ppft")
+    tags = grants.bucket(sb, "ppft")
     now = sb.now()
     for old in [k for k, exp in tags.items() if exp <= now]:  # forget stale pages
         del tags[old]
@@ -191,25 +97,8 @@ def _new_ppft(sb: Sandbox) -> str:
 
 def _take_ppft(sb: Sandbox, value: str) -> bool:
     """Whether ``value`` is a live PPFT this sandbox served; it is used up either way."""
-    expires = _bucket(sb, "ppft").pop(value, None)
+    expires = grants.bucket(sb, "ppft").pop(value, None)
     return expires is not None and expires > sb.now()
-
-
-def _js(text: str) -> str:
-    """User input made safe inside a single-quoted JS string on the ServerData line.
-
-    Quotes and angle brackets become ``\\xNN`` so an e-mail can never end the string nor
-    put a ``"/>`` after sFTTag (which would break the 2014 client's greedy PPFT regex).
-    """
-    out = []
-    for ch in text:
-        if ch.isalnum() or ch in "@.-_+ ":
-            out.append(ch)
-        elif ord(ch) < 0x100:
-            out.append(f"\\x{ord(ch):02x}")
-        else:
-            out.append(f"\\u{ord(ch):04x}")
-    return "".join(out)
 
 
 _URL_SAFE = set(string.ascii_letters + string.digits + ":?_-./=")
@@ -230,15 +119,10 @@ def _fragment_value(value: str) -> str:
                    for ch in value)
 
 
-def _is_azure(scope: str) -> bool:
-    """Azure-app scopes (``Xboxlive.signin ...``) get 1 h tokens; Live MBI_SSL ones 24 h."""
-    return "xboxlive.signin" in scope.lower()
-
-
 # -- pages ----------------------------------------------------------------------------------
 
 def _page_headers(sb: Sandbox, *, cookies: bool = True) -> dict[str, str]:
-    """Headers of every login.live.com HTML page (spec §1a step 1)."""
+    """Headers of every login.live.com HTML page (spec §1a step 1); the 2014 cookies too."""
     now = int(sb.now())
     headers = {
         "Cache-Control": "no-cache",
@@ -247,69 +131,76 @@ def _page_headers(sb: Sandbox, *, cookies: bool = True) -> dict[str, str]:
         "Server": "Microsoft-IIS/7.5",
         "PPServer": "PPV: 30 H: BL2IDSLGN1D033 V: 0",
     }
-    if cookies:
+    if cookies and sb.era == "2014":
         # Both cookies in one Set-Cookie header, as the 2014 recording has them.
-        mspok = uuid.UUID(bytes=_digest(sb, "mspok")[:16], version=4)
+        mspok = uuid.UUID(bytes=grants.digest(sb, "mspok")[:16], version=4)
         headers["Set-Cookie"] = (f"MSPRequ=lt={now}&co=1&id=N; path=/;HTTPOnly=;version=1, "
                                  f"MSPOK=$uuid-{mspok}; domain=login.live.com;path=/;"
                                  "HTTPOnly= ;version=1")
     return headers
 
 
-def _legacy_page(sb: Sandbox, params: dict[str, str], *, error: str = "", email: str = "",
-                 rerender: bool = False) -> httpx.Response:
-    """The "Sign in to your Microsoft account" page the 2014 client scrapes.
+def _page_cookies(sb: Sandbox, uaid: str) -> list[str]:
+    """The sign-in page's cookies since 2018: one ``Set-Cookie`` each (the 2018 recording's
+    three; today's page adds ``OParams``, where it keeps the flow, an assumption)."""
+    if sb.era == "2014":
+        return []  # in the one header of _page_headers
+    mspok = uuid.UUID(bytes=grants.digest(sb, "mspok")[:16], version=4)
+    tail = "; domain=login.live.com;secure= ;path=/;HTTPOnly= ;version=1"
+    cookies = [f"MSPRequ=lt={int(sb.now())}&co=1&id=N; secure= ;path=/;HTTPOnly=;version=1",
+               f"uaid={uaid}{tail}", f"MSPOK=$uuid-{mspok}{tail}"]
+    if sb.era != "2018":
+        cookies.append(f"OParams={grants.digest(sb, 'oparams').hex()[:64]}{tail}")
+    return cookies
 
-    ``error`` is an already-escaped sErrTxt. A re-rendered page (after a failed post) has a
-    fresh PPFT, a urlPost with a new ``bk`` and no ``uaid``, ``F:true`` and ``b:'<email>'``.
+
+def _flow_query(params: dict[str, str]) -> str:
+    """The flow's parameters percent-encoded, in the order sent (2018 recording)."""
+    return urlencode({k: v for k, v in params.items() if k not in _POST_ONLY}, quote_via=quote)
+
+
+# Parameters login.live.com adds to urlPost itself, never part of the flow's own query.
+_POST_ONLY = ("bk", "uaid", "contextid", "opid", "pid")
+
+
+def _url_post(sb: Sandbox, params: dict[str, str], uaid: str, *, rerender: bool) -> str:
+    """Where the page says to post the credentials, in its era's encoding.
+
+    2014: the flow query raw (the 2014 URL regex's character class), ``bk`` and, on a first
+    page, ``uaid``. Since 2018 the query is percent-encoded and login.live.com adds its
+    context: ``contextid``, ``bk``, ``uaid`` and ``pid`` (2018 recording), today also
+    ``opid`` (a Go SISU client's test of today's page shows ``contextid`` and ``opid``).
     """
-    query = "&".join(f"{_raw_value(k)}={_raw_value(v)}" for k, v in params.items()
-                     if k not in ("bk", "uaid"))
-    url_post = f"https://login.live.com/ppsecure/post.srf?{query}&bk={int(sb.now())}"
-    if not rerender:
-        url_post += f"&uaid={_digest(sb, 'uaid').hex()[:32]}"
-    ppft = _new_ppft(sb)
-    client_id = _raw_value(params.get("client_id", ""))
-    server_data = (
-        "var ServerData = {"
-        f"urlPost:'{url_post}',"
-        f"sFTTag:'<input type=\"hidden\" name=\"PPFT\" id=\"i0327\" value=\"{ppft}\"/>',"
-        "aP:'',D:'0',"
-        "f:'https://account.live.com/ResetPassword.aspx?wreply=https://login.live.com/login.srf',"
-        f"g:'https://signup.live.com/signup.aspx?lic=1&client_id={client_id}',"
-        f"F:{'true' if rerender else 'false'},X:'',Y:'',H:'0',j:'',"
-        f"sErrTxt:'{error}',l:'Passpo',oPost:{{}},m:'https://login.live.com/pp1600/',"
-        "urlSwitch:'https://login.live.com/logout.srf',aI:'1',O:'0',html:[],str:[],"
-        "am:'Microsoft account',a:'1033',"
-        f"b:'{_js(email)}',R:'',AP:'',"
-        "oClientAppProperties:{DisplayName:'My Xbox Live'},C:39};</script>"
-        "<script type=\"text/javascript\" "
-        "src=\"https://auth.gfx.ms/16.000.25219.00/Login_Core.js\"></script>"
-    )
-    page = (
-        "<!DOCTYPE html>\r\n"
-        "<html dir=\"ltr\" lang=\"en\"><head>"
-        "<meta http-equiv=\"Content-Type\" content=\"text/html; charset=UTF-8\">"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1.0\">"
-        "<title>Sign in to your Microsoft account</title>\n"
-        f"{_STYLE}\n{_STRINGS}\n"
-        "<noscript><meta http-equiv=\"Refresh\" "
-        "content=\"0; URL=https://login.live.com/jsDisabled.srf?mkt=EN-US&lc=1033\"/>"
-        "Microsoft account requires JavaScript to sign in. This web browser either does not "
-        "support JavaScript, or scripts are being blocked.</noscript>\n"
-        # The whole ServerData literal and the script after it stay on this one line.
-        f"<script type=\"text/javascript\">{server_data}\n"
-        "</head><body class=\"cb\"><div class=\"inner\"><div class=\"title\">Sign in</div>"
-        "<div id=\"maincontent\" class=\"row\">Use your Microsoft account."
-        " <a href=\"https://go.microsoft.com/fwlink/?LinkID=254486\">What's this?</a></div>"
-        "<div class=\"text-secondary\">Microsoft account lets you sign in to Xbox Live, "
-        "Outlook.com, OneDrive, Skype and Windows with one e-mail address and password.</div>"
-        "</div><div class=\"footer\"><span>&#169;2014 Microsoft</span>"
-        "<a href=\"https://login.live.com/gls.srf?urlID=WinLiveTermsOfUse\">Terms</a>"
-        "<a href=\"https://login.live.com/gls.srf?urlID=MSNPrivacyStatement\">Privacy &amp; "
-        "Cookies</a></div></body></html>"
-    )
-    return html_response(200, page, headers=_page_headers(sb, cookies=not rerender))
+    now = int(sb.now())
+    if sb.era == "2014":
+        query = "&".join(f"{_raw_value(k)}={_raw_value(v)}" for k, v in params.items()
+                         if k not in _POST_ONLY)
+        url = f"https://login.live.com/ppsecure/post.srf?{query}&bk={now}"
+        return url if rerender else f"{url}&uaid={uaid}"
+    context = grants.digest(sb, "contextid").hex()[:16].upper()
+    url = f"https://login.live.com/ppsecure/post.srf?{_flow_query(params)}&contextid={context}"
+    if sb.era != "2018":
+        url += f"&opid={grants.digest(sb, 'opid').hex()[:16].upper()}"
+    return f"{url}&bk={now}&uaid={uaid}&pid=15216"
+
+
+def _legacy_page(sb: Sandbox, params: dict[str, str], *, error: PageError | None = None,
+                 email: str = "", rerender: bool = False) -> httpx.Response:
+    """The "Sign in to your Microsoft account" page of the sandbox's era (see
+    :mod:`xbox.sandbox.services.login_pages`).
+
+    A re-rendered page (after a failed post) has a fresh PPFT, a urlPost with a new ``bk``
+    (and, in 2014, no ``uaid``), the sign-in name typed and the error.
+    """
+    uaid = grants.digest(sb, "uaid").hex()[:32]
+    query = _flow_query(params)
+    page = login_pages.sign_in_page(
+        sb.era, url_post=_url_post(sb, params, uaid, rerender=rerender), ppft=_new_ppft(sb),
+        client_id=_raw_value(params.get("client_id", "")), flow_query=query,
+        credential_type_url=f"{CREDENTIAL_TYPE_URL}?{query}&vv=1600&mkt=EN-US&lc=1033",
+        email=email, error=error, rerender=rerender)
+    return html_response(200, page, headers=_page_headers(sb, cookies=not rerender),
+                         cookies=[] if rerender else _page_cookies(sb, uaid))
 
 
 def _error_page(sb: Sandbox, error: str) -> httpx.Response:
@@ -321,19 +212,16 @@ def _error_page(sb: Sandbox, error: str) -> httpx.Response:
     return html_response(200, page, headers=_page_headers(sb, cookies=False))
 
 
-def _proof_page(sb: Sandbox, email: str) -> httpx.Response:
+def _proof_page(sb: Sandbox, params: dict[str, str], email: str) -> httpx.Response:
     """What a two-factor account gets instead of tokens: the proof (2FA) page, no Location."""
-    page = ("<!DOCTYPE html><html><head><title>Help us protect your account</title>"
-            f"<script type=\"text/javascript\">{PROOF_SCRIPT} "
-            f"var ServerData = {{b:'{_js(email)}',sErrTxt:'',C:39}};</script></head>"
-            "<body><div class=\"title\">Help us protect your account</div>"
-            "<div>Before you can access sensitive info, you need to verify your identity "
-            "with a security code.</div></body></html>")
+    page = login_pages.proof_page(
+        sb.era, email=email, ppft=_new_ppft(sb),
+        url_post=_url_post(sb, params, grants.digest(sb, "uaid").hex()[:32], rerender=True))
     return html_response(200, page, headers=_page_headers(sb, cookies=False))
 
 
 _CODE_FIELDS = ("client_id", "redirect_uri", "state", "scope", "code_challenge",
-                "code_challenge_method")
+                "code_challenge_method", "response_mode")
 
 
 def _code_page(sb: Sandbox, params: dict[str, str], *, error: str = "",
@@ -352,7 +240,7 @@ def _code_page(sb: Sandbox, params: dict[str, str], *, error: str = "",
     message = f'<div class="alert-error" id="error">{error}</div>' if error else ""
     page = (
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-        f"<title>Sign in to your Microsoft account</title>{_STYLE}</head>"
+        f"<title>Sign in to your Microsoft account</title>{PAGE_STYLE}</head>"
         "<body><div class=\"inner\"><div class=\"title\">Sign in</div>"
         f"<div class=\"row\">to continue to {html.escape(params.get('client_id', ''))}</div>"
         f"{message}<form method=\"post\" action=\"{action}\">"
@@ -368,25 +256,16 @@ def _code_page(sb: Sandbox, params: dict[str, str], *, error: str = "",
 
 # -- sign-in: authorize page and credential post ---------------------------------------------
 
-def _new_auth_code(sb: Sandbox, params: dict[str, str], account: Account) -> str:
-    """Mint and remember a single-use authorization code for ``account``."""
-    raw = _digest(sb, "code")
-    code = f"M.C5{raw[0] % 100:02d}_BAY.2.{uuid.UUID(bytes=raw[1:17], version=4)}"
-    _bucket(sb, "codes")[code] = _AuthCode(
-        client_id=params.get("client_id", ""), redirect_uri=params.get("redirect_uri", ""),
-        xuid=account.xuid, scope=params.get("scope", ""), expires=sb.now() + CODE_LIFETIME,
-        code_challenge=params.get("code_challenge", ""),
-        code_challenge_method=params.get("code_challenge_method", "") or "plain")
-    return code
-
-
 def _code_redirect(sb: Sandbox, params: dict[str, str], account: Account) -> httpx.Response:
     """302 back to the app's redirect URI with ``code`` (and ``state`` echoed if sent)."""
-    query = {"code": _new_auth_code(sb, params, account)}
+    query = {"code": grants.new_auth_code(sb, params, account)}
     if "state" in params:
         query["state"] = params["state"]
     redirect = params["redirect_uri"]
-    location = redirect + ("&" if "?" in redirect else "?") + urlencode(query)
+    if params.get("response_mode") == "fragment":  # as MSAL asks for it in a browser
+        location = f"{redirect}#{urlencode(query)}"
+    else:
+        location = redirect + ("&" if "?" in redirect else "?") + urlencode(query)
     return httpx.Response(302, headers=[
         ("Cache-Control", "no-cache"), ("Pragma", "no-cache"),
         ("Content-Type", "text/html; charset=utf-8"), ("Content-Length", "0"),
@@ -456,32 +335,27 @@ def authorize(sb: Sandbox, call: Call) -> httpx.Response:
     return _legacy_page(sb, params)
 
 
-def _issue_pair(sb: Sandbox, account: Account, scope: str,
-                client_id: str) -> tuple[str, str, float]:
-    """An MSA access token and a refresh token for ``account``; returns them and the life."""
-    life = sb.lifetimes.msa_azure if _is_azure(scope) else sb.lifetimes.msa_legacy
-    now = sb.now()
-    access = sb.tokens.issue("msa", account.xuid, now + life, scope=scope, client_id=client_id)
-    refresh = sb.tokens.issue("refresh", account.xuid, now + sb.lifetimes.refresh,
-                              scope=scope, client_id=client_id)
-    return access, refresh, life
-
-
 def _token_redirect(sb: Sandbox, params: dict[str, str], account: Account) -> httpx.Response:
     """The 2014 success answer: 302 with the tokens in the Location fragment (spec §1a)."""
     scope = params.get("scope") or LEGACY_SCOPE
-    access, refresh, life = _issue_pair(sb, account, scope, params.get("client_id", ""))
+    access, refresh, life = grants.issue_pair(sb, account, scope, params.get("client_id", ""))
     redirect = params.get("redirect_uri") or DESKTOP_REDIRECT
     # Fragment keys in the recorded order: the 2014 login that xbox-webapi-python's
     # cassette tests/data/cassettes/token_refresh.json (v1.1.8, recorded 2014-09-20) copies
     # redirects to #access_token, refresh_token, token_type, expires_in, scope, user_id
     # (spec §1a lists another order; the recording wins). Tokens are percent-encoded as
     # recorded (+ %2b, = %3d, $ %24) so that parse_qs gives them back.
-    location = (f"{redirect}?lc=1033#access_token={_fragment_value(access)}"
-                f"&refresh_token={_fragment_value(refresh)}&token_type=bearer"
-                f"&expires_in={int(life)}&scope={_raw_value(scope)}"
-                f"&user_id={account.msa_user_id}")
-    stamp = _digest(sb, "cookies").hex()
+    # Since 2018 (xbox-webapi-python v1.1.8 full_auth.json, recorded 2018-04-17):
+    # #access_token, token_type, expires_in, scope, refresh_token, user_id. Today's order is
+    # unrecorded: the 2018 one is kept (XboxReplay 5.1 reads the keys, not their order).
+    fields = {"access_token": _fragment_value(access), "refresh_token": _fragment_value(refresh),
+              "token_type": "bearer", "expires_in": str(int(life)), "scope": _raw_value(scope),
+              "user_id": account.msa_user_id}
+    order = (("access_token", "refresh_token", "token_type", "expires_in", "scope", "user_id")
+             if sb.era == "2014" else
+             ("access_token", "token_type", "expires_in", "scope", "refresh_token", "user_id"))
+    location = f"{redirect}?lc=1033#" + "&".join(f"{key}={fields[key]}" for key in order)
+    stamp = grants.digest(sb, "cookies").hex()
     cookie_tail = "; domain=login.live.com;path=/;HTTPOnly= ;version=1"
     cookies = [
         "MSPRequ=; path=/;version=1;Expires=Thu, 30-Oct-1980 16:00:00 GMT",
@@ -513,12 +387,15 @@ def post_credentials(sb: Sandbox, call: Call) -> httpx.Response:
     # The code page also carries its flow parameters as hidden fields.
     params.update({k: form[k] for k in _CODE_FIELDS if form.get(k)})
     code_flow = params.get("response_type") == "code"
-    email = form.get("login", "").strip()
+    # Today's page names its e-mail field loginfmt (and keeps login hidden); the 2014 and
+    # 2018 forms have login alone. Either is read.
+    email = (form.get("loginfmt") or form.get("login") or "").strip()
     password = form.get("passwd", "")
 
-    def again(error: str) -> httpx.Response:
+    def again(kind: str) -> httpx.Response:
+        error = page_error(kind, sb.era)
         if code_flow:
-            return _code_page(sb, params, error=error.replace("\\'", "'"), email=email)
+            return _code_page(sb, params, error=error.text, email=email)
         return _legacy_page(sb, params, error=error, email=email, rerender=True)
 
     if not params.get("client_id") or (code_flow and not params.get("redirect_uri")):
@@ -527,21 +404,42 @@ def post_credentials(sb: Sandbox, call: Call) -> httpx.Response:
     if refused is not None:
         return refused
     if not _take_ppft(sb, form.get("PPFT", "")):
-        return again(ERR_SESSION)
+        return again("session")
     if not email or not password:
-        return again(ERR_MISSING)
+        return again("missing")
     if email.lower() == BLOCKED_EMAIL:  # before any account look-up: it has none
-        return again(ERR_BLOCKED)
+        return again("blocked")
     account = sb.world.by_email.get(email.lower())
     if account is None:
-        return again(ERR_NO_ACCOUNT)
+        return again("no_account")
     if account.password is None or password != account.password:
-        return again(ERR_BAD_PASSWORD)
+        return again("bad_password")
     if account.two_factor:
-        return _proof_page(sb, email)
+        return _proof_page(sb, params, email)
     if code_flow:
         return _code_redirect(sb, params, account)
     return _token_redirect(sb, params, account)
+
+
+@route("POST", HOST, r"/GetCredentialType\.srf", auth=False)
+def credential_type(sb: Sandbox, call: Call) -> httpx.Response:
+    """What the page asks before the password: does the account exist, how does it sign in.
+
+    The 2018 clients posted here first (xbox-webapi-python v1.1.8, ``full_auth.json``);
+    the answer's shape is that recording's. Assumption: ``IfExistsResult`` 1 for an unknown
+    name (0, "exists", is the only recorded value).
+    """
+    body = call.json()
+    name = body.get("username") if isinstance(body, dict) else None
+    if not isinstance(name, str):
+        return empty(400, headers=_token_headers())
+    account = sb.world.by_email.get(name.strip().lower())
+    return json_response(200, {
+        "Username": name, "Display": name, "Location": "",
+        "IfExistsResult": 0 if account is not None else 1,
+        "Credentials": {"PrefCredential": 1, "HasPassword": 1, "HasRemoteNGC": 0,
+                        "HasFido": 0, "HasPhone": 0},
+    })
 
 
 # -- the token endpoint ------------------------------------------------------------------------
@@ -569,98 +467,46 @@ def _missing(sb: Sandbox, name: str) -> httpx.Response:
 
 def _token_body(sb: Sandbox, account: Account, scope: str, client_id: str) -> httpx.Response:
     """The success body of every grant, keys in the recorded order (spec §1a/§1b)."""
-    access, refresh, life = _issue_pair(sb, account, scope, client_id)
+    access, refresh, life = grants.issue_pair(sb, account, scope, client_id)
     return json_response(200, {
         "token_type": "bearer", "expires_in": int(life), "scope": scope,
         "access_token": access, "refresh_token": refresh, "user_id": account.msa_user_id,
     }, headers=_token_headers())
 
 
-def _same_client(a: str, b: str) -> bool:
-    return a.lower() == b.lower()
-
-
-def _refresh_grant(sb: Sandbox, params: dict[str, str]) -> httpx.Response:
-    for name in ("scope", "refresh_token"):
-        if not params.get(name):
-            return _missing(sb, name)  # login.live.com insists on scope (spec §1b)
-    grant = sb.tokens.check(params["refresh_token"], "refresh", sb.now())
-    if grant is None or (grant.client_id and not _same_client(grant.client_id,
-                                                                params["client_id"])):
-        return _invalid(sb, "refresh_token")
-    account = sb.world.by_xuid.get(grant.xuid)
-    if account is None:
-        return _invalid(sb, "refresh_token")
-    return _token_body(sb, account, params["scope"], params["client_id"])
-
-
-def _code_grant(sb: Sandbox, params: dict[str, str]) -> httpx.Response:
-    if not params.get("code"):
-        return _missing(sb, "code")
-    if not params.get("redirect_uri"):
-        return _missing(sb, "redirect_uri")
-    entry = _bucket(sb, "codes").get(params["code"])
-    if not isinstance(entry, _AuthCode) or entry.used or entry.expires <= sb.now() \
-            or not _same_client(entry.client_id, params["client_id"]):
-        return _invalid(sb, "code")
-    if entry.redirect_uri != params["redirect_uri"]:
-        return _invalid(sb, "redirect_uri")
-    if entry.code_challenge and not _pkce_ok(entry, params.get("code_verifier", "")):
-        return _invalid(sb, "code_verifier")
-    entry.used = True  # single use, even if what follows fails
-    account = sb.world.by_xuid.get(entry.xuid)
-    if account is None:
-        return _invalid(sb, "code")
-    return _token_body(sb, account, params.get("scope") or entry.scope or LEGACY_SCOPE,
-                       params["client_id"])
-
-
-def _pkce_ok(entry: _AuthCode, verifier: str) -> bool:
-    """RFC 7636 §4.6: the verifier hashes (S256) or equals (plain) the code's challenge."""
-    if not verifier:
-        return False
-    if entry.code_challenge_method == "S256":
-        digest = hashlib.sha256(verifier.encode("ascii", "replace")).digest()
-        verifier = base64.urlsafe_b64encode(digest).decode().rstrip("=")
-    return verifier == entry.code_challenge
-
-
-def _device_grant(sb: Sandbox, params: dict[str, str]) -> httpx.Response:
-    if not params.get("device_code"):
-        return _missing(sb, "device_code")
-    entry = _bucket(sb, "device_codes").get(params["device_code"])
-    if not isinstance(entry, _DeviceCode) or entry.status == "redeemed" \
-            or not _same_client(entry.client_id, params["client_id"]):
-        return _invalid(sb, "device_code")
-    now = sb.now()
-    if now >= entry.expires:
+def _refusal(sb: Sandbox, refused: grants.Refused) -> httpx.Response:
+    """A refused grant in login.live.com's words."""
+    if refused.kind == "missing":
+        return _missing(sb, refused.name)
+    if refused.kind == "expired":
         return _oauth_error(sb, "expired_token",
                             "The provided value for the input parameter 'device_code' is not "
                             "valid. This device code has expired.")
-    if entry.status == "declined":
+    if refused.kind == "declined":
         return _oauth_error(sb, "authorization_declined",
                             "The user has declined to authorize the application.")
-    previous, entry.last_poll = entry.last_poll, now
-    too_fast = previous is not None and now - previous < entry.interval
-    if entry.status == "pending" and sb.auto_approve_device_codes and not too_fast \
-            and entry.polls >= sb.device_code_pending_polls:
-        # Test convenience: a person "approves" once the client has seen the code pending.
-        account = sb.world.by_email.get(sb.device_code_account.lower())
-        if account is not None:
-            entry.status, entry.xuid = "approved", account.xuid
-    entry.polls += 1
-    if entry.status == "approved":
-        account = sb.world.by_xuid.get(entry.xuid)
-        entry.status = "redeemed"  # a device code gives tokens once
-        if account is None:
-            return _invalid(sb, "device_code")
-        return _token_body(sb, account, entry.scope, entry.client_id)
-    if too_fast:
-        entry.interval += SLOW_DOWN_STEP  # RFC 8628: the client must add 5 s too
+    if refused.kind == "slow_down":
         return _oauth_error(sb, "slow_down",
                             "The client is polling too quickly and should back off.")
-    return _oauth_error(sb, "authorization_pending",
-                        "The user has not yet completed the sign-in. Continue polling.")
+    if refused.kind == "pending":
+        return _oauth_error(sb, "authorization_pending",
+                            "The user has not yet completed the sign-in. Continue polling.")
+    return _invalid(sb, refused.name)  # invalid, or a code used before
+
+
+def _grant(sb: Sandbox, params: dict[str, str], grant_type: str) -> httpx.Response:
+    try:
+        if grant_type == "refresh_token":
+            account = grants.redeem_refresh(sb, params)
+            return _token_body(sb, account, params["scope"], params["client_id"])
+        if grant_type == "authorization_code":
+            account, code = grants.redeem_code(sb, params)
+            return _token_body(sb, account, params.get("scope") or code.scope or LEGACY_SCOPE,
+                               params["client_id"])
+        account, device = grants.poll_device_code(sb, params)
+        return _token_body(sb, account, device.scope, device.client_id)
+    except grants.Refused as refused:
+        return _refusal(sb, refused)
 
 
 def _token(sb: Sandbox, params: dict[str, str]) -> httpx.Response:
@@ -670,12 +516,8 @@ def _token(sb: Sandbox, params: dict[str, str]) -> httpx.Response:
     grant_type = params.get("grant_type", "")
     if not grant_type:
         return _missing(sb, "grant_type")
-    if grant_type == "refresh_token":
-        return _refresh_grant(sb, params)
-    if grant_type == "authorization_code":
-        return _code_grant(sb, params)
-    if grant_type == DEVICE_CODE_GRANT:
-        return _device_grant(sb, params)
+    if grant_type in ("refresh_token", "authorization_code", DEVICE_CODE_GRANT):
+        return _grant(sb, params, grant_type)
     return _oauth_error(sb, "unsupported_grant_type",
                         "The provided value for the input parameter 'grant_type' is not valid.")
 
@@ -695,15 +537,6 @@ def token_post(sb: Sandbox, call: Call) -> httpx.Response:
 
 # -- device-code flow ------------------------------------------------------------------------
 
-def _new_user_code(sb: Sandbox) -> str:
-    codes = _bucket(sb, "user_codes")
-    while True:
-        raw = _digest(sb, "user_code")
-        code = "".join(USER_CODE_ALPHABET[b % len(USER_CODE_ALPHABET)] for b in raw[:8])
-        if code not in codes:
-            return code
-
-
 @route("POST", HOST, r"/oauth20_connect\.srf", auth=False)
 def connect(sb: Sandbox, call: Call) -> httpx.Response:
     """Start a device-code sign-in (spec §1c)."""
@@ -720,31 +553,14 @@ def connect(sb: Sandbox, call: Call) -> httpx.Response:
         return _oauth_error(sb, "invalid_client",
                             "The client does not exist or is not enabled for consumers.")
     if not app.allows(clients.DEVICE_CODE):
-        return _oauth_error(sb, "unauthorized_client", ERR_FLOW.format(what="a device code"))
-    user_code = _new_user_code(sb)
-    device_code = "DAQABAAEAAAD" + base64.urlsafe_b64encode(
-        _digest(sb, "device_code")[:48]).decode().rstrip("=")
-    interval = int(sb.lifetimes.device_interval)
-    _bucket(sb, "device_codes")[device_code] = _DeviceCode(
-        user_code=user_code, client_id=params["client_id"], scope=params["scope"],
-        expires=sb.now() + sb.lifetimes.device_code, interval=interval)
-    _bucket(sb, "user_codes")[user_code] = device_code
+        return _oauth_error(sb, "unauthorized_client", ERR_NOT_PUBLIC if app.azure
+                            else ERR_FLOW.format(what="a device code"))
+    device_code, entry = grants.new_device_code(sb, params["client_id"], params["scope"])
     return json_response(200, {
-        "user_code": user_code, "device_code": device_code,
-        "verification_uri": VERIFICATION_URI, "interval": interval,
+        "user_code": entry.user_code, "device_code": device_code,
+        "verification_uri": VERIFICATION_URI, "interval": entry.interval,
         "expires_in": int(sb.lifetimes.device_code),
     }, headers=_token_headers())
-
-
-def _device_entry(sb: Sandbox, user_code: str) -> _DeviceCode | None:
-    """The live (pending, unexpired) device code a person typed, forgiving case and dashes."""
-    key = user_code.upper().replace("-", "").replace(" ", "")
-    device_code = _bucket(sb, "user_codes").get(key)
-    entry = _bucket(sb, "device_codes").get(device_code or "")
-    if not isinstance(entry, _DeviceCode) or entry.status != "pending" \
-            or entry.expires <= sb.now():
-        return None
-    return entry
 
 
 def approve_device_code(sb: Sandbox, user_code: str, email: str) -> bool:
@@ -752,7 +568,7 @@ def approve_device_code(sb: Sandbox, user_code: str, email: str) -> bool:
 
     Returns whether a live code was approved. For tests and tools; people use /link.
     """
-    entry = _device_entry(sb, user_code)
+    entry = grants.device_entry(sb, user_code)
     account = sb.world.by_email.get(email.lower())
     if entry is None or account is None:
         return False
@@ -762,7 +578,7 @@ def approve_device_code(sb: Sandbox, user_code: str, email: str) -> bool:
 
 def decline_device_code(sb: Sandbox, user_code: str) -> bool:
     """Decline a pending device code; its next poll answers ``authorization_declined``."""
-    entry = _device_entry(sb, user_code)
+    entry = grants.device_entry(sb, user_code)
     if entry is None:
         return False
     entry.status = "declined"
@@ -809,7 +625,7 @@ def link_submit(sb: Sandbox, call: Call) -> httpx.Response:
     """Approve (correct credentials) or decline (``decline=1``) a device code."""
     form = call.form()
     code = form.get("code", "")
-    entry = _device_entry(sb, code)
+    entry = grants.device_entry(sb, code)
     if entry is None:
         return _link_page("That code didn't work. Check the code and try again.", code)
     if form.get("decline") == "1":

@@ -171,7 +171,8 @@ def sisu_authorize(sb: Sandbox, call: Call) -> httpx.Response:
     title = sb.tokens.issue("title", "", now + life.title, client_id=app.client_id,
                             device_id=device.device_id, title_id=app.title_id)
     xsts = sb.tokens.issue("xsts", account.xuid, now + life.xsts, uhs=uhs,
-                           device_id=device.device_id, title_id=app.title_id)
+                           device_id=device.device_id, title_id=app.title_id,
+                           relying_party=relying_party)
     answer: dict[str, Any] = {
         "DeviceToken": device_token,
         "TitleToken": _token(title, now, now + life.title, {"xti": {"tid": app.title_id}}),

@@ -14,8 +14,9 @@ The rules, each from a failure users have hit (xbox2local#29, GuardianTheater#69
   computed while writing; the ``.part`` is fsynced once and renamed over ``dest`` atomically.
 * Media hosts never see an ``Authorization`` header: the signature is in the URL.
 
-The pure decisions are :mod:`xbox.download`'s, the disk work :mod:`xbox._disk`'s (run off the
-event loop here).
+The pure decisions are :mod:`xbox.download.rules`', the disk work :mod:`xbox.download.disk`'s
+(run off the event loop here). This module is the source of truth; ``_sync.py`` beside it is
+generated from it by ``scripts/unasync.py``.
 """
 
 from __future__ import annotations
@@ -26,15 +27,15 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .. import _disk
 from .._concurrency import async_run_blocking
 from .._core.call import Call
 from .._core.retry import retry_delay
-from ..download import (
+from ..exceptions import DownloadError, InvalidArgument, NotFoundException, XboxException
+from .disk import AsyncWriter, DownloadState, existing, set_capture_time, write_json
+from .rules import (
     DEFAULT_CHUNK_SIZE,
     HANDOFF_BYTES,
     DownloadResult,
-    DownloadState,
     Pieces,
     ProgressCallback,
     SavedCapture,
@@ -44,13 +45,12 @@ from ..download import (
     needs_refresh,
     piece_size,
 )
-from ..exceptions import DownloadError, InvalidArgument, NotFoundException, XboxException
 
 if TYPE_CHECKING:
     import httpx
 
+    from .._async.client import AsyncClient
     from ..models.captures import Capture
-    from .client import AsyncClient
 
 __all__ = ["download", "save_capture"]
 
@@ -61,10 +61,10 @@ MAX_REFRESHES = 3
 
 
 class _Download(DownloadState):
-    """One file's download (:class:`~xbox.download.DownloadState`) over the client."""
+    """One file's download (:class:`~xbox.download.disk.DownloadState`) over the client."""
 
     client: AsyncClient
-    disk: _disk.AsyncWriter
+    disk: AsyncWriter
 
     async def refresh(self, why: str) -> None:
         """Read the capture anew for a fresh signed URL."""
@@ -97,8 +97,8 @@ class _Download(DownloadState):
         await self.client._sleep(delay)
 
     async def run(self) -> DownloadResult:
-        # The .part's work, in order, on a thread of its own (see _disk.AsyncWriter).
-        self.disk = _disk.AsyncWriter()
+        # The .part's work, in order, on a thread of its own (see AsyncWriter).
+        self.disk = AsyncWriter()
         try:
             return await self.fetch()
         finally:
@@ -151,7 +151,7 @@ class _Download(DownloadState):
             await response.aclose()
 
     async def consume(self, response: httpx.Response, offset: int, expected: int | None) -> bool:
-        import httpx
+        import httpx  # loaded by the send that brought `response`; not at `import xbox`
 
         answer = media_answer(response.status_code, response.headers, offset=offset,
                               expected=expected)
@@ -221,7 +221,7 @@ class _Download(DownloadState):
 class _Sink:
     """Where a body's bytes go: cut into ``chunk_size`` pieces (no copy), handed to the disk
     thread a batch at a time: at once while the thread is idle (a slow network: progress as
-    the bytes come), else once :data:`~xbox.download.HANDOFF_BYTES` are ready (a slow disk:
+    the bytes come), else once :data:`~xbox.download.rules.HANDOFF_BYTES` are ready (a slow disk:
     one thread hop per MiB, never per network read); the sync client's writer writes each
     piece at once. The progress is reported per piece once it is written."""
 
@@ -327,8 +327,7 @@ async def save_capture(client: AsyncClient, capture: Capture, media_path: str | 
         DownloadError: see :func:`download`.
     """
     media_file = Path(media_path)
-    _url, expected, _exp = locator(capture, None)
-    media = await async_run_blocking(_disk.complete_file, media_file, expected, capture.kind, False)
+    media = await async_run_blocking(existing, capture, media_file)
     reused = media is not None
     if media is None:
         media = await download(client, capture, media_file, progress=progress, chunk_size=chunk_size)
@@ -336,20 +335,17 @@ async def save_capture(client: AsyncClient, capture: Capture, media_path: str | 
         progress(media.size, media.size)
     thumbs: dict[str, DownloadResult] = {}
     for size, where in (thumbnail_paths or {}).items():
-        url, thumb_size, _ = locator(capture, size)
+        url, _size, _expiration = locator(capture, size)
         if url is None:
             continue
         thumb_file = Path(where)
-        done = await async_run_blocking(_disk.complete_file, thumb_file, thumb_size,
-                                        capture.kind, True)
+        done = await async_run_blocking(existing, capture, thumb_file, thumbnail=size)
         thumbs[size] = done or await download(client, capture, thumb_file, thumbnail=size,
                                               chunk_size=chunk_size)
     sidecar = Path(sidecar_path) if sidecar_path is not None else media_file.with_name(
         media_file.name + ".json")
     raw = capture.raw if capture.raw is not None else capture.model_dump(by_alias=True)
-    await async_run_blocking(_disk.write_json, sidecar, raw)
-    if capture.recorded is not None:
-        await async_run_blocking(_disk.set_mtimes, (media.path, sidecar,
-                                                    *(t.path for t in thumbs.values())),
-                                 capture.recorded.timestamp())
+    await async_run_blocking(write_json, sidecar, raw)
+    await async_run_blocking(set_capture_time, capture, media.path, sidecar,
+                             *(t.path for t in thumbs.values()))
     return SavedCapture(media=media, thumbnails=thumbs, sidecar=sidecar, reused=reused)

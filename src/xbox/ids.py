@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..exceptions import InvalidArgument
+from .exceptions import InvalidArgument
 
 __all__ = [
     "CLASSIC_GAMERTAG_MAX",

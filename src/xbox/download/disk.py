@@ -1,10 +1,11 @@
-"""The disk side of downloads: ``.part`` files, hashing, fsync, the atomic rename, sidecars.
+"""The disk side of downloads: ``.part`` files, hashing, fsync, the atomic rename, sidecars,
+the files already there, and what one file's download keeps between attempts.
 
 Blocking file work, shared by both clients. In :class:`xbox.AsyncClient` a download's
 ``.part`` work runs on one worker thread of its own (:class:`AsyncWriter`), in order, while
 the task goes on receiving, so the event loop never waits on a disk; the sync client's
 :class:`Writer` has the same interface and runs it at once. The rest runs through
-``_concurrency.async_run_blocking``.
+``_concurrency.async_run_blocking``. What the bytes must be is :mod:`xbox.download.rules`'.
 """
 
 from __future__ import annotations
@@ -19,14 +20,24 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from .download import DownloadResult, disk_error, magic_problem, part_path
-from .exceptions import DownloadError
+from ..exceptions import DownloadError
+from .rules import (
+    DownloadResult,
+    ProgressCallback,
+    complete,
+    disk_error,
+    locator,
+    magic_problem,
+    part_path,
+)
 
 if TYPE_CHECKING:
     from typing_extensions import Buffer
 
-__all__ = ["AsyncWriter", "PartFile", "Writer", "complete_file", "head", "open_part", "publish",
-           "set_mtimes", "sha256_of", "size", "write_all", "write_json"]
+    from ..models.captures import Capture
+
+__all__ = ["AsyncWriter", "DownloadState", "PartFile", "Writer", "existing", "head", "open_part", "publish",
+           "set_capture_time", "set_mtimes", "sha256_of", "size", "write_all", "write_json"]
 
 R = TypeVar("R")
 
@@ -249,19 +260,26 @@ class AsyncWriter:
         self._pool.shutdown(wait=False)
 
 
-def complete_file(path: Path, expected: int | None, kind: str,
-                  thumbnail: bool) -> DownloadResult | None:
-    """A file left under its final name by an interrupted run, if it is whole.
+def existing(capture: Capture, path: str | os.PathLike[str], *,
+             thumbnail: str | None = None) -> DownloadResult | None:
+    """The file at ``path`` if it already holds ``capture``'s media (or its ``thumbnail``,
+    ``"Small"``/``"Large"``) whole, by :func:`~xbox.download.rules.complete`: its size and
+    sha256, read now. None when there is no such file, or it is not that whole file.
 
-    Only verified files are ever renamed to a final name, so the right size and magic bytes
-    are enough to trust it.
+    For a program that saves captures under names of its own (``xbox download``, the
+    archiver): a file fetched before need not be fetched again.
     """
-    if expected is None or size(path) != expected:
+    target = Path(path)
+    _url, expected, _expiration = locator(capture, thumbnail)
+    try:
+        if not target.is_file() or not complete(size(target), head(target), expected,
+                                                capture.kind, thumbnail=thumbnail is not None):
+            return None
+        found = size(target)
+        return DownloadResult(path=target, size=found, sha256=sha256_of(target).hexdigest(),
+                              content_type=None, attempts=0)
+    except OSError:  # unreadable: not something to trust
         return None
-    if magic_problem(head(path), kind, thumbnail=thumbnail) is not None:
-        return None
-    return DownloadResult(path=path, size=expected, sha256=sha256_of(path).hexdigest(),
-                          content_type=None, attempts=0)
 
 
 def write_json(path: Path, data: object) -> None:
@@ -282,3 +300,47 @@ def set_mtimes(paths: Iterable[Path], stamp: float) -> None:
     """Photo tools sort by mtime: make it the moment of capture (xbox2local PR #24)."""
     for path in paths:
         os.utime(path, (stamp, stamp))
+
+
+def set_capture_time(capture: Capture, *paths: str | os.PathLike[str]) -> None:
+    """Give the files of ``capture`` its time of capture as their modification time (photo
+    tools sort by it); nothing when Xbox Live does not say when it was recorded."""
+    if capture.recorded is not None:
+        set_mtimes([Path(p) for p in paths], capture.recorded.timestamp())
+
+
+class DownloadState:
+    """What one file's download remembers from attempt to attempt (the clients' download
+    loops add the network and the disk): its ``.part`` file (``file``) and counters.
+
+    Attributes:
+        requests: media requests sent; refreshes: fresh signed URLs fetched; stalled:
+            attempts in a row that brought no byte; resumed: a ``Range`` request was
+            answered; content_type: the media host's.
+    """
+
+    def __init__(self, client: Any, capture: Capture, dest: Path, thumbnail: str | None,
+                 progress: ProgressCallback | None, chunk_size: int) -> None:
+        self.client = client
+        self.capture = capture
+        self.dest = dest
+        self.file = PartFile(dest)
+        self.thumbnail = thumbnail
+        self.progress = progress
+        self.chunk_size = chunk_size
+        self.requests = 0
+        self.refreshes = 0
+        self.stalled = 0
+        self.resumed = False
+        self.content_type: str | None = None
+        what = f"{capture.kind} {capture.id}"
+        self.label = f"{thumbnail.lower()} thumbnail of {what}" if thumbnail else what
+
+    def report(self, done: int, total: int | None) -> None:
+        if self.progress is not None:
+            self.progress(done, total)
+
+    def result(self, size: int, sha256: str) -> DownloadResult:
+        return DownloadResult(path=self.dest, size=size, sha256=sha256,
+                              content_type=self.content_type, resumed=self.resumed,
+                              attempts=self.requests, refreshed=self.refreshes)

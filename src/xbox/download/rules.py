@@ -1,10 +1,12 @@
-"""Pure parts of media download: results, progress, and the checks that keep bad bytes out.
+"""The rules of a verified download, as pure functions and plain data: the results, and the
+checks that keep bad bytes out.
 
-The I/O lives in ``xbox._async.download`` (and its generated ``_sync`` twin); what is here
-decides, without touching a socket or a disk: is a signed URL about to expire, is this
-``Content-Type`` media or an error page, do these first bytes look like the container the
-capture claims to be. Peers that skipped these checks saved Azure's ``AuthenticationFailed``
-XML as ``.mp4`` files (xbox2local#29).
+What is here decides, without touching a socket or a disk: is a signed URL about to expire,
+what does a media host's answer mean, is this ``Content-Type`` media or an error page, do
+these first bytes look like the container the capture claims to be, is a file already under
+its final name the whole capture. Peers that skipped these checks saved Azure's
+``AuthenticationFailed`` XML as ``.mp4`` files (xbox2local#29). The disk work is
+:mod:`xbox.download.disk`'s, the network loop ``xbox.download._async``'s.
 """
 
 from __future__ import annotations
@@ -14,29 +16,32 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from .exceptions import DownloadError
+from ..exceptions import DownloadError
 
 if TYPE_CHECKING:
-    from .models.captures import Capture
+    from ..models.captures import Capture
 
 __all__ = [
     "DEFAULT_CHUNK_SIZE",
     "REFRESH_MARGIN",
     "DownloadResult",
-    "DownloadState",
     "MediaAnswer",
     "Pieces",
     "ProgressCallback",
     "SavedCapture",
+    "complete",
+    "content_range",
     "content_type_problem",
+    "disk_error",
     "extension_for",
     "locator",
     "magic_problem",
     "media_answer",
     "needs_refresh",
     "part_path",
+    "piece_size",
 ]
 
 #: Bytes per disk write and per progress report.
@@ -161,6 +166,25 @@ def magic_problem(head: bytes, kind: str, *, thumbnail: bool = False) -> str | N
             return None
         return "the file is not an MP4 video (no 'ftyp' box at offset 4)"
     return None
+
+
+def complete(size: int, head: bytes, expected: int | None, kind: str, *,
+             thumbnail: bool = False) -> bool:
+    """Whether a file already under its final name is the whole capture (or thumbnail).
+
+    Only verified bytes are ever renamed to a final name, so the size Xbox Live reports and
+    the right signature (MP4 ``ftyp``, PNG/JPEG/JXR) are enough to trust it; where Xbox Live
+    reports no size, the signature decides alone. The archiver (an interrupted run's files)
+    and ``xbox download`` (a file fetched before) go by this one rule.
+
+    Args:
+        size: the file's size in bytes.
+        head: its first bytes (at least 16).
+        expected: the size Xbox Live reports (None: not reported).
+    """
+    if expected is not None and size != expected:
+        return False
+    return size > 0 and magic_problem(head, kind, thumbnail=thumbnail) is None
 
 
 def extension_for(kind: str, content_type: str | None = None) -> str:
@@ -324,43 +348,3 @@ class Pieces:
 def piece_size(piece: list[bytes | memoryview]) -> int:
     """Bytes in a piece of :class:`Pieces`."""
     return sum(len(b) for b in piece)
-
-
-class DownloadState:
-    """What one file's download remembers from attempt to attempt (the clients' download
-    loops add the network and the disk).
-
-    Attributes:
-        requests: media requests sent; refreshes: fresh signed URLs fetched; stalled:
-            attempts in a row that brought no byte; resumed: a ``Range`` request was
-            answered; content_type: the media host's.
-    """
-
-    def __init__(self, client: Any, capture: Capture, dest: Path, thumbnail: str | None,
-                 progress: ProgressCallback | None, chunk_size: int) -> None:
-        from . import _disk
-
-        self.client = client
-        self.capture = capture
-        self.dest = dest
-        self.file = _disk.PartFile(dest)
-        self.thumbnail = thumbnail
-        self.progress = progress
-        self.chunk_size = chunk_size
-        self.requests = 0
-        self.refreshes = 0
-        self.stalled = 0
-        self.resumed = False
-        self.content_type: str | None = None
-        what = f"{capture.kind} {capture.id}"
-        self.label = f"{thumbnail.lower()} thumbnail of {what}" if thumbnail else what
-
-    def report(self, done: int, total: int | None) -> None:
-        if self.progress is not None:
-            self.progress(done, total)
-
-    def result(self, size: int, sha256: str) -> DownloadResult:
-        return DownloadResult(path=self.dest, size=size, sha256=sha256,
-                              content_type=self.content_type, resumed=self.resumed,
-                              attempts=self.requests, refreshed=self.refreshes)
-

@@ -22,17 +22,20 @@ import os
 import struct
 import time
 from array import array
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
+
+from filelock import FileLock, Timeout
+
+from ._core.budget import MAX_ENTRIES, Budget, LedgerUnavailable
 
 try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows: filelock's lock file instead
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["MAX_ENTRIES", "Budget", "Ledger", "LedgerUnavailable", "decode", "encode"]
+__all__ = ["LOCK_TIMEOUT", "Ledger", "decode", "encode"]
 
 T = TypeVar("T")
 
@@ -43,78 +46,10 @@ _HEADER = struct.Struct("<4sHdIII")
 # Then three columns: the times (f64), the tags (u64: who booked it), whether each counts
 # toward burst (u8: 0 for a refused request, which counts toward sustain only).
 _ENTRY_SIZE = 8 + 8 + 1
-#: The most bookings a ledger keeps (the oldest go first); far above any sustain limit.
-MAX_ENTRIES = 1024
 _MAX_BYTES = _HEADER.size + MAX_ENTRIES * _ENTRY_SIZE
 #: How long to wait for another process's lock before giving up on the ledger (it holds
 #: the lock for microseconds; only a stopped process holds it longer).
 LOCK_TIMEOUT = 2.0
-
-
-class LedgerUnavailable(Exception):
-    """The ledger cannot be used; the message says why (no secrets: a path and a reason)."""
-
-
-@dataclass(slots=True)
-class Budget:
-    """What is known about one (user, service) budget: its bookings, in booking order, as
-    three columns (when each request was: planned, sent or answered; the tag of whoever
-    booked it; whether it counts toward burst: a refused request counts toward sustain
-    only), a pause the service asked for, and the limits its 429 bodies stated (0: none)."""
-
-    times: list[float] = field(default_factory=list)
-    tags: list[int] = field(default_factory=list)
-    burst: bytearray = field(default_factory=bytearray)
-    blocked_until: float = 0.0
-    learned_burst: int = 0
-    learned_sustain: int = 0
-
-    @classmethod
-    def of(cls, entries: Iterable[tuple[float, int, bool]], **kwargs: Any) -> Budget:
-        """A budget from ``(time, tag, counts toward burst)`` bookings."""
-        budget = cls(**kwargs)
-        for time_, tag, burst in entries:
-            budget.add(time_, tag, burst)
-        return budget
-
-    def entries(self) -> list[tuple[float, int, bool]]:
-        return [(t, tag, bool(b)) for t, tag, b in zip(self.times, self.tags, self.burst,
-                                                         strict=True)]
-
-    def add(self, time_: float, tag: int, burst: bool = True) -> None:
-        self.times.append(time_)
-        self.tags.append(tag)
-        self.burst.append(1 if burst else 0)
-
-    def index(self, tag: int) -> int | None:
-        """Where the booking tagged ``tag`` is, if it is still there."""
-        try:
-            return self.tags.index(tag)
-        except ValueError:
-            return None
-
-    def remove(self, i: int) -> None:
-        del self.times[i], self.tags[i], self.burst[i]
-
-    def prune(self, before: float, after: float) -> None:
-        """Drop the oldest bookings while they are at or before ``before`` (out of every
-        window; bookings are in booking order, so nearly in time order, and one left a
-        little longer counts in no window), keep at most :data:`MAX_ENTRIES`, and forget
-        times past ``after``: no booking is made that far ahead, so they come from another
-        clock (one set back, a test's fake one) and would block the budget for that long."""
-        times = self.times
-        cut = max(0, len(times) - MAX_ENTRIES)
-        while cut < len(times) and times[cut] <= before:  # bounded by len(times)
-            cut += 1
-        if cut:
-            del self.times[:cut], self.tags[:cut], self.burst[:cut]
-        if self.times and max(self.times) > after:
-            keep = [i for i, t in enumerate(self.times) if t <= after]
-            self.times = [self.times[i] for i in keep]
-            self.tags = [self.tags[i] for i in keep]
-            self.burst = bytearray(self.burst[i] for i in keep)
-        if self.blocked_until > after:
-            self.blocked_until = 0.0
 
 
 def encode(budget: Budget) -> bytes:
@@ -155,7 +90,8 @@ def decode(data: bytes) -> Budget:
 
 
 class Ledger:
-    """The ledger files of one token store's folder.
+    """The ledger files of one token store's folder: the
+    :class:`~xbox._core.budget.SharedBudgets` of every client on that store.
 
     Args:
         folder: returns the folder (the token store's; read at first use, as the store
@@ -242,8 +178,6 @@ def _clear(budget: Budget) -> None:
 def _lock(fd: int, path: Path) -> Callable[[], None]:
     """Take the exclusive lock (bounded wait); return the release."""
     if fcntl is None:  # pragma: no cover - Windows
-        from filelock import FileLock, Timeout
-
         lock = FileLock(str(path) + ".lock", timeout=LOCK_TIMEOUT)
         try:
             lock.acquire()

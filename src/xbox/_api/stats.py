@@ -15,8 +15,8 @@ from typing import Any
 from urllib.parse import quote
 
 from .._core.call import Call, api_call
-from .._core.ids import check_scid, check_title_id, check_xuid
 from ..exceptions import GamertagNotFound, InvalidArgument, MalformedResponse
+from ..ids import check_scid, check_title_id, check_xuid
 from ..models.base import parse_records
 from ..models.userstats import Stat
 from . import Batch, Errors, ForUser, Request

@@ -1,6 +1,6 @@
 """The archiver's run, written once: resolve the user, list, plan, download N at once, record.
 
-This is the source of truth; ``xbox._sync.archive`` is generated from it (threads instead of
+This is the source of truth; ``_sync.py`` beside it is generated from it (threads instead of
 tasks). Everything that is not network (the catalogue, the disk, the plan) is
 :class:`~xbox.archive.folder.ArchiveFolder`'s; blocking parts of it run off the event loop.
 
@@ -21,8 +21,10 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from .._concurrency import async_each_limited, async_run_blocking
-from .._core.ids import looks_like_xuid
-from ..archive.folder import (
+from ..download._async import save_capture
+from ..exceptions import AuthenticationException, XboxException
+from ..ids import looks_like_xuid
+from .folder import (
     KINDS,
     ArchiveEvent,
     ArchiveFolder,
@@ -32,12 +34,10 @@ from ..archive.folder import (
     check_options,
     in_since,
 )
-from ..archive.planner import DEFAULT_TEMPLATE, PlannedCapture
-from ..exceptions import AuthenticationException, XboxException
-from .download import save_capture
+from .planner import DEFAULT_TEMPLATE, PlannedCapture
 
 if TYPE_CHECKING:
-    from .client import AsyncClient
+    from .._async.client import AsyncClient
 
 __all__ = ["AsyncArchive"]
 
