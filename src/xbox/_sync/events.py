@@ -112,6 +112,7 @@ class Events:
                  stats: Iterable[str | tuple[str, str]] = (),
                  poll_interval: float = DEFAULT_POLL_INTERVAL, initial: bool = False,
                  jitter: Callable[[], float] = random.random) -> None:
+        # jitter: where the reconnect backoff's jitter comes from (a number in [0, 1)).
         self._client = client
         self._titles = check_titles(titles)
         self._stats = check_stats(stats)
@@ -255,8 +256,11 @@ class Events:
                 else:
                     profile = client.profiles.get(who)
                     self.users.append((profile.xuid, profile.gamertag or who))
-        self.users = list(dict.fromkeys(self.users))
-        self._gamertags = dict(self.users)
+        known: dict[str, str | None] = {}
+        for xuid, gamertag in self.users:  # each user once, with a gamertag if any had one
+            known[xuid] = known.get(xuid) or gamertag
+        self.users = list(known.items())
+        self._gamertags = known
         for xuid, _gamertag in self.users:
             for resource in resources_for(xuid, self.kinds, own=xuid == me, titles=self._titles,
                                           stats=self._stats):
@@ -512,7 +516,7 @@ class Events:
                     for capture in reversed(found):  # oldest first
                         if capture.id in fresh and not self._already(capture.id):
                             self._emit([models.from_capture(
-                                capture, received=_utcnow(),
+                                capture, xuid=xuid, received=_utcnow(),
                                 gamertag=self._gamertags.get(xuid), resource=f"{source}:{kind}s")])
 
     def _already(self, capture_id: str) -> bool:

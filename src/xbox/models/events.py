@@ -343,10 +343,12 @@ def from_presence(presence: Any, *, source: str = "resync", received: datetime |
     return _event(PresenceEvent, fields, presence.raw)
 
 
-def from_capture(capture: Capture, *, received: datetime | None = None,
+def from_capture(capture: Capture, *, xuid: str | None = None, received: datetime | None = None,
                  gamertag: str | None = None, resource: str | None = None) -> CaptureEvent:
-    """A :class:`CaptureEvent` for a capture found by polling."""
-    fields = {"kind": "captures", "xuid": capture.xuid, "gamertag": gamertag, "source": "poll",
+    """A :class:`CaptureEvent` for a capture found by polling (``xuid``: whose list it was
+    found in, when the record does not say)."""
+    fields = {"kind": "captures", "xuid": capture.xuid or xuid, "gamertag": gamertag,
+              "source": "poll",
               "resource": resource, "received": received, "data": capture.raw,
               "capture": capture, "capture_type": capture.kind, "capture_id": capture.id,
               "title_name": capture.title_name, "recorded": capture.recorded}
