@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import select
 import signal
 import subprocess
@@ -15,6 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from click.testing import CliRunner
 
@@ -22,7 +24,7 @@ from xbox.archive import CATALOGUE_NAME, Catalogue
 from xbox.cli import cli
 from xbox.sandbox import JOE_GAMERTAG, JOE_XUID
 
-from .cli_helpers import clean_env, cli_sandbox, xbox_command
+from .cli_helpers import clean_env, cli_sandbox, need_pty, run_in_terminal, xbox_command
 
 
 def read_lines(proc: subprocess.Popen[bytes], count: int, timeout: float) -> list[str]:
@@ -87,6 +89,33 @@ def test_piped_watch_prints_tab_separated_lines_and_count_stops_it() -> None:
     when, who, kind, summary = lines[0].split("\t")
     assert when.endswith("Z") and who == JOE_GAMERTAG and kind == "presence" and summary
     assert "connected to Xbox Live's real-time activity service" in result.stderr
+
+
+def test_watch_on_a_terminal_prints_aligned_lines_with_the_local_time(tmp_path: Path) -> None:
+    need_pty()
+    shown = run_in_terminal(["--sandbox", "watch", JOE_GAMERTAG, "--events", "presence",
+                             "--initial", "--count", "1"], clean_env(tmp_path), stdout_too=True,
+                            timeout=120)
+    assert shown.returncode == 0, shown.lines
+    line = next(x for x in shown.lines if "presence" in x)
+    assert re.fullmatch(r"\d\d:\d\d:\d\d  JoeAlcorn        presence      playing FIFA 14 on iOS",
+                        line.rstrip()), line
+
+
+def test_sandbox_serve_activity_sets_the_world_moving(tmp_path: Path) -> None:
+    proc = subprocess.Popen([*xbox_command(), "sandbox", "serve", "--activity"],
+                            env=clean_env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        base = read_lines(proc, 1, timeout=60)[0].strip()
+        deadline = time.monotonic() + 30
+        changes: list[Any] = []
+        while not changes and time.monotonic() < deadline:
+            time.sleep(0.5)
+            changes = httpx.get(f"{base}/sandbox.invalid/activity/changes").json()["changes"]
+        assert changes and changes[0]["gamertag"] == JOE_GAMERTAG
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=60)
 
 
 def test_exec_runs_a_command_per_event_without_a_shell(tmp_path: Path,

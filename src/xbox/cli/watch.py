@@ -82,7 +82,10 @@ def _line(event: Event, tty: bool) -> str:
         when.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
     who = event.gamertag or event.xuid or ""
     fields = [shown, who, event.kind, one_line(event.summary())]
-    return "  ".join(fields) if tty else "\t".join(fields)
+    if not tty:
+        return "\t".join(fields)
+    # Columns: a gamertag is at most 15 characters (20 with a #suffix), a kind 12.
+    return f"{shown}  {who:<15}  {event.kind:<12}  {fields[3]}"
 
 
 def _run(state: State, words: list[str], event: Event, document: str, timeout: float) -> None:

@@ -130,27 +130,32 @@ class InProcessSocket:
                 return b""
         return None
 
+    def _attempt(self, max_bytes: int, deadline: float | None) -> tuple[bytes | None, float]:
+        """Bytes for the client now, else how long to pause before looking again (a
+        ``ReadTimeout`` once ``deadline`` passed, as httpcore's streams raise)."""
+        chunk = self.read_now(max_bytes)
+        if chunk is not None:
+            return chunk, 0.0
+        left = STEP if deadline is None else deadline - time.monotonic()
+        if left <= 0:
+            raise httpcore.ReadTimeout("no data from the sandbox in time")
+        return None, min(left, STEP)
+
     def read(self, max_bytes: int, timeout: float | None) -> bytes:
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
-            chunk = self.read_now(max_bytes)
+            chunk, pause = self._attempt(max_bytes, deadline)
             if chunk is not None:
                 return chunk
-            left = STEP if deadline is None else deadline - time.monotonic()
-            if left <= 0:
-                raise httpcore.ReadTimeout("no data from the sandbox in time")
-            time.sleep(min(left, STEP))
+            time.sleep(pause)
 
     async def aread(self, max_bytes: int, timeout: float | None) -> bytes:
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
-            chunk = self.read_now(max_bytes)
+            chunk, pause = self._attempt(max_bytes, deadline)
             if chunk is not None:
                 return chunk
-            left = STEP if deadline is None else deadline - time.monotonic()
-            if left <= 0:
-                raise httpcore.ReadTimeout("no data from the sandbox in time")
-            await asyncio.sleep(min(left, STEP))
+            await asyncio.sleep(pause)
 
     def close(self) -> None:
         if not self.ended:
