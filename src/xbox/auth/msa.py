@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote, urlencode, urlparse
 
-from .._core.call import Call, Flow, Wait
+from .._core.call import Call, Flow, RenewMsa, Wait
 from .._core.urls import is_sign_in_host
 from ..exceptions import (
     AuthenticationException,
@@ -63,6 +63,7 @@ __all__ = [
     "device_code_form",
     "device_poll_form",
     "device_poll_result",
+    "expired_without_renewal",
     "is_azure_app",
     "legacy_authorize_url",
     "login_cookies",
@@ -80,6 +81,7 @@ __all__ = [
     "redirect_code",
     "refresh",
     "refresh_form",
+    "renewed",
     "server_data",
 ]
 
@@ -410,6 +412,23 @@ def refresh(msa: MsaToken, client_secret: str | None, now: Clock) -> Flow[MsaTok
     log.debug("refreshed the Microsoft account token")
     return dataclasses.replace(fresh, scope=fresh.scope or msa.scope,
                                refresh_token=fresh.refresh_token or msa.refresh_token)
+
+
+def renewed(msa: MsaToken, client_secret: str | None, *,
+            refused: bool = False) -> Flow[MsaToken | None]:
+    """A new MSA token for one that expired (or that Xbox Live ``refused``), from wherever
+    the client gets them: the host application's provider, or the refresh-token grant
+    (:func:`refresh`). None: the client has no way to get one.
+    """
+    answer: object = yield RenewMsa(msa, client_secret, refused)
+    return answer if isinstance(answer, MsaToken) else None
+
+
+def expired_without_renewal() -> ReauthenticationRequired:
+    """An expired MSA token that nothing can renew (no refresh token, no provider)."""
+    return ReauthenticationRequired(
+        "The Microsoft account token expired and this sign-in cannot renew it (no refresh "
+        "token, and no msa_token_provider was given to the client): sign in again")
 
 
 def authorization_url(*, client_id: str, redirect_uri: str, scope: str, state: str | None = None,
