@@ -37,7 +37,7 @@ from ..exceptions import (
     XboxException,
 )
 from .answers import Clock, json_of, outage, raise_unless_ok, unreadable
-from .tokens import MsaToken
+from .tokens import AZURE_SCOPE, LEGACY_SCOPE, MsaToken, default_scope, is_azure_app
 
 if TYPE_CHECKING:
     import httpx
@@ -94,30 +94,11 @@ PUBLIC_CLIENT_ID = "000000004C12AE6F"  # the Xbox app: device code with no Azure
 #: client uses today (XboxReplay xboxlive-auth 5.1, prismarine-auth through it); the 2014 id
 #: above is still honoured for refreshing sessions it signed in.
 PASSWORD_CLIENT_ID = PUBLIC_CLIENT_ID
-LEGACY_SCOPE = "service::user.auth.xboxlive.com::MBI_SSL"
-AZURE_SCOPE = "Xboxlive.signin Xboxlive.offline_access"
 LEGACY_REDIRECT_URI = "https://login.live.com/oauth20_desktop.srf"
 TOKEN_URL = f"https://{LOGIN_HOST}/oauth20_token.srf"
 CONNECT_URL = f"https://{LOGIN_HOST}/oauth20_connect.srf"
 # RFC 8628 §3.5: after ``slow_down`` the client adds 5 s to its polling interval for good.
 SLOW_DOWN_STEP = 5.0
-_LIVE_CLIENT_ID_RE = re.compile(r"^[0-9A-Fa-f]{16}$")
-
-
-def default_scope(client_id: str, scope: str | None = None) -> str:
-    """The scope to ask for: ``scope`` if given, else the family ``client_id`` belongs to.
-
-    Microsoft's own "Live" client ids are 16 hex digits and use the ``MBI_SSL`` scope; a
-    self-registered Azure app (a GUID) uses ``Xboxlive.signin Xboxlive.offline_access``.
-    """
-    if scope:
-        return scope
-    return LEGACY_SCOPE if _LIVE_CLIENT_ID_RE.match(client_id) else AZURE_SCOPE
-
-
-def is_azure_app(client_id: str) -> bool:
-    """Whether ``client_id`` is a user's own Azure app (a GUID), not a Microsoft Live id."""
-    return not _LIVE_CLIENT_ID_RE.match(client_id)
 
 
 # -- e-mail + password (the sign-in page scrape) ----------------------------------------------

@@ -5,17 +5,19 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .._core.times import parse_datetime
+from ..exceptions import InvalidArgument
 
 if TYPE_CHECKING:
     from .signing import RequestSigner
 
-__all__ = ["FLOWS", "REFRESH_MARGIN", "Device", "MsaToken", "Session", "XboxToken",
-           "parse_wire_time"]
+__all__ = ["AZURE_SCOPE", "FLOWS", "LEGACY_SCOPE", "REFRESH_MARGIN", "Device", "MsaToken",
+           "Session", "XboxToken", "default_scope", "is_azure_app", "parse_wire_time"]
 
 #: How a session signs in to Xbox Live, after the Microsoft account (MSA) token:
 #: ``"sisu"`` (the Xbox app's way: a signed device token, then sisu.xboxlive.com gives the
@@ -26,6 +28,28 @@ FLOWS = ("sisu", "title", "plain")
 
 # Refresh a token this many seconds before it expires, so no call races the expiry.
 REFRESH_MARGIN = 300.0
+
+#: The two scope families of Microsoft account tokens Xbox Live takes (spec §1b): a Live
+#: client id's (the ticket goes as ``t=TOKEN``) and an Azure app's (``d=TOKEN``).
+LEGACY_SCOPE = "service::user.auth.xboxlive.com::MBI_SSL"
+AZURE_SCOPE = "Xboxlive.signin Xboxlive.offline_access"
+_LIVE_CLIENT_ID_RE = re.compile(r"^[0-9A-Fa-f]{16}$")
+
+
+def default_scope(client_id: str, scope: str | None = None) -> str:
+    """The scope to ask for: ``scope`` if given, else the family ``client_id`` belongs to.
+
+    Microsoft's own "Live" client ids are 16 hex digits and use the ``MBI_SSL`` scope; a
+    self-registered Azure app (a GUID) uses ``Xboxlive.signin Xboxlive.offline_access``.
+    """
+    if scope:
+        return scope
+    return LEGACY_SCOPE if _LIVE_CLIENT_ID_RE.match(client_id) else AZURE_SCOPE
+
+
+def is_azure_app(client_id: str) -> bool:
+    """Whether ``client_id`` is a user's own Azure app (a GUID), not a Microsoft Live id."""
+    return not _LIVE_CLIENT_ID_RE.match(client_id)
 
 
 def parse_wire_time(value: str) -> float:
@@ -123,9 +147,6 @@ class MsaToken:
             InvalidArgument: an empty or non-string token, or a malformed time.
         """
         import time
-
-        from ..exceptions import InvalidArgument
-        from .msa import AZURE_SCOPE, default_scope
 
         if not isinstance(access_token, str) or not access_token.strip():
             raise InvalidArgument("access_token must be a non-empty string")
