@@ -357,6 +357,8 @@ async def test_without_a_hook_the_refresh_token_renews_and_without_one_a_clear_e
                 await xbl.profiles.me()
             with pytest.raises(AuthenticationException):
                 await xbl.login_msa_token("not-a-token")
+            with pytest.raises(InvalidArgument, match="go with an access token given as a str"):
+                await xbl.login_msa_token(MsaToken.from_host("abc"), scope=AZURE_SCOPE)
 
 
 async def test_a_sisu_sign_in_the_host_ran_is_taken_over_and_renewed() -> None:

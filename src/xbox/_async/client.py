@@ -464,6 +464,10 @@ class AsyncClient(BaseClient):
             AuthenticationException: Xbox Live refused the token (a subclass says why:
                 XstsError for an account Xbox Live will not authorize).
         """
+        if not isinstance(token, str) and any(
+                value is not None for value in (refresh_token, client_id, scope, expires_in)):
+            raise InvalidArgument("refresh_token, client_id, scope and expires_in go with an "
+                                  "access token given as a str (an MsaToken carries its own)")
         if token is None:
             if self._msa_provider is None:
                 raise InvalidArgument("give the Microsoft account token, or build the client "
