@@ -30,7 +30,7 @@ ALLOWED: list[tuple[str, str]] = [
     (r"xbox\.(exceptions\.)?\w+\.__init__\(body\)",
      "an error's body: the server's answer as it came, JSON or text"),
     (r"xbox\.models\.\w+\.(from_wire\(data\)|prepare_wire(\(data\)| -> return)"
-     r"|wire_identity_problem\(wire\)|wire_object -> return)",
+     r"|wire_identity_problem\(wire\)|wire_object -> return|read_lazily\((data|known)\))",
      "a wire object before validation: what these methods check"),
     (r"xbox\.models\.Profile\.(setting(\(default\)| -> return)|settings_by_name -> return)",
      "a profile setting's value as the service sent it (the typed ones are properties)"),
