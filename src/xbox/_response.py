@@ -71,7 +71,7 @@ def response_info(response: httpx.Response, url: str) -> ResponseInfo:
 
 @dataclass(frozen=True)
 class RawResponse(Generic[T]):
-    """A call's result and the responses it received, last one first in importance.
+    """A call's result and the responses it received.
 
     ``status_code``, ``headers`` and ``correlation_id`` are the last response's (for a
     single request, its only one); ``responses`` has them all, in order (each page of a

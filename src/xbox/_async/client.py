@@ -475,8 +475,8 @@ class AsyncClient(BaseClient):
             msa_token = host_token(await self._msa_provider(), None, self.clock())
         elif isinstance(token, str):
             msa_token = MsaToken.from_host(token, refresh_token=refresh_token,
-                                               client_id=client_id, scope=scope,
-                                               expires_in=expires_in, now=self.clock())
+                                           client_id=client_id, scope=scope,
+                                           expires_in=expires_in, now=self.clock())
         else:
             msa_token = host_token(token, None, self.clock())
         return await self._adopt(msa_token, client_secret=client_secret, flow=flow)
