@@ -420,6 +420,7 @@ async def test_token_changes_reach_the_host_store_once_per_renewal() -> None:
     sb = _sandbox(clock=clock, lifetimes=SHORT, rate_limits=False)
     store = HostStore()
     assert isinstance(store, AsyncTokenStorage) and isinstance(MemoryTokenStore(), TokenStorage)
+    assert isinstance(xbox.TokenStore(), TokenStorage)  # the file store follows the protocol
     async with httpx.AsyncClient(transport=sb.transport()) as http:
         token = await ahost_link(http, sb.base_url)
         async with xbox.AsyncClient(http_client=http, base_url=sb.base_url, token_store=store,
