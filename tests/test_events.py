@@ -427,3 +427,21 @@ def test_the_websocket_handshake_has_an_http1_pool_when_the_main_one_speaks_http
         with xbl.events(kinds="presence", initial=True) as stream:
             assert next(stream).kind == "presence"
         assert (xbl._upgrade_pool is not None) is _http._has_h2()
+
+
+def test_a_hosts_http_client_carries_the_handshake_too() -> None:
+    """An application's own httpx client (``http_client=``) sends every request, the
+    websocket's handshake included, and stays open after."""
+    import httpx
+
+    sb = Sandbox(seed=0)
+    seen: list[str] = []
+    host = httpx.Client(transport=sb.transport(),
+                        event_hooks={"request": [lambda r: seen.append(r.url.path)]})
+    with xbox.Client(base_url=sb.base_url, http_client=host, token_store=None) as xbl:
+        xbox_app_sign_in(xbl, sb)
+        with xbl.events(kinds="presence", initial=True) as stream:
+            assert next(stream).kind == "presence"
+        assert xbl._upgrade_pool is None
+    assert "/rta.xboxlive.com/connect" in seen and not host.is_closed
+    host.close()
