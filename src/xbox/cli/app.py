@@ -32,7 +32,7 @@ from ..exceptions import (
     NotSignedIn,
     XboxException,
 )
-from .output import Output, one_line
+from .output import Output, one_line, terminal_safe
 
 if TYPE_CHECKING:
     from .. import PlannedRequest
@@ -278,6 +278,10 @@ class XboxGroup(click.Group):
         # ctx.obj becomes the State in the group's callback, inside super().invoke().
         try:
             return super().invoke(ctx)
+        except click.ClickException as exc:
+            # click prints it: a message that quotes the service (a gamertag) shows safely.
+            setattr(exc, "message", terminal_safe(exc.message))  # noqa: B010  (Final in click's stubs)
+            raise
         except InvalidArgument as exc:
             # The library refused an argument before sending anything: bad input.
             _report(ctx, str(exc))
@@ -333,13 +337,13 @@ class WaitNotices(logging.Handler):
 
     def __init__(self) -> None:
         super().__init__(logging.INFO)
-        self.sink: Callable[[str], None] = lambda text: click.echo(text, err=True)
+        self.sink: Callable[[str], None] = lambda text: click.echo(terminal_safe(text), err=True)
 
     def emit(self, record: logging.LogRecord) -> None:
         if record.levelno != logging.INFO or "(rate limit)" not in str(record.msg):
             return
         try:
-            self.sink(record.getMessage())
+            self.sink(terminal_safe(record.getMessage()))
         except Exception:  # a notice must never break the command
             self.handleError(record)
 
@@ -398,7 +402,7 @@ def _route_warnings(quiet: bool) -> Callable[[], None]:
              file: TextIO | None = None, line: str | None = None) -> None:
         if issubclass(category, MalformedRecord):
             if not quiet:
-                click.echo(f"warning: {message}", err=True)
+                click.echo(terminal_safe(f"warning: {message}"), err=True)
             return
         previous(message, category, filename, lineno, file, line)
 
