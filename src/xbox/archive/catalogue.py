@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 
-from ..exceptions import MalformedResponse
+from ..exceptions import InvalidArgument, MalformedResponse
 from .planner import KnownCapture, PlannedCapture
 
 __all__ = [
@@ -465,7 +465,11 @@ def status(dest: str | Path, *, within_days: float = 7, now: float | None = None
         Counts by status and the at-risk captures, soonest deletion first.
     """
     when = time.time() if now is None else now
-    horizon = datetime.fromtimestamp(when, UTC) + timedelta(days=within_days)
+    try:
+        horizon = datetime.fromtimestamp(when, UTC) + timedelta(days=within_days)
+    except (OverflowError, ValueError, OSError):  # nan, inf, past year 9999
+        raise InvalidArgument(f"within_days must be a number of days within the calendar, "
+                              f"not {within_days!r}") from None
     with Catalogue(dest, readonly=True) as cat:
         rows = cat.rows()
         unreadable = cat.unreadable()

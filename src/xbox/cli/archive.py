@@ -20,7 +20,7 @@ from .app import EXIT_FAILURE, EXIT_NOT_FOUND, State, pass_state
 from .app import cli as root
 from .groups import DefaultGroup, default_of
 from .output import Bytes, Col, human_bytes
-from .params import SINCE, USER, UserRef
+from .params import SINCE, USER, FiniteRange, UserRef
 from .progress import archive_bars
 from .users import resolve
 
@@ -29,6 +29,10 @@ if TYPE_CHECKING:
     from ..archive.planner import PlannedCapture
 
 _KINDS = {"clips": "clip", "screenshots": "screenshot"}
+#: ``--within`` at most: a century (Xbox Live keeps captures 90 days).
+MAX_WITHIN_DAYS = 36500
+
+
 class _ArchiveGroup(DefaultGroup):
     """``archive GAMERTAG ...`` runs the archiver; ``archive status|verify`` are subcommands.
 
@@ -256,7 +260,8 @@ def _status_json(dest: Path, report: ArchiveStatus) -> dict[str, Any]:
 
 @archive.command()
 @dest_option
-@click.option("--within", "within_days", type=click.FloatRange(min=0), default=7, show_default=True,
+@click.option("--within", "within_days", type=FiniteRange(min=0, max=MAX_WITHIN_DAYS), default=7,
+              show_default=True,
               metavar="DAYS", help="Captures expiring within DAYS count as at risk.")
 @pass_state
 def status(state: State, dest: Path, within_days: float) -> None:
