@@ -26,6 +26,10 @@
      │    └── Timeout
      ├── MalformedResponse                  the body is not what the service promises
      ├── DownloadError                      media could not be fetched or failed verification
+     │    └── DiskError                     its file could not be written (disk full, I/O error)
+     ├── ArchiveError                       an archive folder cannot be used as it is
+     │    ├── CatalogueError                its catalogue holds a value no run wrote
+     │    └── ArchiveBusy                   another run holds the folder
      └── InvalidArgument (also ValueError)  bad input, refused before any request
 
 Every exception carries what a user needs to act on it (``status_code``, ``service``,
@@ -43,10 +47,14 @@ if TYPE_CHECKING:
     import httpx
 
 __all__ = [
+    "ArchiveBusy",
+    "ArchiveError",
     "AuthenticationException",
+    "CatalogueError",
     "ClipNotFound",
     "DeviceCodeDeclined",
     "DeviceCodeExpired",
+    "DiskError",
     "DownloadError",
     "GamertagNotFound",
     "InvalidArgument",
@@ -357,6 +365,67 @@ class DownloadError(XboxException):
     """A capture could not be downloaded, or the bytes failed verification."""
 
     default_message = "Download failed"
+
+
+class DiskError(DownloadError):
+    """A capture's file could not be written: the disk is full, a name is too long for the
+    filesystem, an I/O error.
+
+    Attributes:
+        errno: the operating system's error number (``errno.ENOSPC`` for a full disk).
+        path: the file that could not be written.
+        disk_full: the disk (or the user's quota) is full: every other file would fail
+            too until space is freed.
+    """
+
+    default_message = "Could not write the file"
+
+    def __init__(self, message: str, *, errno: int | None = None, path: str | None = None) -> None:
+        self.errno = errno
+        self.path = path
+        super().__init__(message)
+
+    @property
+    def disk_full(self) -> bool:
+        import errno as codes  # (a name of this class's shadows the module)
+
+        return self.errno in (codes.ENOSPC, getattr(codes, "EDQUOT", codes.ENOSPC))
+
+
+class ArchiveError(XboxException):
+    """An archive folder cannot be used as it is (see the subclasses)."""
+
+    default_message = "The archive folder cannot be used"
+
+
+class CatalogueError(ArchiveError):
+    """The archive's catalogue holds a value that no run wrote (a hand edit, another
+    program, a damaged file): a path outside the folder, a status or date that is not one.
+
+    Attributes:
+        path: the catalogue file.
+    """
+
+    default_message = "The archive catalogue holds a value no run wrote"
+
+    def __init__(self, message: str, *, path: str | None = None) -> None:
+        self.path = path
+        super().__init__(message)
+
+
+class ArchiveBusy(ArchiveError):
+    """Another run (``xbox archive``, ``archive verify --repair``) holds the archive folder,
+    and it was not let go within the wait.
+
+    Attributes:
+        path: the folder.
+    """
+
+    default_message = "Another run is using the archive folder"
+
+    def __init__(self, message: str, *, path: str | None = None) -> None:
+        self.path = path
+        super().__init__(message)
 
 
 class InvalidArgument(XboxException, ValueError):
