@@ -186,6 +186,49 @@ def test_a_record_dated_at_the_end_of_the_calendar_does_not_stop_the_run(
     assert status(dest).total > 3
 
 
+def _lone_surrogates(sb: Sandbox, first_id: str) -> httpx.MockTransport:
+    """The sandbox in-process, with every clip title starting with a lone surrogate
+    (``"\\ud800"`` in the JSON: valid JSON, text no UTF-8 can hold), and the id of
+    ``first_id`` made one too."""
+    def handle(request: httpx.Request) -> httpx.Response:
+        response = sb.handle(request)
+        if "/gameclipsmetadata.xboxlive.com/" not in request.url.path:
+            return response
+        text = response.read().decode()
+        for sep in ('": "', '":"'):
+            text = text.replace(f'"titleName{sep}', f'"titleName{sep}\\ud800')
+        text = text.replace(f'"{first_id}"', '"\\udfff-not-an-id"')
+        headers = {k: v for k, v in response.headers.items()
+                   if k.lower() not in ("content-length", "content-encoding")}
+        return httpx.Response(response.status_code, headers=headers, content=text.encode())
+
+    return httpx.MockTransport(handle)
+
+
+def test_text_that_utf8_cannot_hold_never_stops_the_run(sb: Sandbox, tmp_path: Path) -> None:
+    dest = tmp_path / "archive"
+    with xbox.Client(base_url=sb.base_url, transport=sb.transport(), token_store=None,
+                     sleep=lambda s: None) as plain:
+        xbox_app_sign_in(plain, sb)
+        first = _first_planned(plain, tmp_path / "plan", 1)[0]
+    with xbox.Client(base_url=sb.base_url, transport=_lone_surrogates(sb, first),
+                     token_store=None, sleep=lambda s: None) as client:
+        xbox_app_sign_in(client, sb)
+        with Archive(dest) as archive:
+            report = archive.archive_user(client, "JoeAlcorn", limit=3, kinds=("clip",))
+    assert report.failed == {} and len(report.downloaded) == 3
+    assert [u.error for u in report.unreadable] == ["the capture's id is not valid text"]
+    rows = {row.id: row for row in Catalogue(dest, readonly=True).rows()}
+    from_metadata = [i for i in report.downloaded if "metadata" in report.sources[i.id]]
+    assert from_metadata and all((rows[i.id].title or "").startswith("\ufffd")
+                                 for i in from_metadata)
+    item = from_metadata[0]
+    assert item.path.parent.name.startswith("_")  # no surrogate reaches a file name
+    sidecar = json.loads((dest / item.companions.sidecar).read_text("utf-8"))
+    assert sidecar["titleName"].startswith("\ud800")  # the sidecar keeps it exactly
+    assert verify(dest).ok and write_gallery(dest).is_file()
+
+
 # -- one capture's disk error never stops the run -----------------------------------------------
 
 def test_a_disk_error_writing_one_capture_fails_that_capture_only(

@@ -5,6 +5,9 @@ control characters shown (``^[``), never executed; ``--json`` keeps them exact."
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -125,3 +128,22 @@ def test_every_output_method_makes_text_safe(capsys: pytest.CaptureFixture[str],
         seen = capsys.readouterr()
         assert _acts(seen.out) == [] and _acts(seen.err) == [], seen
         assert seen.out.count("^[]52;c;") + seen.err.count("^[]52;c;") >= 6
+
+
+def test_text_no_encoding_can_print_is_shown_and_json_keeps_it_exact() -> None:
+    # A lone surrogate ("\\ud800" in the service's JSON) cannot be written as UTF-8: printed
+    # as it is, it ended the command with UnicodeEncodeError. (The sandbox cannot serve one:
+    # its own JSON is UTF-8; the output layer is run as the command runs it, in a process.)
+    code = (
+        "from xbox.cli.output import Output, Col\n"
+        "text = 'lone \\ud800 surrogate'\n"
+        "out = Output(json_mode=False)\n"
+        "out.table([Col('Message', free=True)], [[text]], title=text)\n"
+        "out.line(text); out.error(text)\n"
+        "Output(json_mode=True).json([{'text': text}])\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60,
+                          env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+    assert done.returncode == 0, done.stderr.decode()
+    out, err = done.stdout.decode(), done.stderr.decode()
+    assert out.count("lone <U+D800> surrogate") == 2 and "lone <U+D800> surrogate" in err
+    assert json.loads(out[out.index("["):])[0]["text"] == "lone \ud800 surrogate"  # exact

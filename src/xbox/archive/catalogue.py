@@ -495,8 +495,8 @@ class Catalogue:
                                      WHEN captures.status = 'failed'
                                           AND excluded.status = 'pending' THEN 'failed'
                                      ELSE excluded.status END""",
-                [(item.id, item.kind, item.capture.xuid, item.gamertag, item.title,
-                  _iso(item.recorded), item.path.as_posix(),
+                [(item.id, item.kind, _storable(item.capture.xuid), _storable(item.gamertag),
+                  _storable(item.title), _iso(item.recorded), item.path.as_posix(),
                   UPLOADING if item.id in pending_upload else PENDING, int(item.saved),
                   _iso(item.expires_at), stamp, _duration(item), stamp) for item in items])
             if sources:
@@ -515,8 +515,8 @@ class Catalogue:
             conn.executemany(
                 "INSERT OR REPLACE INTO unreadable (key, xuid, kind, source, error, body, seen)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [(r.key, xuid, r.kind, r.source, r.error[:2000], _stored_body(r.body), stamp)
-                 for r in records])
+                [(r.key, xuid, r.kind, r.source, _storable(r.error[:2000]), _stored_body(r.body),
+                  stamp) for r in records])
 
     def unreadable(self) -> list[Unreadable]:
         """Records the last listing of each user could not read."""
@@ -552,7 +552,7 @@ class Catalogue:
         conn = self._writable()
         with self._transaction(conn):
             conn.execute("UPDATE captures SET status = 'failed', error = ?, updated = ? WHERE id = ?",
-                         (error[:2000], _now_iso(now), capture_id))
+                         (_storable(error[:2000]), _now_iso(now), capture_id))
 
     def reset(self, capture_ids: Iterable[str], *, now: float | None = None,
               why: str = "its files were missing or damaged") -> None:
@@ -565,6 +565,15 @@ class Catalogue:
                 "UPDATE captures SET status = 'pending', sha256 = NULL, updated = ?, lost = ?"
                 " WHERE id = ?", [(stamp, f"{why} ({stamp[:16].replace('T', ' ')} UTC)", i)
                                   for i in capture_ids])
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _storable(text: str | None) -> str | None:
+    """Text SQLite can store: a lone surrogate ("\\ud800" in the service's JSON, which no
+    UTF-8 can hold) becomes U+FFFD, instead of failing the whole run."""
+    return _SURROGATE.sub("\ufffd", text) if text is not None else None
 
 
 def _stored_body(body: object) -> str:

@@ -31,6 +31,7 @@ from __future__ import annotations
 import errno
 import logging
 import os
+import re
 import shutil
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -52,6 +53,7 @@ from .planner import (
     Plan,
     PlannedCapture,
     companion_paths,
+    kind_of,
     plan_captures,
     relative_path,
 )
@@ -76,6 +78,7 @@ __all__ = [
 log = logging.getLogger("xbox")
 
 KINDS = ("clip", "screenshot")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 #: Bytes a run keeps free on the archive's disk for what every run writes besides media: the
 #: catalogue (SQLite's write-ahead log grows by up to 4 MiB between checkpoints), sidecars
@@ -248,6 +251,13 @@ class Listing:
     source_errors: dict[str, str] = field(default_factory=dict)
 
     def add(self, capture: Capture, source: str) -> None:
+        if _SURROGATE.search(capture.id):
+            # An id that is not text (a lone "\ud800" in the service's JSON) names no file
+            # and no row: the record is set aside, like one without an id.
+            self.unreadable.append(Unreadable(
+                kind_of(capture), source, "the capture's id is not valid text",
+                capture.raw if capture.raw is not None else capture.model_dump(mode="json")))
+            return
         key = capture.id.lower()
         seen = self.sources.setdefault(key, [])
         if source not in seen:

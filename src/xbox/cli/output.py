@@ -47,7 +47,9 @@ MIN_FREE = 8  # a shortened free-text column keeps at least this many cells
 
 # C0 controls but tab and newline, DEL, the C1 controls (U+0080-U+009F: U+009B is a CSI on
 # its own for many terminals), and the bidirectional overrides that reorder what is shown.
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# And lone surrogates (a "\ud800" in the service's JSON), which no terminal encoding can hold.
+_UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def _visible(match: re.Match[str]) -> str:
@@ -65,7 +67,8 @@ def terminal_safe(text: str) -> str:
     """``text`` as a terminal may show it: every control character that a terminal would
     act on (ESC sequences that set the title, clear the screen or write the clipboard,
     carriage returns and backspaces that overwrite what is shown, bell) and the
-    bidirectional overrides are shown visibly (``^[``, ``^M``, ``<U+202E>``) instead.
+    bidirectional overrides are shown visibly (``^[``, ``^M``, ``<U+202E>``) instead, as are
+    lone surrogates, which no encoding can print.
 
     Tab and newline stay. The one place the output layer makes service text safe: every
     table, record, line and message on stdout and stderr goes through it; JSON does not
@@ -249,8 +252,15 @@ class Output:
 
     # -- data -----------------------------------------------------------------------------------
     def json(self, data: Any) -> None:
-        """Print one JSON document on stdout."""
-        click.echo(json.dumps(to_jsonable(data), indent=2, ensure_ascii=False, default=_default))
+        """Print one JSON document on stdout (exact: text that UTF-8 cannot hold, a lone
+        surrogate the service sent, is escaped as JSON escapes it, never lost)."""
+        ready = to_jsonable(data)
+        text = json.dumps(ready, indent=2, ensure_ascii=False, default=_default)
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            text = json.dumps(ready, indent=2, default=_default)
+        click.echo(text)
 
     def table(self, columns: Sequence[Col | str], rows: Iterable[Sequence[Any]], *,
               title: str | None = None) -> None:
