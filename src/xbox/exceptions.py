@@ -226,10 +226,14 @@ class TokenStoreError(AuthenticationException):
 
     Attributes:
         path: the file in question.
+        errno: for a file that could not be read or written, the operating system's error
+            number (``errno.ENOSPC``: the disk is full): a disk error, not a refused
+            sign-in. None for a corrupt or foreign file.
     """
 
-    def __init__(self, message: str, *, path: str) -> None:
+    def __init__(self, message: str, *, path: str, errno: int | None = None) -> None:
         self.path = path
+        self.errno = errno
         super().__init__(message)
 
 
@@ -433,6 +437,14 @@ class InvalidArgument(XboxException, ValueError):
     before any request. Also a :class:`ValueError`, so ``except ValueError`` still works."""
 
     default_message = "Invalid argument"
+
+
+class SessionNotSaved(UserWarning):
+    """A renewed sign-in could not be saved to the token store (a full or read-only disk).
+
+    A warning, not an exception: the renewed tokens stay in use in memory for the rest of
+    the process, and the next process renews again from the tokens saved before.
+    """
 
 
 class MalformedRecord(UserWarning):

@@ -455,7 +455,8 @@ class AsyncClient(BaseClient):
 
     async def _renew(self, *, force: bool = False) -> Session:
         ready = self.auth.renewal(self.clock, force=force)
-        return ready if not isinstance(ready, Generator) else self.auth.commit(await self._run(ready))
+        # (renewed: a renewal the disk cannot save is used in memory, with a warning)
+        return ready if not isinstance(ready, Generator) else self.auth.renewed(await self._run(ready))
 
     async def _adopt(self, token: MsaToken, *, client_secret: str | None = None,
                      flow: str | None = None) -> Session:

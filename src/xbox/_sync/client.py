@@ -455,7 +455,8 @@ class Client(BaseClient):
 
     def _renew(self, *, force: bool = False) -> Session:
         ready = self.auth.renewal(self.clock, force=force)
-        return ready if not isinstance(ready, Generator) else self.auth.commit(self._run(ready))
+        # (renewed: a renewal the disk cannot save is used in memory, with a warning)
+        return ready if not isinstance(ready, Generator) else self.auth.renewed(self._run(ready))
 
     def _adopt(self, token: MsaToken, *, client_secret: str | None = None,
                flow: str | None = None) -> Session:

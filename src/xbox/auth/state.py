@@ -9,11 +9,12 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
+import warnings
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from ..exceptions import InvalidArgument, XboxException
+from ..exceptions import InvalidArgument, SessionNotSaved, TokenStoreError, XboxException
 from . import flows, xboxlive
 from .tokens import FLOWS, Device, MsaToken, Session, XboxToken
 
@@ -68,6 +69,28 @@ class SignInState:
         self.session = session
         self._loaded = True
         return session
+
+    def renewed(self, session: Session) -> Session:
+        """Save a renewed ``session`` and make it current, like :meth:`commit`; but a save
+        the disk refuses (full, read-only) does not undo a renewal Microsoft granted: the
+        session is current in memory for the rest of the process, with a
+        :class:`~xbox.exceptions.SessionNotSaved` warning (never a refused sign-in).
+
+        Raises:
+            TokenStoreError: the saved file is corrupt or another program's (never
+                overwritten).
+        """
+        try:
+            return self.commit(session)
+        except TokenStoreError as exc:
+            if exc.errno is None:
+                raise
+            warnings.warn(SessionNotSaved(
+                f"the renewed sign-in could not be saved ({exc.message}); it is used for "
+                f"this command, and the next one renews it again"), stacklevel=2)
+            self.session = session
+            self._loaded = True
+            return session
 
     def sign_out(self) -> None:
         """Forget the session in memory only (the saved file stays as it is)."""
@@ -143,8 +166,8 @@ class SignInState:
         return xboxlive.relying_party_token(session, relying_party, clock)
 
     def keep(self, session: Session, relying_party: str, token: XboxToken) -> XboxToken:
-        """Save ``token`` as ``session``'s for ``relying_party``."""
-        self.commit(dataclasses.replace(
+        """Save ``token`` as ``session``'s for ``relying_party`` (see :meth:`renewed`)."""
+        self.renewed(dataclasses.replace(
             session, relying_parties={**session.relying_parties, relying_party: token}))
         return token
 

@@ -30,6 +30,8 @@ from ..exceptions import (
     MalformedRecord,
     NotFoundException,
     NotSignedIn,
+    SessionNotSaved,
+    TokenStoreError,
     XboxException,
 )
 from .output import Output, one_line, terminal_safe
@@ -73,6 +75,8 @@ def exit_code_for(exc: BaseException) -> int:
     """The exit code for an exception of the library's tree."""
     if isinstance(exc, NotFoundException):
         return EXIT_NOT_FOUND
+    if isinstance(exc, TokenStoreError) and exc.errno is not None:
+        return EXIT_FAILURE  # the disk refused the token file: nobody refused the sign-in
     if isinstance(exc, AuthenticationException):
         return EXIT_AUTH
     return EXIT_FAILURE
@@ -391,8 +395,8 @@ def _setup_logging(verbose: int, quiet: bool) -> Callable[[], None]:
 
 
 def _route_warnings(quiet: bool) -> Callable[[], None]:
-    """The library's warnings about records it set aside become one ``warning:`` line each
-    on stderr (none with -q); returns the undo."""
+    """The library's warnings about records it set aside, or a renewed sign-in the disk could
+    not save, become one ``warning:`` line each on stderr (none with -q); returns the undo."""
     saved = warnings.catch_warnings()
     saved.__enter__()
     warnings.simplefilter("always", MalformedRecord)  # every call's own line, even if alike
@@ -400,7 +404,7 @@ def _route_warnings(quiet: bool) -> Callable[[], None]:
 
     def show(message: Warning | str, category: type[Warning], filename: str, lineno: int,
              file: TextIO | None = None, line: str | None = None) -> None:
-        if issubclass(category, MalformedRecord):
+        if issubclass(category, MalformedRecord | SessionNotSaved):
             if not quiet:
                 click.echo(terminal_safe(f"warning: {message}"), err=True)
             return
