@@ -155,6 +155,18 @@ def test_a_title_of_100_emoji_is_archived_under_a_name_the_disk_takes(
     assert verify(dest).ok
 
 
+def test_xbox_download_fits_a_long_title_in_the_name_too(
+        sb: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    clip = next(c for c in sb.world.joe.clips if c.state == "Published")
+    _retitle(sb, clip.id, EMOJI_TITLE)
+    result = _cli(sb, "--json", "download", clip.id, "-o", "{title} {title}_{id}.{ext}")
+    assert result.exit_code == 0, result.output
+    path = Path(json.loads(result.stdout)[0]["path"])
+    assert path.suffix == ".mp4" and len(path.name.encode()) <= 255 - len(".part")
+    assert (tmp_path / path).read_bytes() == clip.media_bytes()
+
+
 def test_a_name_the_filesystem_refuses_fails_that_capture_only(
         sb: Sandbox, joe: xbox.Client, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # A filesystem that says it takes longer names than it does (or one whose limit

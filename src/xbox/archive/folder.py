@@ -340,7 +340,8 @@ class ArchiveFolder:
             self.lock()
             # On a full disk SQLite cannot even open the catalogue (its write-ahead log is
             # a file of its own): partial downloads give their room first.
-            if self.dest.is_dir():
+            free = free_space(self.dest)
+            if free is not None and free <= DISK_RESERVE and self.dest.is_dir():
                 self._freed += self._make_room(sorted(self.dest.rglob("*.part")))
             self._catalogue = Catalogue(self.dest)
         return self._catalogue
