@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test unasync check-unasync check-install docs bench bench-tools peers clean
+.PHONY: demo test test-pydantic-range unasync check-unasync check-install docs bench bench-tools peers clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -19,6 +19,11 @@ test: $(STAMP) check-unasync
 	$(BIN)/ruff check src tests scripts bench
 	$(BIN)/mypy
 	$(BIN)/pytest -q
+
+# The models' tests at both ends of the pydantic range pyproject.toml allows, in a scratch
+# virtualenv (about 2 minutes): models/_lazy.py relies on how pydantic keeps a model.
+test-pydantic-range:
+	$(PY) scripts/pydantic_range.py
 
 # `pip install .` with no extras into a fresh virtualenv: the library alone (no click, rich or
 # uvicorn), and `xbox` then says how to install the command line (scripts/check_install.py).

@@ -6,6 +6,9 @@ as ``json.loads`` gives them. A block passes every record once through:
 * ``Clip.from_wire(record)``, and the same followed by the four reads a caller makes
   (``id``, ``state``, ``date_recorded``, ``download.uri``), so that work moved from building
   to reading (lazy fields) is still counted;
+* the same ``Clip`` validated eagerly (``model_validate`` of the whole record, refused fields
+  salvaged, ``.raw`` set, the identity checked: ``from_wire`` without the lazy engine of
+  ``xbox/models/_lazy.py``), alone and with the four reads: what the engine saves;
 * a ``TypedDict`` with the same fields and the same field types (the wire enums, aware
   datetimes, nested locators) validated by a pydantic ``TypeAdapter``; and the same with the
   enum fields typed ``int | str | None`` (what a TypedDict costs without the enums' Python
@@ -20,13 +23,14 @@ access), that every 100th record dumps exactly as pydantic's eager validation of
 
 from __future__ import annotations
 
-from typing import Any, Required
+from collections.abc import Callable
+from typing import Any, Required, get_origin, get_type_hints
 
 import harness
 import httpx
 from context import Context
 from harness import Row, Sample, Spread, Variant
-from paging import clips_url, raw_listing
+from paging import clips_url, eager_from_wire, raw_listing
 from pydantic import AwareDatetime, TypeAdapter
 from pydantic.alias_generators import to_camel
 from typing_extensions import TypedDict
@@ -84,7 +88,7 @@ class ClipTD(TypedDict, total=False):
     gameClipUris: list[MediaUriTD]
     clipName: str | None
     gameClipLocale: str | None
-    clipContentAttributes: str | None
+    clipContentAttributes: int | str | None
     commentCount: int | None
     likeCount: int | None
     shareCount: int | None
@@ -106,16 +110,21 @@ PlainClipTD = TypedDict("PlainClipTD", {
 
 
 def field_drift() -> str:
-    """How ClipTD's keys differ from Clip's wire fields ("" when they agree)."""
+    """How ClipTD differs from Clip's wire fields ("" when they agree): its keys, and the
+    types of the plain fields (those without constraints, nested models or lists)."""
     fields = getattr(Clip, "model_fields", None)
     if not isinstance(fields, dict):
         return "Clip has no model_fields to compare with"
-    clip = {f.alias or to_camel(name) for name, f in fields.items() if name != "raw"}
+    clip = {f.alias or to_camel(name): f for name, f in fields.items() if name != "raw"}
     typed = set(ClipTD.__required_keys__ | ClipTD.__optional_keys__)
-    if clip == typed:
-        return ""
-    return (f"TypedDict fields differ from Clip's: Clip has {sorted(clip - typed)}, "
-            f"TypedDict has {sorted(typed - clip)}")
+    if set(clip) != typed:
+        return (f"TypedDict fields differ from Clip's: Clip has {sorted(set(clip) - typed)}, "
+                f"TypedDict has {sorted(typed - set(clip))}")
+    hints = get_type_hints(ClipTD, include_extras=True)
+    differ = [key for key, info in clip.items()
+              if not info.metadata and get_origin(info.annotation) is not list
+              and hints[key] != info.annotation]
+    return f"TypedDict field types differ from Clip's: {differ}" if differ else ""
 
 
 def tolerance_kept(record: dict[str, Any]) -> bool:
@@ -149,10 +158,18 @@ def run(ctx: Context) -> list[Row]:
     def model(rec: Any) -> Any:
         return from_wire(rec)
 
-    def model_reads(rec: Any) -> Any:
-        clip = from_wire(rec)
-        d = clip.download
-        return clip.id, clip.state, clip.date_recorded, d.uri if d is not None else None
+    def eager(rec: Any) -> Any:
+        return eager_from_wire(rec)
+
+    def with_reads(build: Callable[[Any], Clip]) -> Callable[[Any], Any]:
+        """``build`` and the four reads a caller makes."""
+        def reads(rec: Any) -> Any:
+            clip = build(rec)
+            d = clip.download
+            return clip.id, clip.state, clip.date_recorded, d.uri if d is not None else None
+        return reads
+
+    model_reads, eager_reads = with_reads(from_wire), with_reads(eager_from_wire)
 
     def typed(rec: Any) -> Any:
         return validate(rec)
@@ -164,7 +181,8 @@ def run(ctx: Context) -> list[Row]:
         uri = next((u.get("uri") for u in rec.get("gameClipUris", ()) if u.get("uriType") == 2), None)
         return rec["gameClipId"], rec.get("state"), rec.get("dateRecorded"), uri
 
-    for fn in (model, model_reads, typed, typed_plain, plain_reads):  # build validators now
+    # (build the validators now)
+    for fn in (model, model_reads, eager, eager_reads, typed, typed_plain, plain_reads):
         fn(records[0])
 
     def block(fn: Any) -> Any:
@@ -175,7 +193,8 @@ def run(ctx: Context) -> list[Row]:
             return clock.stop()
         return run_block
 
-    names = {"model": model, "model+reads": model_reads, "typed": typed,
+    names = {"model": model, "model+reads": model_reads, "eager": eager,
+             "eager+reads": eager_reads, "typed": typed,
              "typed-plain": typed_plain, "dict": plain_reads}
     outcomes = harness.alternate([Variant(n, block(f)) for n, f in names.items()],
                                  ctx.args.micro_rounds)
@@ -198,6 +217,12 @@ def run(ctx: Context) -> list[Row]:
         Row("3", "one clip record: `Clip.from_wire` + reads of id, state, date_recorded, "
             "download.uri", "CPU µs/record", us("model+reads"), GOAL_US,
             fmt=fmt),
+        Row("3", "one clip record: eager `Clip` (`model_validate`, salvage on error), the "
+            "design without the lazy engine", "CPU µs/record", us("eager"), fmt=fmt,
+            note=f"{us('eager').mid / us('model').mid:.1f}x `from_wire`"),
+        Row("3", "one clip record: eager `Clip` + the same four reads", "CPU µs/record",
+            us("eager+reads"), fmt=fmt,
+            note=f"{us('eager+reads').mid / us('model+reads').mid:.1f}x `from_wire` + reads"),
         Row("3", "one clip record: TypedDict, same fields and types (wire enums), pydantic "
             "`TypeAdapter`", "CPU µs/record", us("typed"), fmt=fmt),
         Row("3", "one clip record: TypedDict, same fields, enums as plain `int | str`",

@@ -1,6 +1,8 @@
 """Row 2: every one of JoeAlcorn's 5,000 clips, page by page.
 
 * ours: ``sum(1 for _ in xbl.clips.recent(xuid))`` (sync; a ``Clip`` model per record);
+* ours with eager models: the same listing with ``Clip.from_wire`` swapped, for the block,
+  for :func:`eager_from_wire` (the design without the lazy engine; row 3 times it alone);
 * its baseline: raw ``httpx.Client`` + ``json.loads`` following ``continuationToken``, the
   same 50 requests byte for byte (asserted, and the records asserted equal);
 * the peers: their own ``get_recent_clips_by_xuid`` paged with ``skipItems`` (they cannot
@@ -15,6 +17,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import harness
@@ -23,6 +27,7 @@ from context import Context, check_identical
 from harness import Row, Sample, Variant
 from lookups import PEERS, peer_block, ratio_rows
 
+from xbox.models import Clip
 from xbox.sandbox import JOE_XUID
 
 GOAL_CPU = 1.25
@@ -50,6 +55,22 @@ def raw_listing(raw: httpx.Client, url: str, headers: dict[str, str],
         token = body["pagingInfo"]["continuationToken"]
         if not token:
             return count
+
+
+def eager_from_wire(record: Any) -> Clip:
+    """``Clip.from_wire`` without the lazy engine: pydantic's ``model_validate`` of the whole
+    record (refused fields salvaged), ``.raw`` set, the identity checked."""
+    return Clip._from_wire_eagerly(record, Clip.prepare_wire(record))
+
+
+@contextmanager
+def eager_clips() -> Iterator[None]:
+    """Within: ``Clip.from_wire`` is :func:`eager_from_wire` (the listing's models too)."""
+    Clip.from_wire = classmethod(lambda cls, data: eager_from_wire(data))  # type: ignore[method-assign,assignment]
+    try:
+        yield
+    finally:
+        del Clip.from_wire
 
 
 def stable(record: dict[str, Any]) -> dict[str, Any]:
@@ -81,6 +102,10 @@ def run(ctx: Context) -> list[Row]:
             assert count == ctx.args.clips
             return sample
 
+        def eager_block() -> Sample:
+            with eager_clips():
+                return ours_block()
+
         def raw_block() -> Sample:
             clock = harness.Clock()
             raw_listing(raw, url, headers)
@@ -103,6 +128,7 @@ def run(ctx: Context) -> list[Row]:
             return sample
 
         variants = [Variant("raw", raw_block), Variant("xbox", ours_block),
+                    Variant("xbox-eager", eager_block),
                     Variant("raw-skip", lambda: loop.run_until_complete(raw_skip()))]
         notes: dict[str, str] = {}
         if ctx.peers is None:
@@ -121,6 +147,10 @@ def run(ctx: Context) -> list[Row]:
                       "(tokens)", outcomes, "xbox", "raw", 1, (None, GOAL_CPU),
                       note=f"raw: {harness.median_of(outcomes['raw'], 'cpu') * 1e3:.0f} ms CPU, "
                            f"{harness.median_of(outcomes['raw'], 'wall') * 1e3:.0f} ms wall")
+    rows += ratio_rows("2", f"paging {clips:,} clips: `xbl.clips.recent` with eager `Clip`s (the "
+                       "design without the lazy engine) ÷ raw httpx + json.loads (tokens)",
+                       outcomes, "xbox-eager", "raw", 1, (None, None),
+                       note="`Clip.from_wire` swapped for `model_validate` + salvage")
     for peer in PEERS:
         what = f"paging {clips:,} clips: {peer} ÷ raw `httpx.AsyncClient` + json.loads (skipItems)"
         if peer in notes:

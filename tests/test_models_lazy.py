@@ -32,6 +32,7 @@ from xbox.models import (
 )
 from xbox.models.base import WireModel, parse_records
 from xbox.models.captures import MediaUri, Thumbnail
+from xbox.models.consoles import CommandDestination
 
 from .test_fuzz import READERS, RECORDED, _body, damaged
 
@@ -262,6 +263,69 @@ def test_screenshots_and_mediahub_captures_are_lazy_too() -> None:
         download = model.download
         assert download is not None and download.uri_type == UriType.DOWNLOAD
         assert_same(model, eager(cls, items[0]))
+
+
+def pydantic_at_least(*wanted: int) -> bool:
+    return tuple(int(p) for p in pydantic.VERSION.split(".")[:2]) >= wanted
+
+
+def test_classes_whose_fields_are_not_independent_are_validated_eagerly() -> None:
+    class Stripped(Clip):  # configuration a field's own TypeAdapter would not apply
+        model_config = pydantic.ConfigDict(str_strip_whitespace=True)
+
+    class Doubled(Clip):
+        @pydantic.field_validator("views", mode="before")
+        @classmethod
+        def _double(cls, value: Any) -> Any:
+            return value * 2 if isinstance(value, int) else value
+
+    class Captioned(Clip):
+        @pydantic.model_validator(mode="before")
+        @classmethod
+        def _caption(cls, data: Any) -> Any:
+            return {**data, "userCaption": "set"} if isinstance(data, dict) else data
+
+    record = {**clip_record(), "titleName": "  Halo  "}
+    stripped = Stripped.from_wire(record)
+    assert stripped.title_name == "Halo" and not is_lazy(stripped)
+    doubled = Doubled.from_wire(record)
+    assert doubled.views == 2 * record["views"] and not is_lazy(doubled)
+    captioned = Captioned.from_wire(record)
+    assert captioned.user_caption == "set" and not is_lazy(captioned)
+    for cls, model in ((Stripped, stripped), (Doubled, doubled), (Captioned, captioned)):
+        assert_same(model, eager(cls, record))
+        assert cls.read_lazily(record, {}) is None
+
+
+@pytest.mark.skipif(not pydantic_at_least(2, 10), reason="default factories read data since 2.10")
+def test_a_default_that_reads_the_other_fields_means_eager_validation() -> None:
+    class Counted(Clip):
+        views_again: int | None = pydantic.Field(
+            default_factory=lambda data: data.get("views"))  # type: ignore[call-overload]
+
+    clip = Counted.from_wire(clip_record())
+    assert clip.views_again == clip_record()["views"] and not is_lazy(clip)
+
+
+@pytest.mark.skipif(not pydantic_at_least(2, 7), reason="deprecated fields since 2.7")
+def test_a_deprecated_field_still_warns() -> None:
+    class Renamed(Clip):
+        legacy: str | None = pydantic.Field(None, deprecated="read title_name")
+
+    clip = Renamed.from_wire({**clip_record(), "legacy": "x"})
+    with pytest.warns(DeprecationWarning, match="title_name"):
+        assert clip.legacy == "x"
+
+
+def test_read_lazily_builds_a_lazy_model_over_a_wire_object() -> None:
+    entry = {**clip_record()["gameClipUris"][0], "fileSize": "big"}
+    uri = MediaUri.read_lazily(entry, {"uri": entry["uri"]})
+    assert uri is not None and is_lazy(uri) and uri.file_size is None
+    assert uri == MediaUri.model_validate({k: v for k, v in entry.items() if k != "fileSize"})
+    assert Clip.read_lazily({"views": 1}, {}) is None  # no identity
+    assert Clip.read_lazily({"gameClipId": ""}, {}) is None  # an identity refused
+    assert CommandDestination.read_lazily({"id": "x"}, {}) is None  # a validator of its own
+    assert not is_lazy(CommandDestination.model_validate({"id": "x"}))
 
 
 def test_nested_models_built_by_pydantic_stay_eager() -> None:

@@ -18,15 +18,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
-from .base import (
-    WireDateTime,
-    WireModel,
-    XboxModel,
-    _new,
-    _set_dict,
-    _set_src,
-    lazy_constructor,
-)
+from .base import WireDateTime, WireModel, XboxModel
 from .enums import (
     CaptureState,
     LocatorType,
@@ -81,24 +73,11 @@ class ContentLocator(Locator):
 _SCHEMES = ("https://", "http://")
 
 
-def _usable_uri(uri: Any) -> bool:
-    return isinstance(uri, str) and uri.startswith(_SCHEMES)
-
-
 _DOWNLOAD = UriType.DOWNLOAD
 _PUBLISHED = CaptureState.PUBLISHED
 _parse_uri_type = wire_parser(UriType)
 _parse_state = wire_parser(CaptureState)
-
-
-_locators_lazy = False
-
-
-def _lazy_locators() -> bool:
-    """Whether MediaUri is built lazily (its plan is built on first use)."""
-    global _locators_lazy
-    _locators_lazy = lazy_constructor(MediaUri) is not None
-    return _locators_lazy
+_read_locator = MediaUri.read_lazily
 
 
 class Capture(XboxModel):
@@ -170,52 +149,52 @@ class Capture(XboxModel):
     uris_field: ClassVar[str]
 
     def wire_identity_problem(self, wire: dict[str, Any]) -> str | None:
-        """:meth:`identity_problem`, read straight from the wire object when it is in plain
-        JSON shapes (else from the fields).
+        """:meth:`identity_problem`, read straight from the wire object when its locators
+        are plain JSON objects (else from the fields).
 
         What it reads is kept as the fields read it: ``state`` (the same parser), and the
-        media locators as this capture's ``media_uris``, lazy models with ``uri_type`` and
-        ``uri`` already read (a string or nothing), so ``download`` finds them built.
+        media locators as this capture's ``media_uris``, with ``uri_type`` and ``uri``
+        already read, so that ``download`` finds them built.
         """
         name = self.uris_field
         uris = wire.get(self.uris_key)
         fields = self.__dict__
-        if (type(uris) is not list or not (_locators_lazy or _lazy_locators())
-                or name in fields or "state" in fields):
-            return self.identity_problem()  # (absent, the snake_case key...)
-        built = []
-        problem = None
-        has_download = False
+        if type(uris) is not list or name in fields or "state" in fields:
+            return self.identity_problem()  # (absent, or under the snake_case key)
+        built: list[MediaUri] = []
         for entry in uris:
             if type(entry) is not dict or "uri_type" in entry:
                 return self.identity_problem()
-            kind = _parse_uri_type(entry.get("uriType"))
             uri = entry.get("uri")
             if uri is not None and type(uri) is not str:
                 return self.identity_problem()
-            locator = _new(MediaUri)  # (lazy_constructor(MediaUri), inlined: the hot path)
-            _set_dict(locator, {"uri": uri, "uri_type": kind})
-            _set_src(locator, entry)
+            kind = _parse_uri_type(entry.get("uriType"))
+            locator = _read_locator(entry, {"uri": uri, "uri_type": kind})
+            if locator is None:
+                return self.identity_problem()
             built.append(locator)
-            if kind is _DOWNLOAD:  # (the parser gives the member for every spelling)
-                has_download = True
-                if problem is None and (uri is None or not uri.startswith(_SCHEMES)):
-                    problem = "its download locator has no usable address"
         fields[name] = built
         state = fields["state"] = _parse_state(wire.get("state"))  # ("state" is its wire key)
-        if problem is None and not has_download and state is _PUBLISHED:
-            problem = "it is published but has no download locator"
-        return problem
+        return _problem(built, state)
 
     def identity_problem(self) -> str | None:
         """A capture must be fetchable: a ``Download`` locator needs a usable address, and
         a published capture needs a ``Download`` locator (pending ones have none yet)."""
-        downloads = [u for u in self.media_uris if u.uri_type == UriType.DOWNLOAD]
-        if any(not _usable_uri(u.uri) for u in downloads):
-            return "its download locator has no usable address"
-        if not downloads and self.state == CaptureState.PUBLISHED:
-            return "it is published but has no download locator"
-        return None
+        return _problem(self.media_uris, self.state)
+
+
+def _problem(locators: list[MediaUri], state: Any) -> str | None:
+    """:meth:`Capture.identity_problem` of these media locators and state."""
+    has_download = False
+    for locator in locators:
+        if locator.uri_type == _DOWNLOAD:
+            uri = locator.uri
+            if not (isinstance(uri, str) and uri.startswith(_SCHEMES)):
+                return "its download locator has no usable address"
+            has_download = True
+    if not has_download and state == _PUBLISHED:
+        return "it is published but has no download locator"
+    return None
 
 
 class Clip(Capture):

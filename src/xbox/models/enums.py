@@ -16,8 +16,6 @@ from typing import Annotated, Any, TypeVar
 
 from pydantic import PlainSerializer, PlainValidator
 
-from .base import never_raises
-
 __all__ = [
     "CaptureState",
     "CaptureType",
@@ -183,7 +181,7 @@ def wire_parser(enum: type[Enum]) -> Callable[[Any], Any]:
     """``parse_wire_enum`` for one enumeration, as one function (what its fields run)."""
     found = _PARSERS.get(enum)
     if found is None:
-        found = _PARSERS[enum] = never_raises(_make_parser(enum))
+        found = _PARSERS[enum] = _make_parser(enum)
     return found
 
 
