@@ -2,18 +2,34 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import stat
+from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from click.testing import CliRunner
 
 import xbox
-from tests.auth_helpers import async_client
+import xbox.auth.store
+from tests.auth_helpers import (
+    PROFILE,
+    FakeClock,
+    async_client,
+    form,
+    profile_params,
+    requests_to,
+    sync_client,
+)
+from tests.cli_helpers import cli_sandbox
 from xbox.auth.store import TokenStore
-from xbox.exceptions import TokenStoreError
-from xbox.sandbox import Sandbox
+from xbox.cli import cli
+from xbox.exceptions import SessionNotSaved, TokenStoreError
+from xbox.sandbox import Sandbox, ServedSandbox
+from xbox.sandbox._tokens import Lifetimes
 from xbox.sandbox.world import JOE_EMAIL, JOE_PASSWORD
 
 # These tests are about the store, not device-code polling: the sandbox approves at once.
@@ -141,3 +157,62 @@ def test_memory_only_client_writes_nothing(isolated_home: Path) -> None:
         xbl.login_password(JOE_EMAIL, JOE_PASSWORD)
         assert xbl.whoami()["gamertag"] == "JoeAlcorn"
     assert not (isolated_home / "accounts").exists()
+
+
+# -- a disk that cannot take the renewed tokens (issue 21) -------------------------------------
+
+def _full_disk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The token store's folder is on a full disk: no new file can be made there."""
+    def mkstemp(*args: object, **kwargs: object) -> tuple[int, str]:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(xbox.auth.store, "tempfile", SimpleNamespace(mkstemp=mkstemp))
+
+
+def _refreshes(sb: Sandbox) -> int:
+    return sum(1 for r in requests_to(sb, "login.live.com", "oauth20_token.srf")
+               if form(r).get("grant_type") == "refresh_token")
+
+
+def test_a_renewal_the_disk_cannot_save_keeps_working_and_says_so(
+        isolated_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = FakeClock()
+    sb = Sandbox(clock=clock, lifetimes=Lifetimes(msa_legacy=3 * 3600, user=2 * 3600, xsts=3600))
+    with sync_client(sb, clock) as xbl:
+        xbl.login_device_code(on_code=lambda code: None, flow="plain")
+        saved = TokenStore().load("default")
+        clock.advance(3 * 3600)  # every token expired: the next call renews them
+        _full_disk(monkeypatch)
+        with pytest.warns(SessionNotSaved, match="No space left on device"):
+            xbl.request("GET", *PROFILE, contract_version=2, params=profile_params())
+        assert _refreshes(sb) == 1
+        # The renewed session goes on working in memory: no second renewal.
+        xbl.request("GET", *PROFILE, contract_version=2, params=profile_params())
+        assert _refreshes(sb) == 1
+    assert TokenStore().load("default") == saved  # the file as it was: never half-written
+
+
+def test_the_command_line_says_a_disk_error_is_one_never_a_refused_sign_in(
+        isolated_home: Path, served_short: ServedSandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    with xbox.Client(base_url=served_short.base_url) as xbl:
+        xbl.login_device_code(on_code=lambda code: None, flow="plain")
+    # The XSTS token (1 s) is within the refresh margin already: the command renews it.
+    _full_disk(monkeypatch)
+    env = {"XBOX_LIVE_BASE_URL": served_short.base_url}
+    renewed = CliRunner().invoke(cli, ["profile", "JoeAlcorn"], env=env, catch_exceptions=False)
+    assert renewed.exit_code == 0, renewed.output  # not 4: nobody refused the sign-in
+    assert "warning: the renewed sign-in could not be saved" in renewed.stderr
+    assert "No space left on device" in renewed.stderr
+    # A sign-in that cannot be saved at all is a disk error too: exit 1, said so.
+    fresh = CliRunner().invoke(cli, ["--sandbox", "whoami"], obj=cli_sandbox(),
+                               catch_exceptions=False)
+    assert fresh.exit_code == 1, fresh.output
+    assert "cannot write the token file" in fresh.stderr and "No space left" in fresh.stderr
+
+
+@pytest.fixture
+def served_short() -> Iterator[ServedSandbox]:
+    """The sandbox on 127.0.0.1, its XSTS tokens good for one second."""
+    sb = Sandbox(seed=0, lifetimes=Lifetimes(xsts=1), device_code_pending_polls=0)
+    with sb.serve() as served:
+        yield served

@@ -20,7 +20,7 @@ from xbox.cli.output import Bytes, Col, Output, fit_widths, human_bytes
 from xbox.cli.params import parse_since
 from xbox.sandbox import JOE_GAMERTAG, JOE_XUID, Sandbox, ServedSandbox
 
-from .cli_helpers import SGR, clean_env, need_pty, run_in_terminal
+from .cli_helpers import SGR, clean_env, cli_sandbox, need_pty, run_in_terminal
 
 LONG_ID = "b3e4bd3a-94fe-41a0-ae2e-45a4ae4404d7"
 
@@ -252,6 +252,68 @@ def test_archive_since_forms(since: str, tmp_path: Path) -> None:
     assert all(datetime.fromisoformat(p["recorded"]) >= when for p in planned)
     bad = run("--sandbox", "archive", JOE_GAMERTAG, "--dest", str(tmp_path), "--since", "soon")
     assert bad.exit_code == 2 and "7d" in bad.stderr
+
+
+_HUGE = "9" * 30
+
+
+@pytest.mark.parametrize("args", [
+    # Ages and offsets that lead out of the calendar (issue 21: each was a traceback).
+    ["archive", JOE_GAMERTAG, "--dry-run", "--since", "99999999999d"],
+    ["archive", JOE_GAMERTAG, "--dry-run", "--since", "999999999w"],
+    ["archive", JOE_GAMERTAG, "--dry-run", "--since", _HUGE + "h"],
+    ["archive", JOE_GAMERTAG, "--dry-run", "--since", _HUGE + "m"],
+    ["archive", JOE_GAMERTAG, "--dry-run", "--since", "0001-01-01T00:00:00+01:00"],
+    ["archive", JOE_GAMERTAG, "--dry-run", "--since", "9999-12-31T23:59:59-01:00"],
+    ["archive", JOE_GAMERTAG, "--dry-run", "--since", "9" * 5000 + "d"],
+    ["archive", "status", "--within", "1e308"],
+    ["archive", "status", "--within", "inf"],
+    ["archive", "status", "--within", "nan"],
+    ["sandbox", "serve", "--rate-limit-scale", "inf"],
+    ["sandbox", "serve", "--rate-limit-scale", "nan"],
+    # Numbers and ids past their range (these held already; pinned).
+    ["archive", JOE_GAMERTAG, "--dry-run", "--concurrency", _HUGE],
+    ["achievements", JOE_GAMERTAG, "--title", _HUGE],
+    ["achievements", JOE_GAMERTAG, "--title", "4294967296"],
+    ["profile", _HUGE],
+    ["friends", _HUGE],
+    ["presence", _HUGE],
+    ["download", _HUGE + ":b3e4bd3a-94fe-41a0-ae2e-45a4ae4404d7"],
+    ["console", "volume", "up", "--amount", _HUGE],
+    ["console", "off", "--timeout", "nan"],
+    ["store", "search", "halo", "--limit", _HUGE],
+    ["login", "--redirect-port", _HUGE],
+], ids=lambda a: " ".join(a)[:60])
+def test_numbers_and_dates_out_of_range_are_usage_errors(args: list[str], tmp_path: Path) -> None:
+    if args[0] == "archive":
+        args = [*args, "--dest", str(tmp_path)]
+    result = run("--sandbox", *args, sandbox=cli_sandbox())
+    assert result.exit_code == 2, result.output
+    assert result.stderr.strip().splitlines()[-1].startswith("Error: "), result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("args", [
+    ["archive", JOE_GAMERTAG, "--dry-run", "--limit", _HUGE],
+    ["archive", JOE_GAMERTAG, "--dry-run", "--since", "0001-01-01"],
+    ["archive", JOE_GAMERTAG, "--dry-run", "--since", "9999-12-31"],
+    ["clips", JOE_GAMERTAG, "--limit", _HUGE],
+    ["achievements", JOE_GAMERTAG, "--limit", _HUGE],
+    ["messages", "--limit", _HUGE],
+], ids=lambda a: " ".join(a)[:60])
+def test_numbers_and_dates_at_the_edges_just_work(args: list[str], tmp_path: Path) -> None:
+    if args[0] == "archive":
+        args = [*args, "--dest", str(tmp_path)]
+    result = run("--sandbox", *args, sandbox=cli_sandbox())
+    assert result.exit_code == 0, result.output
+
+
+def test_since_out_of_the_calendar_says_so() -> None:
+    now = datetime(2026, 11, 1, tzinfo=UTC)
+    with pytest.raises(ValueError, match="outside the years 1 to 9999"):
+        parse_since("99999999999d", now)
+    result = run("--sandbox", "archive", JOE_GAMERTAG, "--dest", "x", "--since", "99999999999d")
+    assert result.stderr == "Error: --since '99999999999d' is outside the years 1 to 9999\n"
 
 
 # -- 6. achievements --limit N: the N newest unlocks ------------------------------------------

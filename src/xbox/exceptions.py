@@ -26,6 +26,10 @@
      │    └── Timeout
      ├── MalformedResponse                  the body is not what the service promises
      ├── DownloadError                      media could not be fetched or failed verification
+     │    └── DiskError                     its file could not be written (disk full, I/O error)
+     ├── ArchiveError                       an archive folder cannot be used as it is
+     │    ├── CatalogueError                its catalogue holds a value no run wrote
+     │    └── ArchiveBusy                   another run holds the folder
      └── InvalidArgument (also ValueError)  bad input, refused before any request
 
 Every exception carries what a user needs to act on it (``status_code``, ``service``,
@@ -43,10 +47,14 @@ if TYPE_CHECKING:
     import httpx
 
 __all__ = [
+    "ArchiveBusy",
+    "ArchiveError",
     "AuthenticationException",
+    "CatalogueError",
     "ClipNotFound",
     "DeviceCodeDeclined",
     "DeviceCodeExpired",
+    "DiskError",
     "DownloadError",
     "GamertagNotFound",
     "InvalidArgument",
@@ -219,10 +227,14 @@ class TokenStoreError(AuthenticationException):
 
     Attributes:
         path: the file in question.
+        errno: for a file that could not be read or written, the operating system's error
+            number (``errno.ENOSPC``: the disk is full): a disk error, not a refused
+            sign-in. None for a corrupt or foreign file.
     """
 
-    def __init__(self, message: str, *, path: str) -> None:
+    def __init__(self, message: str, *, path: str, errno: int | None = None) -> None:
         self.path = path
+        self.errno = errno
         super().__init__(message)
 
 
@@ -363,6 +375,67 @@ class DownloadError(XboxException):
     default_message = "Download failed"
 
 
+class DiskError(DownloadError):
+    """A capture's file could not be written: the disk is full, a name is too long for the
+    filesystem, an I/O error.
+
+    Attributes:
+        errno: the operating system's error number (``errno.ENOSPC`` for a full disk).
+        path: the file that could not be written.
+        disk_full: the disk (or the user's quota) is full: every other file would fail
+            too until space is freed.
+    """
+
+    default_message = "Could not write the file"
+
+    def __init__(self, message: str, *, errno: int | None = None, path: str | None = None) -> None:
+        self.errno = errno
+        self.path = path
+        super().__init__(message)
+
+    @property
+    def disk_full(self) -> bool:
+        import errno as codes  # (a name of this class's shadows the module)
+
+        return self.errno in (codes.ENOSPC, getattr(codes, "EDQUOT", codes.ENOSPC))
+
+
+class ArchiveError(XboxException):
+    """An archive folder cannot be used as it is (see the subclasses)."""
+
+    default_message = "The archive folder cannot be used"
+
+
+class CatalogueError(ArchiveError):
+    """The archive's catalogue holds a value that no run wrote (a hand edit, another
+    program, a damaged file): a path outside the folder, a status or date that is not one.
+
+    Attributes:
+        path: the catalogue file.
+    """
+
+    default_message = "The archive catalogue holds a value no run wrote"
+
+    def __init__(self, message: str, *, path: str | None = None) -> None:
+        self.path = path
+        super().__init__(message)
+
+
+class ArchiveBusy(ArchiveError):
+    """Another run (``xbox archive``, ``archive verify --repair``) holds the archive folder,
+    and it was not let go within the wait.
+
+    Attributes:
+        path: the folder.
+    """
+
+    default_message = "Another run is using the archive folder"
+
+    def __init__(self, message: str, *, path: str | None = None) -> None:
+        self.path = path
+        super().__init__(message)
+
+
 class InvalidArgument(XboxException, ValueError):
     """An argument that cannot be right (a malformed xuid, gamertag, option...), refused
     before any request. Also a :class:`ValueError`, so ``except ValueError`` still works."""
@@ -384,6 +457,14 @@ class MissingDependency(XboxException, ImportError):
         missing = " and ".join(packages)
         return cls(f"{feature}: {missing} {'is' if len(packages) == 1 else 'are'} not installed "
                    f"(pip install 'xbox[{extra}]')")
+
+
+class SessionNotSaved(UserWarning):
+    """A renewed sign-in could not be saved to the token store (a full or read-only disk).
+
+    A warning, not an exception: the renewed tokens stay in use in memory for the rest of
+    the process, and the next process renews again from the tokens saved before.
+    """
 
 
 class MalformedRecord(UserWarning):

@@ -16,6 +16,7 @@ import functools
 import logging
 import os
 import secrets
+import warnings
 import webbrowser
 from collections.abc import Callable, Generator, Iterable, Mapping
 from functools import cached_property
@@ -39,6 +40,8 @@ from ..exceptions import (
     MalformedResponse,
     NotFoundException,
     NotSignedIn,
+    SessionNotSaved,
+    TokenStoreError,
     TransportError,
     XboxException,
 )
@@ -584,7 +587,7 @@ class Client(BaseClient):
             if not isinstance(ready, Generator):
                 return ready
             token = self._run(ready)
-            self._commit(self.auth.with_token(session, relying_party, token))
+            self._keep(self.auth.with_token(session, relying_party, token))
             return token
 
     # -- staying signed in ----------------------------------------------------------------------
@@ -608,6 +611,22 @@ class Client(BaseClient):
         """Save ``session``, then make it current (a refused save leaves memory unchanged)."""
         self._store.save(self.auth.account, session)
         return self.auth.current(session)
+
+    def _keep(self, session: Session) -> Session:
+        """Save a renewed ``session`` and make it current, like :meth:`_commit`; but a save
+        the disk refuses (full, read-only) does not undo a renewal Microsoft granted: the
+        session is current in memory for the rest of the process, with a
+        :class:`~xbox.exceptions.SessionNotSaved` warning, never a refused sign-in. (A
+        corrupt or foreign token file still raises: it is never overwritten.)"""
+        try:
+            return self._commit(session)
+        except TokenStoreError as exc:
+            if exc.errno is None:
+                raise
+            warnings.warn(SessionNotSaved(
+                f"the renewed sign-in could not be saved ({exc.message}); it is used for "
+                f"this command, and the next one renews it again"), stacklevel=2)
+            return self.auth.current(session)
 
     def _signed_in(self) -> Session:
         """A session with a valid XSTS token: loaded, refreshed or signed in as needed."""
@@ -642,7 +661,8 @@ class Client(BaseClient):
             token = host_token(self._msa_provider(), None, self.clock())
             ready = xboxlive.xbox_tokens(self.auth.new_session(
                 token, stored=self._stored_quietly()), self.clock)
-        return ready if not isinstance(ready, Generator) else self._commit(
+        # (_keep: a renewal the disk cannot save is used in memory, with a warning)
+        return ready if not isinstance(ready, Generator) else self._keep(
             self._run(ready))
 
     def _adopt(self, token: MsaToken, *, client_secret: str | None = None,

@@ -47,6 +47,8 @@ class AsyncArchive(ArchiveFolder):
 
     Args:
         dest: the folder (created on the first real run; a dry run creates nothing).
+        wait: seconds to wait for another run to let go of the folder (see
+            :meth:`~xbox.archive.ArchiveFolder.lock`).
 
     Use as a context manager (``async with`` or ``with``), or call :meth:`close`.
     """
@@ -77,15 +79,22 @@ class AsyncArchive(ArchiveFolder):
             progress: called with an :class:`~xbox.archive.ArchiveEvent` as things happen.
 
         Returns:
-            The report. Failures of single captures are in ``report.failed``, unreadable
-            records in ``report.unreadable``, unreadable lists in ``report.source_errors``;
-            none of them is raised. ``report.ok`` is False when any of them happened.
+            The report. Failures of single captures (their downloads, a disk error writing
+            their files) are in ``report.failed``, unreadable records in
+            ``report.unreadable``, unreadable lists in ``report.source_errors``; none of
+            them is raised. A full disk stops the run: ``report.stopped`` says so and
+            ``report.left`` holds the captures not started. ``report.ok`` is False when
+            any of them happened.
 
         Raises:
             ValueError: bad arguments or template.
+            ArchiveBusy: another run holds the folder (see :meth:`lock`).
+            CatalogueError: the catalogue holds a value no run wrote.
             XboxException: the user could not be found or listed, or sign-in failed.
         """
         kinds, since = check_options(kinds, since, concurrency)
+        if not dry_run:  # one writer at a time: wait for the folder before listing
+            await async_run_blocking(self.lock)
         if looks_like_xuid(who):
             profile = await client.profiles.get(xuid=who)
         else:
@@ -101,16 +110,21 @@ class AsyncArchive(ArchiveFolder):
             return report
 
         async def job(item: PlannedCapture) -> None:
+            if not self.starting(item, report):
+                return  # the run stopped (the disk is full): left for the next run
             if progress is not None:
                 progress(ArchiveEvent("start", item=item, bytes_total=item.size))
-            media, thumbs, sidecar = self.targets(item)
             try:
+                media, thumbs, sidecar = self.targets(item)
+                await async_run_blocking(self.check_room, item)
                 saved = await save_capture(client, item.capture, media, thumbnail_paths=thumbs,
                                            sidecar_path=sidecar,
                                            progress=self.byte_progress(item, progress))
             except AuthenticationException:
                 raise  # every other capture would fail the same way
-            except XboxException as exc:
+            except (XboxException, OSError, ValueError) as exc:
+                # This capture's own: its download, a disk error writing its files, a name
+                # the filesystem refuses. Recorded against it; the run goes on.
                 await async_run_blocking(self.fail, item, exc, report)
                 if progress is not None:
                     progress(ArchiveEvent("failed", item=item, message=str(exc)))

@@ -1,7 +1,13 @@
 """The archive's SQLite catalogue: every capture seen, and which ones are safely on disk.
 
 ``<dest>/.xbox-archive.sqlite``, WAL mode (a reader such as ``xbox archive status`` never
-blocks a running archiver, and a killed process loses nothing committed). A row becomes
+blocks a running archiver, and a killed process loses nothing committed).
+
+The catalogue is input too: a person may edit it, another program may write it. Every row
+is checked as it is read (:meth:`Catalogue.rows`): a path that would leave the archive
+folder, a status, date or size that no run writes, is a :class:`~xbox.exceptions.CatalogueError`
+naming the capture, the column and the value, never a traceback, and never a file read,
+written or deleted outside the folder. A row becomes
 ``done`` only after its files were verified and renamed to their final names, so the
 catalogue never claims a file that is not there; the reverse (a file on disk whose row was
 not committed before a crash) is healed by the next run, which finds the complete file and
@@ -14,16 +20,19 @@ import contextlib
 import errno
 import hashlib
 import json
+import math
+import re
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
-from ..exceptions import MalformedResponse
-from .planner import KnownCapture, PlannedCapture
+from ..exceptions import CatalogueError, InvalidArgument, MalformedResponse
+from .planner import KnownCapture, PlannedCapture, relative_path
 
 __all__ = [
     "CATALOGUE_NAME",
@@ -43,7 +52,14 @@ PENDING = "pending"  # listed, not archived yet
 DONE = "done"  # verified and on disk
 FAILED = "failed"  # the last attempt failed (``error`` says why); retried next run
 UPLOADING = "uploading"  # PendingUpload on Xbox Live: no media yet
+STATUSES = (PENDING, DONE, FAILED, UPLOADING)
 
+#: An unreadable record's JSON is kept whole up to this many characters; a larger one (a
+#: hostile or broken service) is kept as ``{"truncated": true, "chars": N, "start": TEXT}``,
+#: which reads back as JSON too.
+MAX_UNREADABLE_CHARS = 1_000_000
+_UNREADABLE_START = 20_000
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS captures (
     id TEXT PRIMARY KEY,
@@ -80,6 +96,8 @@ _ADDED_COLUMNS = {
     "duration": "REAL",  # a clip's length in seconds (the gallery shows it)
     "thumbnail_bytes": "INTEGER",  # the thumbnails written with a done row
     "listed": "TEXT",  # when a listing last showed the capture
+    "file_sha256": "TEXT",  # {relative path: sha256} of the thumbnails and sidecar (done rows)
+    "lost": "TEXT",  # why an archived capture was set back to pending (its files went bad)
 }
 
 
@@ -88,7 +106,11 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def _from_iso(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
+    """A time the catalogue wrote (aware, UTC); one without a zone is taken as UTC."""
+    if not value:
+        return None
+    parsed = datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
 def _now_iso(now: float | None = None) -> str:
@@ -110,6 +132,11 @@ class CatalogueRow:
         duration: a clip's length in seconds (None for screenshots, or unknown).
         thumbnail_bytes: the size of the thumbnails written with it (``done`` rows).
         listed: when a listing of Xbox Live last showed it.
+        file_sha256: ``{relative path: sha256}`` of the thumbnails and sidecar, recorded
+            when they were saved (empty for rows archived before this was recorded).
+        lost: for a capture archived once and then set back to pending because its files
+            went missing or bad: when and why (None otherwise); cleared once it is archived
+            again. ``archive verify`` reports such a capture until then.
     """
 
     id: str
@@ -131,6 +158,8 @@ class CatalogueRow:
     duration: float | None = None
     thumbnail_bytes: int | None = None
     listed: datetime | None = None
+    file_sha256: dict[str, str] = field(default_factory=dict)
+    lost: str | None = None
 
     def days_left(self, now: float) -> float | None:
         """Days until the assumed deletion (negative when past), or None if unknown."""
@@ -164,22 +193,126 @@ class CatalogueRow:
         return "overdue"
 
 
+class _BadValue(ValueError):
+    """One column of a row holds what no run writes (see :func:`_row`)."""
+
+    def __init__(self, column: str, value: object, why: str) -> None:
+        self.column, self.value, self.why = column, value, why
+        super().__init__(why)
+
+
+def _text(column: str, value: object, *, required: bool = False) -> str | None:
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or (required and not value):
+        raise _BadValue(column, value, "not text" if value is not None else "empty")
+    return value
+
+
+def _count(column: str, value: object) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise _BadValue(column, value, "not a count of bytes")
+    return value
+
+
+def _when(column: str, value: object) -> datetime | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            return _from_iso(value)
+    raise _BadValue(column, value, "not a date and time (ISO 8601)")
+
+
+def _json_list(column: str, value: object, item: Callable[[object], object]) -> list[Any]:
+    if value is None or value == "":
+        return []
+    try:
+        items = json.loads(value) if isinstance(value, str) else None
+    except ValueError:
+        items = None
+    if not isinstance(items, list):
+        raise _BadValue(column, value, "not a JSON list")
+    try:
+        return [item(v) for v in items]
+    except ValueError as exc:
+        raise _BadValue(column, value, str(exc)) from None
+
+
+def _path_text(value: object) -> str:
+    return relative_path(value).as_posix()
+
+
+def _plain_text(value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError("an entry is not text")
+    return value
+
+
+def _hashes(value: object) -> dict[str, str]:
+    if value is None or value == "":
+        return {}
+    try:
+        found = json.loads(value) if isinstance(value, str) else None
+    except ValueError:
+        found = None
+    if not isinstance(found, dict) or not all(
+            isinstance(v, str) and _SHA256.fullmatch(v) for v in found.values()):
+        raise _BadValue("file_sha256", value, "not a JSON object of sha256 digests")
+    try:
+        return {_path_text(k): v for k, v in found.items()}
+    except ValueError as exc:
+        raise _BadValue("file_sha256", value, str(exc)) from None
+
+
 def _row(r: sqlite3.Row) -> CatalogueRow:
+    """A row as a :class:`CatalogueRow`, every value checked (see the module docstring).
+
+    Raises:
+        _BadValue: a value no run writes.
+    """
     keys = r.keys()  # a read-only catalogue of an older release lacks the newer columns
 
     def extra(name: str) -> object:
         return r[name] if name in keys else None
 
-    listed = extra("listed")
+    kind = r["kind"]
+    if kind not in ("clip", "screenshot"):
+        raise _BadValue("kind", kind, "neither 'clip' nor 'screenshot'")
+    status = r["status"]
+    if status not in STATUSES:
+        raise _BadValue("status", status, f"not one of {', '.join(STATUSES)}")
+    path = r["path"]
+    if path is not None:
+        try:
+            path = _path_text(path)
+        except ValueError as exc:
+            raise _BadValue("path", path, str(exc)) from None
+    sha256 = _text("sha256", r["sha256"])
+    if sha256 is not None and not _SHA256.fullmatch(sha256):
+        raise _BadValue("sha256", sha256, "not a sha256 digest")
+    saved = r["saved"]
+    if saved not in (0, 1):
+        raise _BadValue("saved", saved, "neither 0 nor 1")
+    duration = extra("duration")
+    if duration is not None and (isinstance(duration, bool) or not isinstance(duration, int | float)
+                                 or not math.isfinite(duration) or duration < 0):
+        raise _BadValue("duration", duration, "not a number of seconds")
     return CatalogueRow(
-        id=r["id"], kind=r["kind"], xuid=r["xuid"], gamertag=r["gamertag"], title=r["title"],
-        recorded=_from_iso(r["recorded"]), size=r["size"], sha256=r["sha256"], path=r["path"],
-        files=tuple(json.loads(r["files"] or "[]")), status=r["status"], saved=bool(r["saved"]),
-        expires_at=_from_iso(r["expires_at"]), updated=_from_iso(r["updated"]), error=r["error"],
-        sources=tuple(json.loads(r["sources"] or "[]")),
-        duration=extra("duration"),  # type: ignore[arg-type]
-        thumbnail_bytes=extra("thumbnail_bytes"),  # type: ignore[arg-type]
-        listed=_from_iso(listed) if isinstance(listed, str) else None)
+        id=str(_text("id", r["id"], required=True)), kind=kind, xuid=_text("xuid", r["xuid"]),
+        gamertag=_text("gamertag", r["gamertag"]), title=_text("title", r["title"]),
+        recorded=_when("recorded", r["recorded"]), size=_count("size", r["size"]),
+        sha256=sha256, path=path,
+        files=tuple(_json_list("files", r["files"], _path_text)), status=status,
+        saved=bool(saved), expires_at=_when("expires_at", r["expires_at"]),
+        updated=_when("updated", r["updated"]), error=_text("error", r["error"]),
+        sources=tuple(_json_list("sources", r["sources"], _plain_text)),
+        duration=float(duration) if duration is not None else None,
+        thumbnail_bytes=_count("thumbnail_bytes", extra("thumbnail_bytes")),
+        listed=_when("listed", extra("listed")),
+        file_sha256=_hashes(extra("file_sha256")), lost=_text("lost", extra("lost")))
 
 
 @dataclass(frozen=True)
@@ -270,14 +403,44 @@ class Catalogue:
             raise RuntimeError("the catalogue is open read-only")
         return self._conn
 
+    @contextlib.contextmanager
+    def _transaction(self, conn: sqlite3.Connection) -> Iterator[None]:
+        """One transaction; a full disk is said as such (SQLite says "database or disk is
+        full" without naming either), as an :class:`OSError` naming the file."""
+        try:
+            with conn:
+                yield
+        except sqlite3.OperationalError as exc:
+            if getattr(exc, "sqlite_errorcode", None) == getattr(sqlite3, "SQLITE_FULL", 13):
+                raise OSError(errno.ENOSPC, "the disk is full: the archive catalogue cannot be "
+                              "written; free some space and run again", str(self.path)) from None
+            raise
+
     # -- reading ------------------------------------------------------------------------------
+    def _checked(self, r: sqlite3.Row) -> CatalogueRow:
+        try:
+            return _row(r)
+        except _BadValue as bad:
+            who = r["id"] if isinstance(r["id"], str) else repr(r["id"])
+            shown = repr(bad.value)
+            shown = shown if len(shown) <= 80 else shown[:77] + "..."
+            raise CatalogueError(
+                f"the archive catalogue {self.path} has a value no run wrote: capture {who}, "
+                f"{bad.column} = {shown} ({bad.why}); correct or delete that row, or move the "
+                f"catalogue away to start it anew", path=str(self.path)) from None
+
     def rows(self) -> list[CatalogueRow]:
-        """Every row, soonest expiry first."""
+        """Every row, soonest expiry first.
+
+        Raises:
+            CatalogueError: a row holds a value no run writes (a path outside the folder, a
+                status, date or size that is not one): the message names it.
+        """
         if self._conn is None:
             return []
         cur = self._conn.execute(
             "SELECT * FROM captures ORDER BY expires_at IS NULL, expires_at, recorded, id")
-        return [_row(r) for r in cur.fetchall()]
+        return [self._checked(r) for r in cur.fetchall()]
 
     def __iter__(self) -> Iterator[CatalogueRow]:
         return iter(self.rows())
@@ -286,7 +449,7 @@ class Catalogue:
         if self._conn is None:
             return None
         r = self._conn.execute("SELECT * FROM captures WHERE id = ?", (capture_id,)).fetchone()
-        return _row(r) if r is not None else None
+        return self._checked(r) if r is not None else None
 
     def known(self) -> dict[str, KnownCapture]:
         """What the planner needs, by capture id."""
@@ -313,7 +476,7 @@ class Catalogue:
         stamp = _now_iso(now)
         pending_upload = set(uploading)
         items = list(items)
-        with conn:
+        with self._transaction(conn):
             before = {r[0]: json.loads(r[1] or "[]") for r in conn.execute(
                 "SELECT id, sources FROM captures")} if sources else {}
             conn.executemany(
@@ -332,8 +495,8 @@ class Catalogue:
                                      WHEN captures.status = 'failed'
                                           AND excluded.status = 'pending' THEN 'failed'
                                      ELSE excluded.status END""",
-                [(item.id, item.kind, item.capture.xuid, item.gamertag, item.title,
-                  _iso(item.recorded), item.path.as_posix(),
+                [(item.id, item.kind, _storable(item.capture.xuid), _storable(item.gamertag),
+                  _storable(item.title), _iso(item.recorded), item.path.as_posix(),
                   UPLOADING if item.id in pending_upload else PENDING, int(item.saved),
                   _iso(item.expires_at), stamp, _duration(item), stamp) for item in items])
             if sources:
@@ -347,13 +510,13 @@ class Catalogue:
         """Replace the records of ``xuid`` that the last listing could not read."""
         conn = self._writable()
         stamp = _now_iso(now)
-        with conn:
+        with self._transaction(conn):
             conn.execute("DELETE FROM unreadable WHERE xuid = ?", (xuid,))
             conn.executemany(
                 "INSERT OR REPLACE INTO unreadable (key, xuid, kind, source, error, body, seen)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [(r.key, xuid, r.kind, r.source, r.error[:2000],
-                  json.dumps(r.body, default=str)[:20000], stamp) for r in records])
+                [(r.key, xuid, r.kind, r.source, _storable(r.error[:2000]), _stored_body(r.body),
+                  stamp) for r in records])
 
     def unreadable(self) -> list[Unreadable]:
         """Records the last listing of each user could not read."""
@@ -364,34 +527,73 @@ class Catalogue:
                 "SELECT kind, source, error, body FROM unreadable ORDER BY seen, key").fetchall()
         except sqlite3.OperationalError:  # a read-only catalogue older than this table
             return []
-        return [Unreadable(r["kind"], r["source"], r["error"], json.loads(r["body"]))
+        return [Unreadable(str(r["kind"]), str(r["source"]), str(r["error"]), _read_body(r["body"]))
                 for r in rows]
 
     def mark_done(self, item: PlannedCapture, *, size: int, sha256: str, files: Iterable[str],
-                  thumbnail_bytes: int | None = None, now: float | None = None) -> None:
-        """Record a capture as archived: only call after its files have their final names."""
+                  thumbnail_bytes: int | None = None, file_sha256: dict[str, str] | None = None,
+                  now: float | None = None) -> None:
+        """Record a capture as archived: only call after its files have their final names.
+
+        ``file_sha256`` is ``{relative path: sha256}`` of its thumbnails and sidecar, for
+        ``archive verify`` to find one changed in place.
+        """
         conn = self._writable()
-        with conn:
+        with self._transaction(conn):
             conn.execute(
                 """UPDATE captures SET status = 'done', size = ?, sha256 = ?, path = ?, files = ?,
-                                       thumbnail_bytes = ?, updated = ?, error = NULL
+                                       thumbnail_bytes = ?, file_sha256 = ?, updated = ?,
+                                       error = NULL, lost = NULL
                    WHERE id = ?""",
                 (size, sha256, item.path.as_posix(), json.dumps(sorted(files)), thumbnail_bytes,
-                 _now_iso(now), item.id))
+                 json.dumps(file_sha256 or {}, sort_keys=True), _now_iso(now), item.id))
 
     def mark_failed(self, capture_id: str, error: str, *, now: float | None = None) -> None:
         conn = self._writable()
-        with conn:
+        with self._transaction(conn):
             conn.execute("UPDATE captures SET status = 'failed', error = ?, updated = ? WHERE id = ?",
-                         (error[:2000], _now_iso(now), capture_id))
+                         (_storable(error[:2000]), _now_iso(now), capture_id))
 
-    def reset(self, capture_ids: Iterable[str], *, now: float | None = None) -> None:
-        """Forget that captures were archived (their files are gone or damaged)."""
+    def reset(self, capture_ids: Iterable[str], *, now: float | None = None,
+              why: str = "its files were missing or damaged") -> None:
+        """Forget that captures were archived (their files are gone or damaged): they are
+        fetched again, and :attr:`CatalogueRow.lost` says why until they are."""
         conn = self._writable()
-        with conn:
+        stamp = _now_iso(now)
+        with self._transaction(conn):
             conn.executemany(
-                "UPDATE captures SET status = 'pending', sha256 = NULL, updated = ? WHERE id = ?",
-                [(_now_iso(now), i) for i in capture_ids])
+                "UPDATE captures SET status = 'pending', sha256 = NULL, updated = ?, lost = ?"
+                " WHERE id = ?", [(stamp, f"{why} ({stamp[:16].replace('T', ' ')} UTC)", i)
+                                  for i in capture_ids])
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _storable(text: str | None) -> str | None:
+    """Text SQLite can store: a lone surrogate ("\\ud800" in the service's JSON, which no
+    UTF-8 can hold) becomes U+FFFD, instead of failing the whole run."""
+    return _SURROGATE.sub("\ufffd", text) if text is not None else None
+
+
+def _stored_body(body: object) -> str:
+    """An unreadable record's body as stored: its JSON whole, or, past
+    :data:`MAX_UNREADABLE_CHARS`, a JSON object holding its start (never JSON cut short)."""
+    text = json.dumps(body, default=str)
+    if len(text) <= MAX_UNREADABLE_CHARS:
+        return text
+    return json.dumps({"truncated": True, "chars": len(text), "start": text[:_UNREADABLE_START]})
+
+
+def _read_body(stored: object) -> object:
+    """A stored body read back; text that is not JSON (catalogues written before bodies were
+    kept whole cut them at 20,000 characters) reads back as that text."""
+    if not isinstance(stored, str):
+        return stored
+    try:
+        return json.loads(stored)
+    except ValueError:
+        return stored
 
 
 def _duration(item: PlannedCapture) -> float | None:
@@ -404,7 +606,7 @@ def _thumbnail_bytes(dest: Path, row: CatalogueRow) -> int:
     if row.thumbnail_bytes is not None:
         return row.thumbnail_bytes
     total = 0
-    for rel in row.files:
+    for rel in row.files:  # (each checked by relative_path as the row was read)
         if rel.endswith(".png"):
             with contextlib.suppress(OSError):
                 total += (dest / rel).stat().st_size
@@ -465,7 +667,11 @@ def status(dest: str | Path, *, within_days: float = 7, now: float | None = None
         Counts by status and the at-risk captures, soonest deletion first.
     """
     when = time.time() if now is None else now
-    horizon = datetime.fromtimestamp(when, UTC) + timedelta(days=within_days)
+    try:
+        horizon = datetime.fromtimestamp(when, UTC) + timedelta(days=within_days)
+    except (OverflowError, ValueError, OSError):  # nan, inf, past year 9999
+        raise InvalidArgument(f"within_days must be a number of days within the calendar, "
+                              f"not {within_days!r}") from None
     with Catalogue(dest, readonly=True) as cat:
         rows = cat.rows()
         unreadable = cat.unreadable()

@@ -291,9 +291,13 @@ def write_gallery(dest: str | os.PathLike[str], *, now: float | None = None,
     page = folder / GALLERY_NAME
     part = page.with_name(page.name + ".part")
     text = render_gallery(folder, now=now, within_days=within_days)
-    with part.open("w", encoding="utf-8") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(part, page)
+    try:
+        with part.open("w", encoding="utf-8", errors="replace") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(part, page)
+    except OSError:
+        part.unlink(missing_ok=True)  # a full disk: no empty .part left behind
+        raise
     return page

@@ -2,10 +2,14 @@
 
 Disks rot, sync tools mangle, people edit files by mistake. A run's own start-of-run check
 (:meth:`~xbox.archive.Archive.reconcile`) only compares sizes, which is cheap but blind to a
-file damaged in place. :func:`verify` reads every byte: each media file is hashed and
-compared with the sha256 the catalogue recorded when it was saved, thumbnails must still be
-images and sidecars JSON. Nothing is changed; :func:`set_aside` then moves damaged files out
-of the way so that a run (``xbox archive verify --repair``) fetches them again.
+file damaged in place. :func:`verify` reads every byte: each file (media, thumbnails,
+sidecar) is hashed and compared with the sha256 the catalogue recorded when it was saved;
+thumbnails must still be images and sidecars JSON (all a row archived before companions'
+checksums were recorded can be held to). A capture that was archived and has since been set
+back to pending (its files went missing or bad, and fetching it again has not worked yet)
+is a problem too, never "intact". Nothing is changed; :func:`set_aside` then moves damaged
+files out of the way so that a run (``xbox archive verify --repair``) fetches them again.
+Every path comes from the catalogue and is checked to stay inside the folder first.
 """
 
 from __future__ import annotations
@@ -15,10 +19,11 @@ import json
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from ..download import magic_problem
 from .catalogue import DONE, Catalogue, CatalogueRow
+from .folder import inside
 
 __all__ = ["DAMAGED_SUFFIX", "Problem", "VerifyReport", "set_aside", "verify"]
 
@@ -35,7 +40,8 @@ class Problem:
         id: the capture.
         xuid: its owner.
         path: the file, relative to the archive folder.
-        problem: ``"missing"`` or ``"damaged"``.
+        problem: ``"missing"`` or ``"damaged"`` (a capture no longer archived, whose
+            files went missing or bad and could not be fetched again, is ``"missing"``).
         reason: in a sentence (``"sha256 differs from the catalogue's"``).
     """
 
@@ -87,7 +93,7 @@ def _sha256(path: Path) -> tuple[str, int]:
 def _check_media(dest: Path, row: CatalogueRow) -> tuple[str | None, int]:
     """Why the media file is wrong (None: it is right), and the bytes read."""
     assert row.path is not None
-    path = dest / Path(*PurePosixPath(row.path).parts)
+    path = inside(dest, row.path)
     if not path.is_file():
         return "missing", 0
     digest, size = _sha256(path)
@@ -98,10 +104,16 @@ def _check_media(dest: Path, row: CatalogueRow) -> tuple[str | None, int]:
     return None, size
 
 
-def _check_companion(dest: Path, rel: str, kind: str) -> tuple[str | None, int]:
-    path = dest / Path(*PurePosixPath(rel).parts)
+def _check_companion(dest: Path, rel: str, kind: str,
+                     recorded: str | None) -> tuple[str | None, int]:
+    path = inside(dest, rel)
     if not path.is_file():
         return "missing", 0
+    if recorded is not None:  # its checksum was recorded when it was saved: the strict test
+        digest, size = _sha256(path)
+        if digest != recorded:
+            return "damaged: its sha256 differs from the one recorded when it was saved", size
+        return None, size
     size = path.stat().st_size
     if rel.endswith(".json"):
         try:
@@ -133,12 +145,24 @@ def verify(dest: str | os.PathLike[str], *,
     folder = Path(dest)
     report = VerifyReport(folder)
     with Catalogue(folder, readonly=True) as cat:
-        rows = [r for r in cat.rows() if r.status == DONE and r.path]
+        everything = cat.rows()
+    rows = [r for r in everything if r.status == DONE and r.path]
+    for row in everything:
+        if row.status != DONE and row.lost is not None:
+            # Archived once; its files went bad and it was not fetched again (yet).
+            why = f"no longer archived: {row.lost}"
+            why += f"; fetching it again failed: {row.error}" if row.error else (
+                "; not fetched again yet")
+            kept = inside(folder, row.path + DAMAGED_SUFFIX) if row.path else None
+            if kept is not None and kept.is_file():
+                why += f"; the damaged copy is kept as {kept.name}"
+            report.problems.append(Problem(row.id, row.xuid, row.path or "", "missing", why))
     for done, row in enumerate(rows, 1):
         report.captures += 1
         checks: list[tuple[str, tuple[str | None, int]]] = [
             (row.path or "", _check_media(folder, row))]
-        checks += [(rel, _check_companion(folder, rel, row.kind)) for rel in row.files]
+        checks += [(rel, _check_companion(folder, rel, row.kind, row.file_sha256.get(rel)))
+                   for rel in row.files]
         for rel, (reason, size) in checks:
             report.files += 1
             report.bytes += size
@@ -153,13 +177,17 @@ def verify(dest: str | os.PathLike[str], *,
 
 def set_aside(dest: str | os.PathLike[str], problems: Iterable[Problem]) -> list[Path]:
     """Move damaged files to ``NAME.damaged`` so that the next run fetches them again
-    (their bytes are kept, never deleted). Returns where they went."""
+    (their bytes are kept, never deleted). Returns where they went.
+
+    Raises:
+        ValueError: a problem's path would leave ``dest`` (nothing is moved for it).
+    """
     folder = Path(dest)
     moved = []
     for p in problems:
         if p.problem != "damaged":
             continue
-        path = folder / Path(*PurePosixPath(p.path).parts)
+        path = inside(folder, p.path)  # a problem's path came from the catalogue
         aside = path.with_name(path.name + DAMAGED_SUFFIX)
         os.replace(path, aside)
         moved.append(aside)

@@ -85,7 +85,7 @@ class TokenStore:
             return None
         except OSError as exc:
             raise TokenStoreError(f"cannot read the token file {path}: {exc.strerror}",
-                                  path=str(path)) from None
+                                  path=str(path), errno=exc.errno) from None
         _warn_if_readable_by_others(path)
         try:
             # Decoding is part of reading the file: binary junk is a corrupt file too.
@@ -122,7 +122,7 @@ class TokenStore:
                                   path=str(path)) from None
         except OSError as exc:
             raise TokenStoreError(f"cannot write the token file {path}: {exc.strerror}",
-                                  path=str(path)) from None
+                                  path=str(path), errno=exc.errno) from None
 
     def _refuse_foreign(self, path: Path) -> None:
         """Never overwrite a file that is not ours (hand-edited into nonsense, or another tool's)."""

@@ -30,9 +30,11 @@ from ..exceptions import (
     MalformedRecord,
     NotFoundException,
     NotSignedIn,
+    SessionNotSaved,
+    TokenStoreError,
     XboxException,
 )
-from .output import Output, one_line
+from .output import Output, one_line, terminal_safe
 
 if TYPE_CHECKING:
     from .. import PlannedRequest
@@ -73,6 +75,8 @@ def exit_code_for(exc: BaseException) -> int:
     """The exit code for an exception of the library's tree."""
     if isinstance(exc, NotFoundException):
         return EXIT_NOT_FOUND
+    if isinstance(exc, TokenStoreError) and exc.errno is not None:
+        return EXIT_FAILURE  # the disk refused the token file: nobody refused the sign-in
     if isinstance(exc, AuthenticationException):
         return EXIT_AUTH
     return EXIT_FAILURE
@@ -278,6 +282,10 @@ class XboxGroup(click.Group):
         # ctx.obj becomes the State in the group's callback, inside super().invoke().
         try:
             return super().invoke(ctx)
+        except click.ClickException as exc:
+            # click prints it: a message that quotes the service (a gamertag) shows safely.
+            setattr(exc, "message", terminal_safe(exc.message))  # noqa: B010  (Final in click's stubs)
+            raise
         except InvalidArgument as exc:
             # The library refused an argument before sending anything: bad input.
             _report(ctx, str(exc))
@@ -333,13 +341,13 @@ class WaitNotices(logging.Handler):
 
     def __init__(self) -> None:
         super().__init__(logging.INFO)
-        self.sink: Callable[[str], None] = lambda text: click.echo(text, err=True)
+        self.sink: Callable[[str], None] = lambda text: click.echo(terminal_safe(text), err=True)
 
     def emit(self, record: logging.LogRecord) -> None:
         if record.levelno != logging.INFO or "(rate limit)" not in str(record.msg):
             return
         try:
-            self.sink(record.getMessage())
+            self.sink(terminal_safe(record.getMessage()))
         except Exception:  # a notice must never break the command
             self.handleError(record)
 
@@ -387,8 +395,8 @@ def _setup_logging(verbose: int, quiet: bool) -> Callable[[], None]:
 
 
 def _route_warnings(quiet: bool) -> Callable[[], None]:
-    """The library's warnings about records it set aside become one ``warning:`` line each
-    on stderr (none with -q); returns the undo."""
+    """The library's warnings about records it set aside, or a renewed sign-in the disk could
+    not save, become one ``warning:`` line each on stderr (none with -q); returns the undo."""
     saved = warnings.catch_warnings()
     saved.__enter__()
     warnings.simplefilter("always", MalformedRecord)  # every call's own line, even if alike
@@ -396,9 +404,9 @@ def _route_warnings(quiet: bool) -> Callable[[], None]:
 
     def show(message: Warning | str, category: type[Warning], filename: str, lineno: int,
              file: TextIO | None = None, line: str | None = None) -> None:
-        if issubclass(category, MalformedRecord):
+        if issubclass(category, MalformedRecord | SessionNotSaved):
             if not quiet:
-                click.echo(f"warning: {message}", err=True)
+                click.echo(terminal_safe(f"warning: {message}"), err=True)
             return
         previous(message, category, filename, lineno, file, line)
 

@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..exceptions import NotFoundException
+from ..exceptions import ArchiveError, NotFoundException
 from .app import EXIT_FAILURE, EXIT_NOT_FOUND, State, pass_state
 from .app import cli as root
 from .groups import DefaultGroup, default_of
 from .output import Bytes, Col, human_bytes
-from .params import SINCE, USER, UserRef
+from .params import SINCE, USER, FiniteRange, UserRef
 from .progress import archive_bars
 from .users import resolve
 
@@ -29,6 +29,10 @@ if TYPE_CHECKING:
     from ..archive.planner import PlannedCapture
 
 _KINDS = {"clips": "clip", "screenshots": "screenshot"}
+#: ``--within`` at most: a century (Xbox Live keeps captures 90 days).
+MAX_WITHIN_DAYS = 36500
+
+
 class _ArchiveGroup(DefaultGroup):
     """``archive GAMERTAG ...`` runs the archiver; ``archive status|verify`` are subcommands.
 
@@ -98,6 +102,8 @@ def _report_json(user: str, report: ArchiveReport | None, *, error: str | None =
         "unreadable": [{"kind": u.kind, "source": u.source, "error": u.error}
                        for u in report.unreadable] if report else [],
         "source_errors": report.source_errors if report else {},
+        "stopped": report.stopped if report else None,
+        "left": [i.id for i in report.left] if report else [],
         "gallery": str(gallery) if gallery is not None else None,
     }
 
@@ -108,8 +114,9 @@ def _summary(report: ArchiveReport) -> str:
     return (f"{report.gamertag}: {len(report.downloaded)} archived "
             f"({human_bytes(report.media_bytes)} media, "
             f"{human_bytes(report.thumbnail_bytes)} thumbnails), {len(plan.up_to_date)} up to "
-            f"date, {len(plan.uploading)} still uploading, {len(plan.deferred)} left for next "
-            f"time, {len(report.failed)} failed")
+            f"date, {len(plan.uploading)} still uploading, "
+            f"{len(plan.deferred) + len(report.left)} left for next time, "
+            f"{len(report.failed)} failed")
 
 
 def _human(state: State, report: ArchiveReport) -> None:
@@ -128,6 +135,9 @@ def _human(state: State, report: ArchiveReport) -> None:
         state.out.line(_summary(report))
     for capture_id, reason in report.failed.items():
         state.out.error(f"{capture_id}: {reason}")
+    if report.stopped is not None:
+        state.out.error(f"{report.gamertag}: stopped early, {len(report.left)} captures not "
+                        f"started (the next run fetches them): {report.stopped}")
     for source, reason in report.source_errors.items():
         state.out.error(f"{report.gamertag}: could not read the {source} ({reason}); captures "
                         "only that list has may be missing from this archive")
@@ -150,12 +160,18 @@ def write_gallery_for(state: State, dest: Path) -> Path | None:
     except OSError as exc:
         state.out.error(f"could not write the gallery {dest / 'index.html'}: {exc.strerror or exc}")
         return None
+    except ArchiveError:  # a catalogue no run wrote: the command reports that itself
+        return None
 
 
 # -- xbox archive GAMERTAG... ---------------------------------------------------------------
 
 dest_option = click.option("--dest", type=click.Path(file_okay=False, path_type=Path), required=True,
                      metavar="DIR", help="The archive folder.")
+wait_option = click.option(
+    "--wait", type=FiniteRange(min=0, max=86400), default=300, show_default=True,
+    metavar="SECONDS", help="How long to wait for another run that is using DIR to finish "
+                            "(0: give up at once).")
 
 
 @default_of(archive)
@@ -180,10 +196,11 @@ dest_option = click.option("--dest", type=click.Path(file_okay=False, path_type=
               metavar="SECONDS",
               help="With --follow: seconds between looks for new captures, at the least "
                    "(longer when the rate limits ask for it).")
+@wait_option
 @pass_state
 def run(state: State, users: Sequence[UserRef], dest: Path, since: datetime | None, dry_run: bool,
         limit: int | None, only: str | None, template: str | None, concurrency: int,
-        follow: bool, interval: float) -> None:
+        follow: bool, interval: float, wait: float) -> None:
     """Archive users' clips and screenshots into DIR."""
     # (xbox.archive loads with the command that uses it: not for `xbox --help`)
     from ..archive import DEFAULT_TEMPLATE, Archive
@@ -198,7 +215,9 @@ def run(state: State, users: Sequence[UserRef], dest: Path, since: datetime | No
     gallery: Path | None = None
     found: dict[str, str] = {}  # xuid -> the user as typed
     try:
-        with Archive(dest) as folder:
+        with Archive(dest, wait=wait) as folder:
+            if not dry_run:  # one run at a time writes a folder: wait for it, visibly
+                folder.lock(on_wait=state.out.info)
             for who in users:
                 try:
                     # Resolving first gives a mistyped gamertag its "did you mean" suggestions,
@@ -217,6 +236,8 @@ def run(state: State, users: Sequence[UserRef], dest: Path, since: datetime | No
                 reports.append((str(who), report))
                 if not state.out.json_mode:
                     _human(state, report)
+                if report.stopped is not None:
+                    break  # a full disk: the other users' captures would not fit either
     finally:
         if not dry_run:
             gallery = write_gallery_for(state, dest)
@@ -295,7 +316,8 @@ def _status_json(dest: Path, report: ArchiveStatus) -> dict[str, Any]:
 
 @archive.command()
 @dest_option
-@click.option("--within", "within_days", type=click.FloatRange(min=0), default=7, show_default=True,
+@click.option("--within", "within_days", type=FiniteRange(min=0, max=MAX_WITHIN_DAYS), default=7,
+              show_default=True,
               metavar="DAYS", help="Captures expiring within DAYS count as at risk.")
 @pass_state
 def status(state: State, dest: Path, within_days: float) -> None:

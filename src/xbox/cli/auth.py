@@ -98,8 +98,8 @@ def login(state: State, method: str, client_id: str | None, client_secret: str |
     elif method == "browser":
         def open_browser(url: str) -> bool:
             # Always shown (even with -q): without it nobody can finish signing in.
-            click.echo(f"Opening your browser to sign in; if it does not open, visit:\n  {url}",
-                       err=True)
+            state.out.notice(f"Opening your browser to sign in; if it does not open, visit:\n"
+                             f"  {url}")
             return webbrowser.open(url)
 
         def paste(prompt: str) -> str:
@@ -111,9 +111,9 @@ def login(state: State, method: str, client_id: str | None, client_secret: str |
     else:
         def on_code(code: DeviceCode) -> None:
             # Always shown (even with -q): without it nobody can finish signing in.
-            click.echo(f"To sign in, open {code.verification_uri} and enter the code "
-                       f"{code.user_code}", err=True)
-            click.echo("Waiting for you to sign in... (Ctrl-C cancels)", err=True)
+            state.out.notice(f"To sign in, open {code.verification_uri} and enter the code "
+                             f"{code.user_code}")
+            state.out.notice("Waiting for you to sign in... (Ctrl-C cancels)")
             if not no_browser and _can_open_browser():
                 webbrowser.open(code.verification_uri)
 

@@ -34,7 +34,7 @@ def render_template(template: str, capture: Capture) -> Path:
         InputError: the template names a field that does not exist or is malformed.
     """
     # (xbox.archive loads with the command that uses it: not for `xbox --help`)
-    from ..archive.planner import sanitize_component
+    from ..archive.planner import NAME_MAX, fit_name, sanitize_component
 
     when = capture.recorded
     values = {
@@ -53,7 +53,9 @@ def render_template(template: str, capture: Capture) -> Path:
     if path.is_absolute() or ".." in path.parts:
         raise InputError(f"the output template must give a relative path inside the current "
                          f"folder, not {echo(rendered)}")
-    return path
+    # The file name fits the disk in bytes (with room for ".part"): a long title is cut,
+    # keeping the extension and a hash of the whole name.
+    return path.with_name(fit_name(path.name, NAME_MAX - len(".part")))
 
 
 def check_template(template: str) -> None:

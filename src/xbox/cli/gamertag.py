@@ -7,6 +7,7 @@ import sys
 import click
 
 from .app import State, cli, pass_state
+from .output import terminal_safe
 from .params import InputError, check_gamertag
 
 __all__ = ["interactive"]
@@ -66,8 +67,9 @@ def claim(state: State, name: str, yes: bool, dry_run: bool) -> None:
         raise click.ClickException(f"{wanted} is taken")
     before = client.gamertag
     if not dry_run and not yes:
-        click.confirm(f"Change your gamertag from {before} to {wanted}? Xbox gives one free "
-                      "change; later ones are paid", abort=True, err=True)
+        click.confirm(terminal_safe(f"Change your gamertag from {before} to {wanted}? Xbox "
+                                    "gives one free change; later ones are paid"),
+                      abort=True, err=True)
     client.account.change_gamertag(wanted, preview=dry_run)
     if state.out.json_mode:
         state.out.json({"gamertag": wanted, "previous": before, "changed": not dry_run,

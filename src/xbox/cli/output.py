@@ -14,12 +14,18 @@ The rules are gh's, which people already know:
 * Piped, a table is rows of tab-separated fields: no header, no title, no styling, nothing
   shortened, sizes as exact byte counts.
 * ``NO_COLOR`` (any non-empty value) turns every style off, bold and italic included.
+* Text the service sends (message text other users write, gamertags, titles, captions,
+  error bodies) can hold control characters: an ESC sequence that sets the window title,
+  clears the screen or writes the clipboard (OSC 52). Everything a person's terminal shows
+  passes through :func:`terminal_safe` here, which shows such characters as ``^[`` and
+  never lets the terminal act on them; ``--json`` stays exact (JSON escapes them).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sys
 from collections.abc import Iterable, Sequence
@@ -31,11 +37,44 @@ import click
 from rich.cells import cell_len, set_cell_size
 from rich.console import Console
 
-__all__ = ["Bytes", "Col", "Output", "human_bytes", "no_color", "stderr_console", "to_jsonable"]
+__all__ = ["Bytes", "Col", "Output", "human_bytes", "no_color", "stderr_console", "terminal_safe",
+           "to_jsonable"]
 
 ELLIPSIS = "…"
 GAP = "  "
 MIN_FREE = 8  # a shortened free-text column keeps at least this many cells
+
+
+# C0 controls but tab and newline, DEL, the C1 controls (U+0080-U+009F: U+009B is a CSI on
+# its own for many terminals), and the bidirectional overrides that reorder what is shown.
+# And lone surrogates (a "\ud800" in the service's JSON), which no terminal encoding can hold.
+_UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def _visible(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code < 0x20:
+        return "^" + chr(code + 0x40)  # caret notation, as `cat -v` shows it: ESC is ^[
+    if code == 0x7F:
+        return "^?"
+    if code <= 0x9F:
+        return "^[" + chr(code - 0x40)  # a C1 control is ESC and a letter: U+009B is ^[[
+    return f"<U+{code:04X}>"
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` as a terminal may show it: every control character that a terminal would
+    act on (ESC sequences that set the title, clear the screen or write the clipboard,
+    carriage returns and backspaces that overwrite what is shown, bell) and the
+    bidirectional overrides are shown visibly (``^[``, ``^M``, ``<U+202E>``) instead, as are
+    lone surrogates, which no encoding can print.
+
+    Tab and newline stay. The one place the output layer makes service text safe: every
+    table, record, line and message on stdout and stderr goes through it; JSON does not
+    (its escaping keeps the text exact).
+    """
+    return _UNSAFE.sub(_visible, text) if _UNSAFE.search(text) else text
 
 
 def no_color() -> bool:
@@ -142,7 +181,9 @@ def format_cell(value: Any, *, tty: bool) -> str:
         return human_bytes(value) if tty else str(int(value))
     text = str(value)
     # A cell is one line: a newline or tab in free text (a bio) would break the layout.
-    return " ".join(text.split()) if ("\n" in text or "\t" in text or "\r" in text) else text
+    if "\n" in text or "\t" in text or "\r" in text:
+        text = " ".join(text.split())
+    return terminal_safe(text)
 
 
 def shorten(text: str, width: int) -> str:
@@ -211,8 +252,15 @@ class Output:
 
     # -- data -----------------------------------------------------------------------------------
     def json(self, data: Any) -> None:
-        """Print one JSON document on stdout."""
-        click.echo(json.dumps(to_jsonable(data), indent=2, ensure_ascii=False, default=_default))
+        """Print one JSON document on stdout (exact: text that UTF-8 cannot hold, a lone
+        surrogate the service sent, is escaped as JSON escapes it, never lost)."""
+        ready = to_jsonable(data)
+        text = json.dumps(ready, indent=2, ensure_ascii=False, default=_default)
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            text = json.dumps(ready, indent=2, default=_default)
+        click.echo(text)
 
     def table(self, columns: Sequence[Col | str], rows: Iterable[Sequence[Any]], *,
               title: str | None = None) -> None:
@@ -227,7 +275,7 @@ class Output:
                 click.echo("\t".join(row))
             return
         if title:
-            click.echo(self._bold(title))
+            click.echo(self._bold(terminal_safe(title)))
         cols, cells = self._drop_optional(cols, cells)
         headers = [c.name.upper() for c in cols]
         widths = [max([cell_len(h), *(cell_len(r[i]) for r in cells)]) for i, h in enumerate(headers)]
@@ -277,7 +325,7 @@ class Output:
         """Print one record as names and values: aligned on a terminal, ``name<TAB>value``
         lines when piped."""
         tty = self.stdout_is_tty()
-        items = [(name, format_cell(value, tty=tty)) for name, value in pairs]
+        items = [(terminal_safe(name), format_cell(value, tty=tty)) for name, value in pairs]
         if not tty:
             if title:
                 self.info(title)
@@ -285,7 +333,7 @@ class Output:
                 click.echo(f"{name}\t{value}")
             return
         if title:
-            click.echo(self._bold(title))
+            click.echo(self._bold(terminal_safe(title)))
         width = max((cell_len(name) for name, _ in items), default=0)
         room = max(MIN_FREE, self.width() - width - len(GAP))
         for name, value in items:
@@ -296,19 +344,25 @@ class Output:
 
     def line(self, text: str) -> None:
         """A plain line of data on stdout (for human output that is not a table)."""
-        click.echo(text)
+        click.echo(terminal_safe(text))
 
     # -- messages -------------------------------------------------------------------------------
     def info(self, text: str) -> None:
         """A message for the person at the terminal: stderr, unless ``-q``."""
         if not self.quiet:
-            click.echo(text, err=True)
+            click.echo(terminal_safe(text), err=True)
 
     def error(self, text: str) -> None:
         """An error message: always shown, on stderr, on one line."""
         click.echo(f"Error: {one_line(text)}", err=True)
 
+    def notice(self, text: str) -> None:
+        """A message that is always shown on stderr, even with ``-q`` (how to finish
+        signing in, say): without it the command cannot go on."""
+        click.echo(terminal_safe(text), err=True)
+
 
 def one_line(text: str) -> str:
-    """``text`` with its line breaks folded, so that an error is always one line."""
-    return " ".join(text.split()) if "\n" in text or "\r" in text else text
+    """``text`` with its line breaks folded and made safe for a terminal
+    (:func:`terminal_safe`), so that an error is always one line and never acts on it."""
+    return terminal_safe(" ".join(text.split()) if "\n" in text or "\r" in text else text)

@@ -7,6 +7,7 @@ and vaguer.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
@@ -17,8 +18,8 @@ import click
 from .. import ids
 from ..exceptions import InvalidArgument
 
-__all__ = ["CAPTURE", "SINCE", "USER", "XUID", "CaptureRef", "InputError", "UserRef", "clip",
-           "echo", "parse_since"]
+__all__ = ["CAPTURE", "SINCE", "USER", "XUID", "CaptureRef", "FiniteRange", "InputError", "UserRef",
+           "clip", "echo", "parse_since"]
 
 #: How much of a mistyped input an error message repeats (a pasted page would drown it).
 ECHO_LIMIT = 40
@@ -135,9 +136,21 @@ def parse_since(text: str, now: datetime | None = None) -> datetime:
     ``yesterday`` (midnight UTC).
 
     Raises:
-        ValueError: none of those.
+        ValueError: none of those, or a moment a ``datetime`` cannot hold (``99999999d``,
+            ``9999-12-31T23:59:59-01:00``).
     """
-    now = now or datetime.now(UTC)
+    try:
+        return _since(text, now or datetime.now(UTC))
+    except OverflowError:
+        # An age or an offset that leads past year 1 or 9999: not a moment, bad input.
+        raise OutOfRange(f"{echo(text)} is outside the years 1 to 9999") from None
+
+
+class OutOfRange(ValueError):
+    """A moment before year 1 or after year 9999."""
+
+
+def _since(text: str, now: datetime) -> datetime:
     value = text.strip()
     lowered = value.lower()
     midnight = datetime.combine(now.astimezone(UTC).date(), time(), UTC)
@@ -164,6 +177,8 @@ class _SinceType(click.ParamType):  # type: ignore[type-arg]  # generic only fro
             return value
         try:
             return parse_since(str(value))
+        except OutOfRange as exc:
+            raise InputError(f"--since {exc}") from None
         except ValueError:
             raise InputError(
                 f"--since takes a date or time (2026-10-30, 2026-10-30T12:00:00Z, with an "
@@ -172,3 +187,14 @@ class _SinceType(click.ParamType):  # type: ignore[type-arg]  # generic only fro
 
 
 SINCE = _SinceType()
+
+
+class FiniteRange(click.FloatRange):
+    """:class:`click.FloatRange` that also refuses ``nan`` and ``inf`` (which compare as no
+    number does, and would reach the code as a traceback), as a usage error (exit 2)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if isinstance(number, float) and not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number.", param, ctx)
+        return number

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from .app import State
-from .output import stderr_console
+from .output import stderr_console, terminal_safe
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
@@ -33,12 +33,14 @@ def _shown(state: State) -> bool:
 @contextlib.contextmanager
 def _waits_above(state: State, bar: Progress) -> Iterator[None]:
     if state.waits is not None:
-        state.waits.sink = bar.console.print
+        console = bar.console
+        state.waits.sink = lambda text: console.print(terminal_safe(text), markup=False,
+                                                      highlight=False)
     try:
         yield
     finally:
         if state.waits is not None:
-            state.waits.sink = lambda text: click.echo(text, err=True)
+            state.waits.sink = lambda text: click.echo(terminal_safe(text), err=True)
 
 
 @contextlib.contextmanager
@@ -48,12 +50,12 @@ def download_bar(state: State, label: str) -> Iterator[ProgressCallback | None]:
         yield None
         return
     # (rich.progress loads with the first bar: not for `xbox --help`)
-    from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
 
     console = stderr_console()
-    with Progress("{task.description}", BarColumn(bar_width=24), DownloadColumn(),
-                  TransferSpeedColumn(), console=console, transient=True) as bar:
-        task = bar.add_task(label, total=None)
+    with Progress(TextColumn("{task.description}", markup=False), BarColumn(bar_width=24),
+                  DownloadColumn(), TransferSpeedColumn(), console=console, transient=True) as bar:
+        task = bar.add_task(terminal_safe(label), total=None)
 
         def update(done: int, total: int | None) -> None:
             bar.update(task, completed=done, total=total)
@@ -89,7 +91,8 @@ class ArchiveBars:
                 if len(name) > self.FILE_WIDTH:  # keep the date and the extension
                     keep = self.FILE_WIDTH - 1
                     name = name[:keep - keep // 2] + "…" + name[-(keep // 2):]
-                self.files[item.id] = self.bar.add_task(f"  {name}", total=event.bytes_total,
+                self.files[item.id] = self.bar.add_task(terminal_safe(f"  {name}"),
+                                                        total=event.bytes_total,
                                                         count="")
             elif event.type == "progress" and item is not None:
                 self.done[item.id] = event.bytes_done
@@ -102,7 +105,9 @@ class ArchiveBars:
                 if item.id in self.files:
                     self.bar.remove_task(self.files.pop(item.id))
                 if event.type == "failed":
-                    self.bar.console.print(f"failed: {item.id}: {event.message}", overflow="fold")
+                    # Not rich markup: a message quoting the service ("[bold]...") prints as is.
+                    self.bar.console.print(terminal_safe(f"failed: {item.id}: {event.message}"),
+                                           overflow="fold", markup=False, highlight=False)
 
 
 @contextlib.contextmanager
@@ -130,8 +135,9 @@ def archive_bars(state: State, label: str, *, dry_run: bool = False) -> Iterator
 
     console = stderr_console()
     width = max(40, console.width)
-    name = label if len(label) <= 16 else label[:15] + "…"
-    with Progress(TextColumn("{task.description}", style=""), TextColumn("{task.fields[count]}"),
+    name = terminal_safe(label if len(label) <= 16 else label[:15] + "…")
+    with Progress(TextColumn("{task.description}", style="", markup=False),
+                  TextColumn("{task.fields[count]}", markup=False),
                   BarColumn(bar_width=max(6, min(30, width - 62))), Sizes(), Speed(),
                   console=console, transient=True) as bar, _waits_above(state, bar):
         yield ArchiveBars(bar, name)

@@ -10,6 +10,7 @@ from types import FrameType
 import click
 
 from .app import State, cli, pass_state
+from .params import FiniteRange
 
 
 @cli.group()
@@ -28,7 +29,7 @@ def _stop(signum: int, frame: FrameType | None) -> None:
               help="Port to listen on (0: any free port).")
 @click.option("--seed", type=int, default=0, show_default=True, help="World seed.")
 @click.option("--no-rate-limits", is_flag=True, help="Turn off Xbox Live rate limiting.")
-@click.option("--rate-limit-scale", type=click.FloatRange(min=0, min_open=True), default=1.0,
+@click.option("--rate-limit-scale", type=FiniteRange(min=0, min_open=True), default=1.0,
               show_default=True, metavar="FACTOR",
               help="Shrink the rate-limit windows by this factor (0.01: burst 0.15 s, sustain 3 s).")
 @click.option("--era", type=click.Choice(["2014", "2018", "2025"]), default="2025", show_default=True,

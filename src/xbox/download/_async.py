@@ -101,6 +101,8 @@ class _Download(DownloadState):
         self.disk = AsyncWriter()
         try:
             return await self.fetch()
+        except OSError as exc:  # the folder, the .part or the rename: a DiskError with its errno
+            raise disk_error(exc, self.dest) from None
         finally:
             await self.disk.close()
 
@@ -292,7 +294,10 @@ async def download(client: AsyncClient, capture: Capture, dest: str | os.PathLik
         InvalidArgument: a ``thumbnail`` or ``chunk_size`` that cannot be right.
         DownloadError: the capture has no media (still uploading), the signed URL could not
             be refreshed, the server sent an error page, the size or magic bytes are wrong,
-            the disk is full (the ``.part`` is kept for a later resume), or every attempt failed.
+            or every attempt failed.
+        DiskError: (a :class:`DownloadError`) the file could not be written: the disk is
+            full (the ``.part`` is kept for a later resume), the name is too long for the
+            filesystem, an I/O error.
     """
     if thumbnail is not None and thumbnail not in ("Small", "Large"):
         raise InvalidArgument(f"thumbnail must be 'Small' or 'Large', not {thumbnail!r}")
@@ -324,7 +329,8 @@ async def save_capture(client: AsyncClient, capture: Capture, media_path: str | 
         What was written.
 
     Raises:
-        DownloadError: see :func:`download`.
+        DownloadError: see :func:`download`; :class:`~xbox.exceptions.DiskError` when a file
+            could not be written.
     """
     media_file = Path(media_path)
     media = await async_run_blocking(existing, capture, media_file)
@@ -345,7 +351,11 @@ async def save_capture(client: AsyncClient, capture: Capture, media_path: str | 
     sidecar = Path(sidecar_path) if sidecar_path is not None else media_file.with_name(
         media_file.name + ".json")
     raw = capture.raw if capture.raw is not None else capture.model_dump(by_alias=True)
-    await async_run_blocking(write_json, sidecar, raw)
-    await async_run_blocking(set_capture_time, capture, media.path, sidecar,
-                             *(t.path for t in thumbs.values()))
-    return SavedCapture(media=media, thumbnails=thumbs, sidecar=sidecar, reused=reused)
+    sidecar_sha256 = await async_run_blocking(write_json, sidecar, raw)
+    try:
+        await async_run_blocking(set_capture_time, capture, media.path, sidecar,
+                                 *(t.path for t in thumbs.values()))
+    except OSError as exc:
+        raise disk_error(exc, sidecar) from None
+    return SavedCapture(media=media, thumbnails=thumbs, sidecar=sidecar, reused=reused,
+                        sidecar_sha256=sidecar_sha256)

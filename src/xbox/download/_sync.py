@@ -102,6 +102,8 @@ class _Download(DownloadState):
         self.disk = Writer()
         try:
             return self.fetch()
+        except OSError as exc:  # the folder, the .part or the rename: a DiskError with its errno
+            raise disk_error(exc, self.dest) from None
         finally:
             self.disk.close()
 
@@ -293,7 +295,10 @@ def download(client: Client, capture: Capture, dest: str | os.PathLike[str], *,
         InvalidArgument: a ``thumbnail`` or ``chunk_size`` that cannot be right.
         DownloadError: the capture has no media (still uploading), the signed URL could not
             be refreshed, the server sent an error page, the size or magic bytes are wrong,
-            the disk is full (the ``.part`` is kept for a later resume), or every attempt failed.
+            or every attempt failed.
+        DiskError: (a :class:`DownloadError`) the file could not be written: the disk is
+            full (the ``.part`` is kept for a later resume), the name is too long for the
+            filesystem, an I/O error.
     """
     if thumbnail is not None and thumbnail not in ("Small", "Large"):
         raise InvalidArgument(f"thumbnail must be 'Small' or 'Large', not {thumbnail!r}")
@@ -325,7 +330,8 @@ def save_capture(client: Client, capture: Capture, media_path: str | os.PathLike
         What was written.
 
     Raises:
-        DownloadError: see :func:`download`.
+        DownloadError: see :func:`download`; :class:`~xbox.exceptions.DiskError` when a file
+            could not be written.
     """
     media_file = Path(media_path)
     media = run_blocking(existing, capture, media_file)
@@ -346,7 +352,11 @@ def save_capture(client: Client, capture: Capture, media_path: str | os.PathLike
     sidecar = Path(sidecar_path) if sidecar_path is not None else media_file.with_name(
         media_file.name + ".json")
     raw = capture.raw if capture.raw is not None else capture.model_dump(by_alias=True)
-    run_blocking(write_json, sidecar, raw)
-    run_blocking(set_capture_time, capture, media.path, sidecar,
-                       *(t.path for t in thumbs.values()))
-    return SavedCapture(media=media, thumbnails=thumbs, sidecar=sidecar, reused=reused)
+    sidecar_sha256 = run_blocking(write_json, sidecar, raw)
+    try:
+        run_blocking(set_capture_time, capture, media.path, sidecar,
+                           *(t.path for t in thumbs.values()))
+    except OSError as exc:
+        raise disk_error(exc, sidecar) from None
+    return SavedCapture(media=media, thumbnails=thumbs, sidecar=sidecar, reused=reused,
+                        sidecar_sha256=sidecar_sha256)

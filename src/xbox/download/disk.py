@@ -76,8 +76,9 @@ def sha256_of(path: Path, limit: int | None = None) -> Any:
 
 
 def open_part(part: Path, *, append: bool) -> int:
-    """The ``.part`` file's descriptor, for appending (a resume) or from empty."""
-    flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_BINARY", 0)
+    """The ``.part`` file's descriptor, for appending (a resume) or from empty; never through
+    a symbolic link (the bytes must land in the folder asked for)."""
+    flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLOW", 0)
     flags |= os.O_APPEND if append else os.O_TRUNC
     return os.open(part, flags, 0o644)
 
@@ -282,18 +283,31 @@ def existing(capture: Capture, path: str | os.PathLike[str], *,
         return None
 
 
-def write_json(path: Path, data: object) -> None:
-    """``data`` as a JSON sidecar, written to a ``.part`` and renamed (never half a file)."""
+def write_json(path: Path, data: object) -> str:
+    """``data`` as a JSON sidecar, written to a ``.part`` and renamed (never half a file).
+
+    Returns:
+        The sha256 (hex) of the file written.
+
+    Raises:
+        DiskError: the file could not be written.
+    """
     part = part_path(path)
     text = json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True, default=str) + "\n"
     try:
-        with part.open("w", encoding="utf-8") as fh:
-            fh.write(text)
+        encoded = text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate ("\ud800" in the service's JSON): escaped
+        encoded = (json.dumps(data, indent=2, sort_keys=True, default=str) + "\n").encode()
+    try:
+        with part.open("wb") as fh:
+            fh.write(encoded)
             fh.flush()
             os.fsync(fh.fileno())
+        os.replace(part, path)
     except OSError as exc:
-        raise disk_error(exc, path, 0, None) from None
-    os.replace(part, path)
+        part.unlink(missing_ok=True)
+        raise disk_error(exc, path) from None
+    return hashlib.sha256(encoded).hexdigest()
 
 
 def set_mtimes(paths: Iterable[Path], stamp: float) -> None:

@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..exceptions import DownloadError
+from ..exceptions import DiskError
 
 if TYPE_CHECKING:
     from ..models.captures import Capture
@@ -102,12 +102,14 @@ class SavedCapture:
         thumbnails: ``{"Small": result, "Large": result}`` for the thumbnails that exist.
         sidecar: the JSON metadata file (``<media>.json``).
         reused: the media file was already on disk, complete, from an earlier interrupted run.
+        sidecar_sha256: the sha256 (hex) of the sidecar as written.
     """
 
     media: DownloadResult
     thumbnails: dict[str, DownloadResult]
     sidecar: Path
     reused: bool = False
+    sidecar_sha256: str | None = None
 
 
 def part_path(dest: Path) -> Path:
@@ -227,14 +229,24 @@ def content_range(value: str | None) -> tuple[int, int | None] | None:
         return None
 
 
-def disk_error(exc: OSError, dest: Path, done: int, total: int | None) -> DownloadError:
-    """A full disk (the ``.part`` is kept for a resume) or another write failure."""
+def disk_error(exc: OSError, dest: Path, done: int = 0, total: int | None = None) -> DiskError:
+    """A full disk (the ``.part`` is kept for a resume) or another failure to write ``dest``
+    (a name too long for the filesystem, an I/O error), as a
+    :class:`~xbox.exceptions.DiskError` that keeps the ``errno``."""
     of = f" of {total}" if total else ""
+    where = str(exc.filename) if exc.filename else str(part_path(dest))
     if exc.errno in _DISK_FULL:
-        return DownloadError(
-            f"the disk is full: wrote {done}{of} bytes of {dest.name} to {part_path(dest).name}; "
-            f"free some space and run again to resume")
-    return DownloadError(f"cannot write {part_path(dest)}: {exc.strerror or exc}")
+        kept = (f"wrote {done}{of} bytes of {dest.name} to {part_path(dest).name}; "
+                if done else "")
+        return DiskError(f"the disk is full: {kept}free some space and run again",
+                         errno=exc.errno, path=where)
+    if exc.errno == errno.ENAMETOOLONG:
+        return DiskError(f"the name is too long for this filesystem: {where}", errno=exc.errno,
+                         path=where)
+    if exc.errno == errno.EFBIG:
+        return DiskError(f"the file is too large for this filesystem (or the process's file "
+                         f"size limit): {where}", errno=exc.errno, path=where)
+    return DiskError(f"cannot write {where}: {exc.strerror or exc}", errno=exc.errno, path=where)
 
 
 @dataclass(frozen=True)
