@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from typing import Any
 
-from .media_files import mp4_file, png_file
+from .media_files import Scene, mp4_file, png_file
 
 __all__ = [
     "EPOCH_ENV",
@@ -179,21 +179,31 @@ class Capture:
     def extension(self) -> str:
         return "MP4" if self.kind == "clip" else "png"
 
+    @property
+    def scene(self) -> Scene:
+        """What the capture's pictures show: its game, its own scene, a clip's length and caption."""
+        return Scene(self.id, self.title.name, self.duration if self.kind == "clip" else 0,
+                     self.caption)
+
     def media_bytes(self) -> bytes:
-        """The capture's file, exactly ``size`` bytes: an MP4 that plays, or a PNG that opens."""
+        """The capture's file, exactly ``size`` bytes: an MP4 that plays for ``duration``
+        seconds, or a PNG that opens."""
         if self.kind == "clip":
-            return mp4_file(self.id, self.size)
-        return png_file(self.id, self.size, *_SCREENSHOT_PIXELS)
+            return mp4_file(self.id, self.size, scene=self.scene)
+        return png_file(self.id, self.size, *_SCREENSHOT_PIXELS, scene=self.scene)
 
     def thumbnail_bytes(self, size_name: str) -> bytes:
-        """A thumbnail PNG ("Small" or "Large"), exactly its seeded size."""
+        """A thumbnail PNG ("Small" or "Large"), exactly its seeded size: the capture, smaller
+        (a clip's first picture)."""
         if size_name == "Small":
-            return png_file(self.id + size_name, self.thumb_small_size, *_SMALL_THUMBNAIL_PIXELS)
-        return png_file(self.id + size_name, self.thumb_large_size, *_LARGE_THUMBNAIL_PIXELS)
+            return png_file(self.id + size_name, self.thumb_small_size, *_SMALL_THUMBNAIL_PIXELS,
+                            scene=self.scene)
+        return png_file(self.id + size_name, self.thumb_large_size, *_LARGE_THUMBNAIL_PIXELS,
+                        scene=self.scene)
 
 
-# Pixel sizes of the stand-in images: small enough to fit the smallest seeded file sizes.
-_SCREENSHOT_PIXELS = (160, 90)
+# Pixel sizes of the stand-in images (16:9): small enough to fit the smallest seeded file sizes.
+_SCREENSHOT_PIXELS = (512, 288)
 _LARGE_THUMBNAIL_PIXELS = (128, 72)
 _SMALL_THUMBNAIL_PIXELS = (64, 36)
 
