@@ -455,14 +455,22 @@ def _best_prediction(y: bytes, cb: bytes, cr: bytes, edges: tuple[bytes | None, 
                      ) -> tuple[int, tuple[bytes, bytes, bytes]]:
     """The prediction mode (and its predictions) closest to the samples: an exact one if any,
     else the one with the smallest sum of absolute differences at each 4x4 block's corner,
-    among those that keep the residual of a 4x4-flat macroblock flat (DC always does)."""
+    among those that keep a 4x4-flat plane's residual flat (DC always does)."""
     top, left = edges[0], edges[1]
     modes = [DC]
-    flat = _blockwise_flat(y, 16)
-    if left is not None and (not flat or _grouped(left)):
-        modes.append(HORIZONTAL)
-    if top is not None and (not flat or _grouped(top)):
-        modes.append(VERTICAL)
+    # A plane flat in every 4x4 block stays so under DC prediction (one value per block), and
+    # under horizontal or vertical prediction only from an edge grouped by four.
+    flat_luma = _blockwise_flat(y, 16)
+    flat_chroma = _blockwise_flat(cb, 8) and _blockwise_flat(cr, 8)
+    for mode, luma_edge, chroma_edges in ((HORIZONTAL, left, edges[3::2]),
+                                          (VERTICAL, top, edges[2::2])):
+        if luma_edge is None:
+            continue
+        if flat_luma and not _grouped(luma_edge):
+            continue
+        if flat_chroma and not all(e is not None and _grouped(e) for e in chroma_edges):
+            continue
+        modes.append(mode)
     best: tuple[int, int, tuple[bytes, bytes, bytes]] | None = None
     for mode in modes:
         preds = _predictions(mode, edges)

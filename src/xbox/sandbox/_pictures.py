@@ -94,6 +94,25 @@ def _jitter(rng: random.Random, colour: RGB, amount: int) -> RGB:
     return (r, g, b)
 
 
+def _sky(top: RGB, horizon: RGB) -> list[RGB]:
+    """The colours of the sky's 4-pixel bands, from ``top`` to ``horizon``.
+
+    Each odd band is the even band above it made lighter or darker by the same amount in
+    every channel: that changes the luma alone, so each 8-pixel pair of bands has one colour
+    in 4:2:0 chroma (whose blocks are 8 pixels tall) and the video codes it exactly.
+    """
+    bands = (GROUND - TOP_BAR) // 4
+    out = []
+    for band in range(0, bands, 2):
+        base = _mix(top, horizon, band / (bands - 1))
+        target = _mix(top, horizon, (band + 1) / (bands - 1))
+        shift = round(sum(w * (t - b) for w, t, b in zip((0.2126, 0.7152, 0.0722), target, base,
+                                                         strict=True)))
+        shift = max(-min(base), min(255 - max(base), shift))  # no channel leaves 0..255
+        out += [base, (base[0] + shift, base[1] + shift, base[2] + shift)]
+    return out
+
+
 def _glyphs(text: str) -> str:
     """``text`` in the font's characters: capitals, accents dropped, others as spaces."""
     plain = unicodedata.normalize("NFKD", text).upper()
@@ -225,10 +244,8 @@ class Scene:
         canvas = Canvas(width, height)
         sky_top, horizon, far, near, ground, stripe, pillar = self._look()
         rng = _rng("scene:" + self.key)
-        bands = (GROUND - TOP_BAR) // 4
-        for band in range(bands):  # the sky fades in 4-pixel bands
-            y = TOP_BAR + 4 * band
-            canvas.rect(0, y, WIDTH, y + 4, _mix(sky_top, horizon, band / max(1, bands - 1)))
+        for band, colour in enumerate(_sky(sky_top, horizon)):  # the sky fades in 4-pixel bands
+            canvas.rect(0, TOP_BAR + 4 * band, WIDTH, TOP_BAR + 4 * band + 4, colour)
         sun = _mix((255, 236, 160), horizon, 0.25 * rng.random())
         canvas.disc(rng.uniform(24, WIDTH - 24), rng.uniform(32, 60), rng.uniform(10, 16), sun, 4)
         for colour, step, low, high in ((far, 8, 24, 64), (near, 4, 8, 36)):
