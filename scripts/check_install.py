@@ -39,8 +39,14 @@ def main() -> int:
         print(f"xbox without its cli extra: exit {done.returncode}, stderr {done.stderr!r}",
               file=sys.stderr)
         return 1
+    # A host application embedding the library: its own httpx client, tokens and store.
+    embed = subprocess.run([sys.executable, str(Path(__file__).with_name("check_embedding.py"))],
+                           capture_output=True, text=True, timeout=120)
+    if embed.returncode != 0:
+        print(f"embedding without extras failed: {embed.stderr}", file=sys.stderr)
+        return 1
     print(f"pip install .: the library alone ({xbox.__version__}); `xbox` says how to get the "
-          "command line")
+          f"command line; {embed.stdout.strip()}")
     return 0
 
 

@@ -107,11 +107,23 @@ def _realign(text: str) -> str:
     return "\n".join(lines)
 
 
+_IMPORT_RE = re.compile(r"^([ \t]*from [\w.]+ import )([\w, ]+)$", re.M)
+_TWICE_IN_UNION_RE = re.compile(r"\b(\w+) \| \1\b")
+
+
+def _dedupe(text: str) -> str:
+    """Names the substitutions made twice: ``import TokenStorage, TokenStorage`` (of
+    ``AsyncTokenStorage, TokenStorage``) and ``TokenStorage | TokenStorage`` read once."""
+    text = _IMPORT_RE.sub(lambda m: m.group(1) + ", ".join(
+        dict.fromkeys(n.strip() for n in m.group(2).split(","))), text)
+    return _TWICE_IN_UNION_RE.sub(r"\1", text)
+
+
 def transform(text: str, source: str = "src/xbox/_async/") -> str:
     text = _realign(text)  # before the substitutions: it finds the words they drop
     for pattern, repl in PATTERNS:
         text = pattern.sub(repl, text)
-    return HEADER.format(source=source) + _strip_awaitable(text)
+    return HEADER.format(source=source) + _dedupe(_strip_awaitable(text))
 
 
 def modules() -> list[Path]:

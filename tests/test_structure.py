@@ -236,6 +236,23 @@ print(sorted(m for m in sys.modules if m.split(".")[0] in ABSENT))
     assert done.stdout.split("\n")[:2] == ["JoeAlcorn", "[]"]
 
 
+def test_an_embedding_host_needs_no_extra() -> None:
+    """scripts/check_embedding.py (which `make check-install` runs in a fresh virtualenv)
+    without click, rich and uvicorn: a host's httpx.AsyncClient and Microsoft token, API
+    calls and a download, nothing under XBOX_HOME, and none of the three was wanted."""
+    script = (SRC.parent / "scripts" / "check_embedding.py").read_text(encoding="utf-8")
+    script = script.replace("from __future__ import annotations\n", "")  # (goes after ABSENT)
+    main = "    sys.exit(asyncio.run(main()))"
+    assert main in script
+    script = script.replace(main, """    code = asyncio.run(main())
+    print(sorted(m for m in sys.modules if m.split(".")[0] in ABSENT))
+    sys.exit(code)""")
+    done = _without(EXTRAS["cli"] | EXTRAS["sandbox"], script)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("embedded: JoeAlcorn, ")
+    assert done.stdout.strip().split("\n")[-1] == "[]"
+
+
 def test_xbox_without_the_cli_extra_says_how_to_install_it() -> None:
     from xbox.__main__ import MISSING_CLI
 

@@ -22,8 +22,11 @@ from ._base_client import DryRun
 from ._core.call import PlannedRequest
 from ._core.limits import Limit
 from ._core.retry import RetryPolicy
+from ._response import RawResponse, ResponseInfo
 from ._sync.client import Client
+from .auth.storage import AsyncTokenStorage, MemoryTokenStore, TokenStorage
 from .auth.store import TokenStore
+from .auth.tokens import MsaToken, Session
 from .exceptions import (
     AuthenticationException,
     ClipNotFound,
@@ -36,6 +39,7 @@ from .resource import Clip, GamerProfile
 
 __all__ = [
     "AsyncClient",
+    "AsyncTokenStorage",
     "AuthenticationException",
     "Client",
     "Clip",
@@ -45,9 +49,15 @@ __all__ = [
     "GamertagNotFound",
     "InvalidRequest",
     "Limit",
+    "MemoryTokenStore",
+    "MsaToken",
     "NotFoundException",
     "PlannedRequest",
+    "RawResponse",
+    "ResponseInfo",
     "RetryPolicy",
+    "Session",
+    "TokenStorage",
     "TokenStore",
     "XboxException",
     "client",

@@ -29,19 +29,67 @@ from ._ledger import Ledger
 from .auth import msa
 from .auth.state import SignInState
 from .auth.store import TokenStore
+from .auth.tokens import MsaToken
 from .exceptions import InvalidArgument, MalformedResponse, NotFoundException
 
 if TYPE_CHECKING:
     import httpx
 
+    from .auth.storage import AsyncSessionStore, AsyncTokenStorage, SessionStore, TokenStorage
     from .auth.tokens import Session
 
-__all__ = ["UNSET", "BaseClient", "DryRun"]
+__all__ = ["UNSET", "BaseClient", "DryRun", "checked_http_client", "host_token"]
 
 log = logging.getLogger("xbox")
 
 #: "not given": the default token store (None means "memory only").
 UNSET: Any = type("Unset", (), {"__repr__": lambda self: "UNSET"})()
+
+
+def checked_http_client(http_client: object, kind: str, transport: object) -> Any:
+    """The host's ``http_client``, checked: an ``httpx.AsyncClient`` for ``AsyncClient``, an
+    ``httpx.Client`` for ``Client``, never with a ``transport`` too.
+
+    Raises:
+        TypeError: the wrong kind of client, or both given.
+    """
+    if http_client is None:
+        return None
+    import httpx  # the host has it loaded already: it made the client
+
+    wanted = httpx.AsyncClient if kind == "AsyncClient" else httpx.Client
+    if not isinstance(http_client, wanted):
+        other = "xbox.Client" if kind == "AsyncClient" else "xbox.AsyncClient"
+        raise TypeError(
+            f"http_client must be an {wanted.__module__}.{wanted.__name__} for xbox.{kind}, "
+            f"not {type(http_client).__module__}.{type(http_client).__name__}"
+            + (f" (an {type(http_client).__name__} goes with {other})"
+               if isinstance(http_client, httpx.Client | httpx.AsyncClient) else ""))
+    if http_client.is_closed:
+        raise TypeError("http_client is closed: give an open one (we never close it)")
+    if transport is not None:
+        raise TypeError("give either transport or http_client, not both: mount the "
+                        "transport on your http_client instead")
+    return http_client
+
+
+def host_token(token: object, stale: MsaToken | None, now: float) -> MsaToken:
+    """What an ``msa_token_provider`` (or the host) handed over, as an MSA token.
+
+    A bare access token takes the client id and scope of the token it replaces (``stale``;
+    with none, an Azure app's) and is used at once: its expiry is not known, so the
+    provider is asked again the next time a token is needed.
+
+    Raises:
+        TypeError: neither a string nor an :class:`~xbox.auth.tokens.MsaToken`.
+    """
+    if isinstance(token, MsaToken):
+        return token
+    if isinstance(token, str):
+        return MsaToken.from_host(token, client_id=stale.client_id if stale else None,
+                                  scope=stale.scope if stale else None, now=now)
+    raise TypeError(f"the Microsoft account token must be a str or an xbox.auth.tokens.MsaToken, "
+                    f"not {type(token).__name__}")
 
 
 class DryRun:
@@ -69,7 +117,10 @@ class _WriteHeld(BaseException):
 class BaseClient:
     """The options and sign-in state of a client; see :class:`xbox.Client` for the args."""
 
-    def __init__(self, *, base_url: str | None, account: str, token_store: TokenStore | None,
+    _store: SessionStore | AsyncSessionStore  # (the client's: sync or awaited)
+
+    def __init__(self, *, base_url: str | None, account: str,
+                 token_store: TokenStorage | AsyncTokenStorage | None,
                  timeout: Any, retry: RetryPolicy | None, rate_limits: bool,
                  limits: Mapping[str, Limit] | None, language: str, http2: bool,
                  clock: Callable[[], float] | None, allow_insecure: bool = False) -> None:
@@ -86,11 +137,13 @@ class BaseClient:
         self.clock: Callable[[], float] = clock or time.time
         if token_store is UNSET:
             token_store = TokenStore()
-        # With a token store, one budget per account for every process using that store
-        # (the ledger beside the token files); in memory only, this client's own.
+        # With the file store, one budget per account for every process using that store
+        # (the ledger beside the token files); otherwise (memory, a host's store) this
+        # client's own: nothing is written to disk.
         store = token_store
         self.governor = Governor(dict(limits or {}), enabled=rate_limits,
-                                 ledger=None if store is None else Ledger(lambda: store.folder))
+                                 ledger=Ledger(lambda: store.folder)
+                                 if isinstance(store, TokenStore) else None)
         #: The sign-in state: the current session and the token store it is saved in.
         self.auth = SignInState(token_store, account)
         self._dry_run: DryRun | None = None
@@ -114,8 +167,14 @@ class BaseClient:
 
     @property
     def authenticated(self) -> bool:
-        """Whether the client is signed in (holds a session)."""
-        return self.auth.load() is not None
+        """Whether the client is signed in (holds a session, or its token store has one).
+
+        With an :class:`~xbox.auth.storage.AsyncTokenStorage`, which cannot be read here,
+        only what the client holds counts (``await xbl.whoami(refresh=False)`` reads it).
+        """
+        if not self.auth.loaded and self._store.blocking:
+            return self.auth.read(self._store.peek(self.auth.account)) is not None
+        return self.auth.session is not None
 
     @property
     def login(self) -> str | None:

@@ -20,7 +20,7 @@ from .auth import redact
 from .exceptions import InvalidArgument, MalformedResponse, Timeout, TransportError, XboxException
 
 __all__ = ["USER_AGENT", "AsyncBudgetedBody", "BudgetedBody", "build_request", "closed_pool",
-           "new_pool", "timeouts", "translate"]
+           "host_pool", "new_pool", "timeouts", "translate"]
 
 USER_AGENT = "xbox-python/1.0"
 
@@ -80,8 +80,16 @@ def new_pool(kind: type[httpx.Client] | type[httpx.AsyncClient], transport: Any,
                 headers={"User-Agent": USER_AGENT})
 
 
+def host_pool(client: httpx.Client | httpx.AsyncClient) -> httpx.Client | httpx.AsyncClient:
+    """The host application's own client, used as it is: nothing of it is changed (each
+    request carries our headers and timeouts, see :func:`build_request`), and while it is in
+    use httpcore's debug lines hide secrets, as for our own pools."""
+    redact.acquire()
+    return client
+
+
 def closed_pool() -> None:
-    """A pool of :func:`new_pool` was closed."""
+    """A pool of :func:`new_pool` was closed, or a :func:`host_pool` is no longer used."""
     redact.release()
 
 

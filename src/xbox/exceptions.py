@@ -310,9 +310,12 @@ class RateLimited(XboxException):
     default_message = "Xbox Live rate limit reached"
 
     def __init__(self, message: str | None = None, response: httpx.Response | None = None, *,
-                 retry_after: float | None = None, **kwargs: Any) -> None:
+                 retry_after: float | None = None, status_code: int | None = None,
+                 service: str | None = None, body: Any = None,
+                 correlation_id: str | None = None) -> None:
         self.retry_after = retry_after
-        super().__init__(message, response, **kwargs)
+        super().__init__(message, response, status_code=status_code, service=service, body=body,
+                         correlation_id=correlation_id)
 
     def __str__(self) -> str:
         text = super().__str__()

@@ -19,18 +19,28 @@ import webbrowser
 from collections.abc import Callable, Generator, Mapping
 from functools import cached_property
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast
 
-from .. import _concurrency
-from .._base_client import UNSET, BaseClient
+from .. import _concurrency, _response
+from .._base_client import UNSET, BaseClient, checked_http_client, host_token
 from .._concurrency import AsyncLock
-from .._core.call import NO_BODY, Call, Flow, Wait, api_call
+from .._core.call import NO_BODY, Call, Flow, RenewMsa, Wait, api_call
 from .._core.retry import Deadline
-from .._core.urls import map_url
+from .._core.urls import map_url, unmap_url
+from .._response import RawResponse
 from ..auth import browser, flows, msa, xboxlive
 from ..auth.answers import unreadable
+from ..auth.storage import AsyncSessionStore
+from ..auth.tokens import MsaToken
 from ..download._async import download as download_file
-from ..exceptions import MalformedResponse, NotFoundException, NotSignedIn, TransportError
+from ..exceptions import (
+    InvalidArgument,
+    MalformedResponse,
+    NotFoundException,
+    NotSignedIn,
+    TransportError,
+    XboxException,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable
@@ -42,8 +52,9 @@ if TYPE_CHECKING:
     from .._core.retry import RetryPolicy
     from ..auth.browser import BrowserSignIn
     from ..auth.msa import DeviceCode
-    from ..auth.store import TokenStore
-    from ..auth.tokens import MsaToken, Session, XboxToken
+    from ..auth.state import WhoAmI
+    from ..auth.storage import AsyncTokenStorage, TokenStorage
+    from ..auth.tokens import Session, XboxToken
     from ..download import DownloadResult, ProgressCallback
     from ..models.captures import Capture
     from .resources import (
@@ -68,6 +79,7 @@ __all__ = ["AsyncClient"]
 
 log = logging.getLogger("xbox")
 T = TypeVar("T")
+P = ParamSpec("P")
 
 
 class AsyncClient(BaseClient):
@@ -89,14 +101,33 @@ class AsyncClient(BaseClient):
             loopback addresses, unless ``allow_insecure``.
         transport: an httpx transport, the escape hatch for tests (``sandbox.transport()``
             answers in-process).
+        http_client: the host application's own client of this kind
+            (``httpx.AsyncClient``), to send every request through (API calls, sign-in,
+            media): its proxies, TLS settings, event hooks, connection limits and HTTP/2
+            apply; our headers, timeouts and the base-URL mapping go on each request, its
+            own defaults never change, and it is never closed by us (see
+            docs/embedding.rst). Not with ``transport``.
         account: which saved account of the token store to use.
-        token_store: where sign-ins are kept; None keeps them in memory only.
+        token_store: where sign-ins are kept (default: the file store, ``TokenStore()``):
+            anything with ``load``, ``save`` and ``delete`` per account name
+            (:mod:`xbox.auth.storage`: a host's config entry, a database); the async
+            client's may be coroutines. Saved each time the tokens change. None keeps them
+            in memory only.
+        msa_token_provider: a function (a coroutine function for the async client) the
+            client calls for a valid Microsoft account token whenever it needs one (a first
+            sign-in, or the user token's renewal): the host application's own OAuth (Home
+            Assistant's ``OAuth2Session.async_ensure_token_valid()``). It returns the access
+            token (``str``) or an :class:`~xbox.auth.tokens.MsaToken`; with it, the client
+            never refreshes the Microsoft token itself. Its exceptions reach the caller
+            unchanged.
         timeout: seconds (or an ``httpx.Timeout``) per connect, read and write; by default
             10 s to connect and 30 s for the rest.
         retry: retry policy for idempotent calls, and each call's total budget.
         rate_limits: obey Xbox Live's per-user per-service limits by waiting for a slot.
         limits: override limits per service (``{"profile": Limit(10, 30)}``).
         language: ``Accept-Language`` for localized fields.
+        http2: speak HTTP/2 where the server does (our own pool only: a host's
+            ``http_client`` decides for itself).
         allow_insecure: accept a plain-http base URL that is not loopback (warns).
         clock / sleep: time source and sleeper (tests use fake ones to skip waiting).
     """
@@ -106,8 +137,10 @@ class AsyncClient(BaseClient):
         *,
         base_url: str | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        http_client: httpx.AsyncClient | None = None,
         account: str = "default",
-        token_store: TokenStore | None = UNSET,
+        token_store: TokenStorage | AsyncTokenStorage | None = UNSET,
+        msa_token_provider: Callable[[], Awaitable[str | MsaToken]] | None = None,
         timeout: float | httpx.Timeout | None = None,
         retry: RetryPolicy | None = None,
         rate_limits: bool = True,
@@ -123,6 +156,13 @@ class AsyncClient(BaseClient):
                          language=language, http2=http2, clock=clock,
                          allow_insecure=allow_insecure)
         self._transport = transport
+        #: The host's client (never closed by us), or None: our own pool, made on first use.
+        self._host_http = checked_http_client(http_client, "AsyncClient", transport)
+        self._store: AsyncSessionStore = AsyncSessionStore(self.auth.store)
+        if msa_token_provider is not None and not callable(msa_token_provider):
+            raise TypeError("msa_token_provider must be a function returning the Microsoft "
+                            f"account token, not {type(msa_token_provider).__name__}")
+        self._msa_provider = msa_token_provider
         # Through the module: in the generated twin a bare `sleep` is this parameter.
         self._sleep = sleep or _concurrency.async_sleep
         self._pool: Any = None
@@ -347,7 +387,8 @@ class AsyncClient(BaseClient):
         (the default) signs in with SISU and PKCE; the 2014 library's id, with its own page.
         """
         client_id = client_id or msa.PUBLIC_CLIENT_ID
-        pending = await self._run(browser.start_browser(client_id, self.auth.device(), self.clock))
+        device = self.auth.device(await self._stored_quietly())
+        pending = await self._run(browser.start_browser(client_id, device, self.clock))
         return dataclasses.replace(pending, url=map_url(pending.url, self.base_url))
 
     async def finish_browser_sign_in(self, pending: BrowserSignIn, address: str) -> Session:
@@ -380,19 +421,128 @@ class AsyncClient(BaseClient):
         """
         opener = open_browser or webbrowser.open
         client_id = client_id or msa.PUBLIC_CLIENT_ID
+        stored = await self._stored_quietly()
         return await self._sign_in(browser.sign_in(
-            client_id, self.auth.device(), functools.partial(
-                self.auth.new_session, client_secret=client_secret, flow=flow),
+            client_id, self.auth.device(stored), functools.partial(
+                self.auth.new_session, client_secret=client_secret, flow=flow, stored=stored),
             open_url=lambda url: opener(map_url(url, self.base_url)), paste=paste,
             port=redirect_port, state=state or secrets.token_urlsafe(24), timeout=timeout,
             scope=msa.default_scope(client_id, scope), client_secret=client_secret,
             now=self.clock))
 
-    async def logout(self) -> bool:
-        """Forget the session and delete the account's token file; whether there was either."""
-        return self.auth.forget()
+    async def login_msa_token(self, token: str | MsaToken | None = None, *,
+                              refresh_token: str | None = None, client_id: str | None = None,
+                              client_secret: str | None = None, scope: str | None = None,
+                              expires_in: float | None = None,
+                              flow: str | None = None) -> Session:
+        """Sign in with a Microsoft account token the host application obtained itself (its
+        own OAuth: Home Assistant's account linking, a web app's sign-in), and save.
 
-    async def whoami(self, *, refresh: bool = True) -> dict[str, Any]:
+        The user token and the XSTS token follow, as the token's client id signs in
+        (:func:`xbox.auth.xboxlive.flow_for`: an Azure app's GUID, or no id, takes the
+        plain user token + XSTS path), and so do their renewals. When the Microsoft token
+        itself runs out, the client asks its ``msa_token_provider`` (it then never
+        refreshes the token itself), else redeems ``refresh_token``, else raises
+        :class:`~xbox.exceptions.ReauthenticationRequired`.
+
+        Args:
+            token: the access token, or an :class:`~xbox.auth.tokens.MsaToken`
+                (:meth:`~xbox.auth.tokens.MsaToken.from_host`). None: ask the client's
+                ``msa_token_provider`` for it.
+            refresh_token: its refresh token, for the client to renew it itself (with
+                ``client_id``, and ``client_secret`` for a confidential app).
+            client_id: the application id the token was issued to (default: unknown,
+                which signs in as an Azure app does).
+            scope: the token's scope; its family picks the ticket prefix (``d=`` for
+                ``XboxLive.signin``, ``t=`` for ``MBI_SSL``). Default: ``client_id``'s.
+            expires_in: seconds the token has left (default: unknown; it is used now and
+                renewed the next time one is needed).
+            flow: ``"plain"``, ``"sisu"`` or ``"title"`` (default: the client id's).
+
+        Raises:
+            InvalidArgument: no token and no provider, or a malformed argument.
+            AuthenticationException: Xbox Live refused the token (a subclass says why:
+                XstsError for an account Xbox Live will not authorize).
+        """
+        if not isinstance(token, str) and any(
+                value is not None for value in (refresh_token, client_id, scope, expires_in)):
+            raise InvalidArgument("refresh_token, client_id, scope and expires_in go with an "
+                                  "access token given as a str (an MsaToken carries its own)")
+        if token is None:
+            if self._msa_provider is None:
+                raise InvalidArgument("give the Microsoft account token, or build the client "
+                                      "with an msa_token_provider")
+            msa_token = host_token(await self._msa_provider(), None, self.clock())
+        elif isinstance(token, str):
+            msa_token = MsaToken.from_host(token, refresh_token=refresh_token,
+                                           client_id=client_id, scope=scope,
+                                           expires_in=expires_in, now=self.clock())
+        else:
+            msa_token = host_token(token, None, self.clock())
+        return await self._adopt(msa_token, client_secret=client_secret, flow=flow)
+
+    async def login_sisu_tokens(self, authorize: Mapping[str, object], *, device_key: str,
+                                msa_token: str | MsaToken,
+                                client_id: str = msa.PUBLIC_CLIENT_ID,
+                                device_token: Mapping[str, object] | None = None,
+                                device_id: str | None = None) -> Session:
+        """Take over a SISU sign-in the host application ran itself (the Xbox app's way:
+        device token, ``sisu.xboxlive.com/authorize``), and save it.
+
+        Args:
+            authorize: the JSON answer of ``POST sisu.xboxlive.com/authorize`` (with
+                ``UserToken``, ``TitleToken``, ``AuthorizationToken`` and ``DeviceToken``).
+            device_key: the device's P-256 private key, PEM (what signed the requests).
+            msa_token: the Microsoft account token the authorize request was made with (an
+                :class:`~xbox.auth.tokens.MsaToken` with its refresh token, or the bare
+                access token when an ``msa_token_provider`` renews it).
+            client_id: the app id it signed in as (default: the Xbox app's).
+            device_token: the ``device.auth.xboxlive.com`` answer, for the device token's
+                expiry and id (default: the authorize answer's ``DeviceToken``).
+            device_id: the device id (a braced GUID) the device token was asked for with.
+
+        Raises:
+            InvalidArgument: an unreadable answer or key.
+        """
+        token = (MsaToken.from_host(msa_token, client_id=client_id, now=self.clock())
+                 if isinstance(msa_token, str) else host_token(msa_token, None, self.clock()))
+        session = xboxlive.session_from_sisu(authorize, device_key=device_key, msa=token,
+                                             device_token=device_token, device_id=device_id)
+        async with self._sign_in_lock:
+            return await self._commit(session)
+
+    async def logout(self) -> bool:
+        """Forget the session and delete it from the token store; whether there was either."""
+        had = self.auth.session is not None
+        self.auth.sign_out()
+        return await self._store.delete(self.auth.account) or had
+
+    async def with_raw_response(self, call: Callable[P, Awaitable[T]], /, *args: P.args,
+                                **kwargs: P.kwargs) -> RawResponse[T]:
+        """Run ``call(*args, **kwargs)`` and hand back its result with the responses it
+        received: status, headers and correlation id (``X-XblCorrelationId``/``MS-CV``)::
+
+            raw = await xbl.with_raw_response(xbl.profiles.get, "JoeAlcorn")
+            raw.status_code, raw.correlation_id, raw.headers["content-type"]
+            profile = raw.parse()
+
+        A list's pages are fetched as it is iterated: pass its ``to_list``
+        (``xbl.with_raw_response(xbl.clips.recent(xuid).to_list)``) to get them all.
+        Sign-in requests made on the way are not recorded.
+
+        Raises:
+            InvalidArgument: the call made no request (a list not iterated, say).
+            XboxException: what the call raises (errors carry their own correlation id).
+        """
+        with _response.recording(self) as seen:
+            value = await call(*args, **kwargs)
+        if not seen:
+            raise InvalidArgument(
+                f"{getattr(call, '__qualname__', 'the call')} made no request: pass a call "
+                "that sends one (for a list, its to_list)")
+        return RawResponse(value, tuple(seen))
+
+    async def whoami(self, *, refresh: bool = True) -> WhoAmI:
         """Who is signed in, and until when (no secrets).
 
         Args:
@@ -408,7 +558,7 @@ class AsyncClient(BaseClient):
             ReauthenticationRequired: the saved sign-in can no longer be refreshed.
             TokenStoreError: the token file is corrupt.
         """
-        session = await self._signed_in() if refresh else self.auth.load()
+        session = await self._signed_in() if refresh else await self._load()
         if session is None:
             raise NotSignedIn()
         return self.auth.describe(session)
@@ -428,13 +578,37 @@ class AsyncClient(BaseClient):
         async with self._sign_in_lock:  # concurrent callers share one request
             session = self.auth.session or session
             ready = self.auth.relying_party(session, relying_party, self.clock)
-            return ready if not isinstance(ready, Generator) else self.auth.keep(
-                session, relying_party, await self._run(ready))
+            if not isinstance(ready, Generator):
+                return ready
+            token = await self._run(ready)
+            await self._commit(self.auth.with_token(session, relying_party, token))
+            return token
 
     # -- staying signed in ----------------------------------------------------------------------
+    async def _load(self) -> Session | None:
+        """The current session, read from the token store the first time."""
+        if not self.auth.loaded:
+            return self.auth.read(await self._store.load(self.auth.account))
+        return self.auth.session
+
+    async def _stored_quietly(self) -> Session | None:
+        """The store's session when the client holds none, for its device (a corrupt store
+        is reported where the session is loaded, not here)."""
+        if self.auth.session is not None:
+            return None
+        try:
+            return await self._store.load(self.auth.account)
+        except XboxException:
+            return None
+
+    async def _commit(self, session: Session) -> Session:
+        """Save ``session``, then make it current (a refused save leaves memory unchanged)."""
+        await self._store.save(self.auth.account, session)
+        return self.auth.current(session)
+
     async def _signed_in(self) -> Session:
         """A session with a valid XSTS token: loaded, refreshed or signed in as needed."""
-        session = self.auth.load()
+        session = await self._load()
         if session is not None and session.usable(self.clock()):
             return session
         async with self._sign_in_lock:
@@ -454,14 +628,26 @@ class AsyncClient(BaseClient):
             return await self._renew(force=True)
 
     async def _renew(self, *, force: bool = False) -> Session:
-        ready = self.auth.renewal(self.clock, force=force)
-        return ready if not isinstance(ready, Generator) else self.auth.commit(await self._run(ready))
+        """(Under the sign-in lock.) A usable session, renewed or signed in as needed."""
+        # Another process sharing the token store may have refreshed: read what it saved.
+        stored = await self._store.load(self.auth.account) if (
+            self.auth.session is not None and self.auth.store is not None) else None
+        ready = self.auth.renewal(self.clock, force=force, stored=stored)
+        if ready is None:  # nobody signed in: the host's provider, or NotSignedIn
+            if self._msa_provider is None:
+                raise flows.not_signed_in()
+            token = host_token(await self._msa_provider(), None, self.clock())
+            ready = xboxlive.xbox_tokens(self.auth.new_session(
+                token, stored=await self._stored_quietly()), self.clock)
+        return ready if not isinstance(ready, Generator) else await self._commit(
+            await self._run(ready))
 
     async def _adopt(self, token: MsaToken, *, client_secret: str | None = None,
                      flow: str | None = None) -> Session:
         """Finish an OAuth sign-in: its MSA token through its flow's Xbox Live tokens, saved."""
-        return await self._sign_in(xboxlive.xbox_tokens(
-            self.auth.new_session(token, client_secret=client_secret, flow=flow), self.clock))
+        session = self.auth.new_session(token, client_secret=client_secret, flow=flow,
+                                        stored=await self._stored_quietly())
+        return await self._sign_in(xboxlive.xbox_tokens(session, self.clock))
 
     async def _sign_in(self, flow: Flow[Session]) -> Session:
         """Run an explicit sign-in; a failed one signs the client out (never the stored
@@ -472,7 +658,7 @@ class AsyncClient(BaseClient):
             except BaseException:
                 self.auth.sign_out()
                 raise
-            return self.auth.commit(session)
+            return await self._commit(session)
 
     async def _run(self, flow: Flow[T]) -> T:
         """Drive a sign-in flow: send each step it yields through :meth:`_send`, sleep
@@ -485,8 +671,11 @@ class AsyncClient(BaseClient):
                 if isinstance(step, Wait):
                     await self._sleep(step.seconds)
                     step = next(flow)
+                elif isinstance(step, RenewMsa):
+                    # Answered with the token, not a response (msa.renewed checks its type).
+                    step = flow.send(cast("httpx.Response", await self._renewed_msa(step)))
                 else:
-                    step = flow.send(await self._send(step))
+                    step = flow.send(await self._send(step, record=False))
         except StopIteration as done:
             result: T = done.value
             return result
@@ -494,6 +683,15 @@ class AsyncClient(BaseClient):
             raise unreadable(exc.service or "", exc.status_code or 0, "an answer") from None
         finally:
             flow.close()
+
+    async def _renewed_msa(self, step: RenewMsa) -> MsaToken | None:
+        """A new Microsoft account token for a flow: the host's provider's when there is
+        one (we then never refresh it ourselves), else the refresh-token grant's, else None."""
+        if self._msa_provider is not None:
+            return host_token(await self._msa_provider(), step.stale, self.clock())
+        if step.stale.refresh_token:
+            return await self._run(msa.refresh(step.stale, step.client_secret, self.clock))
+        return None
 
     # -- the one way down to the socket -----------------------------------------------------------
     # httpx (and our _http, which builds on it) is imported in the methods below, on the first
@@ -506,17 +704,21 @@ class AsyncClient(BaseClient):
 
                     from .. import _http
 
-                    self._pool = _http.new_pool(httpx.AsyncClient, self._transport,
-                                                _http.timeouts(self._timeout), self._http2)
+                    if self._host_http is not None:
+                        self._pool = _http.host_pool(self._host_http)
+                    else:
+                        self._pool = _http.new_pool(httpx.AsyncClient, self._transport,
+                                                    _http.timeouts(self._timeout), self._http2)
         return self._pool
 
     async def aclose(self) -> None:
-        """Close the connection pool."""
+        """Close the connection pool (a host's ``http_client`` stays open: it is the host's)."""
         if self._pool is not None:
             from .. import _http
 
             pool, self._pool = self._pool, None
-            await pool.aclose()
+            if pool is not self._host_http:
+                await pool.aclose()
             _http.closed_pool()
 
     async def __aenter__(self) -> AsyncClient:
@@ -526,7 +728,7 @@ class AsyncClient(BaseClient):
                         tb: TracebackType | None) -> None:
         await self.aclose()
 
-    async def _send(self, call: Call) -> httpx.Response:
+    async def _send(self, call: Call, *, record: bool = True) -> httpx.Response:
         """Send ``call`` the one way every request goes, and return its answer.
 
         In order: sign in (``call.authorize``), wait for a rate-limit slot
@@ -535,6 +737,9 @@ class AsyncClient(BaseClient):
         refused request did nothing) after the pure :func:`~xbox._core.retry.retry_delay`;
         after a 401, refresh the tokens once and send again. An error status is returned,
         not raised: API calls map it to an exception, sign-in flows read it.
+
+        Args:
+            record: note the answer for :meth:`with_raw_response` (sign-in steps are not).
 
         Returns:
             The response, its body read (unless ``call.stream``: then the caller reads and
@@ -578,6 +783,8 @@ class AsyncClient(BaseClient):
                 continue
             delay = self._retry_delay(call, response, attempt, deadline, session)
             if delay is None:
+                if record:
+                    _response.record(self, response, unmap_url(str(request.url), self.base_url))
                 return response
             await response.aclose()
             await self._sleep(delay)
@@ -590,7 +797,9 @@ class AsyncClient(BaseClient):
 
         pool = await self._http()
         try:
-            response: httpx.Response = await pool.send(request, stream=True)
+            # Explicitly: a host's client may follow redirects or carry an auth of its own.
+            response: httpx.Response = await pool.send(request, stream=True, auth=None,
+                                                       follow_redirects=False)
         except httpx.HTTPError as exc:
             raise _http.translate(exc, host) from None
         return response

@@ -20,7 +20,10 @@ from .retry import IDEMPOTENT_METHODS
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["NO_BODY", "Call", "Flow", "PlannedRequest", "Wait", "api_call", "is_write"]
+    from ..auth.tokens import MsaToken
+
+__all__ = ["NO_BODY", "Call", "Flow", "PlannedRequest", "RenewMsa", "Wait", "api_call",
+           "is_write"]
 
 T = TypeVar("T")
 
@@ -85,10 +88,31 @@ class Wait:
     seconds: float
 
 
+@dataclass(frozen=True)
+class RenewMsa:
+    """A sign-in flow asking for a new Microsoft account (MSA) token: the one it has
+    (``stale``) expired, or Xbox Live refused it (``refused``).
+
+    The client answers with the new :class:`~xbox.auth.tokens.MsaToken`, or None when it
+    has no way to get one. Where the token comes from is the client's choice, not the
+    flow's: the host application's ``msa_token_provider`` when it gave one (the client then
+    never refreshes the token itself), else the refresh-token grant
+    (:func:`xbox.auth.msa.refresh`), run as a flow of its own. Read the answer with
+    :func:`xbox.auth.msa.renewed`.
+    """
+
+    stale: MsaToken
+    client_secret: str | None = None
+    refused: bool = False
+
+    def __repr__(self) -> str:
+        return f"RenewMsa(refused={self.refused})"
+
+
 #: A sign-in flow (:mod:`xbox.auth.flows`): yields steps, is sent each :class:`Call`'s
-#: response (resumed with ``next()`` after a :class:`Wait`), and returns its result. The
-#: client drives it.
-Flow = Generator[Call | Wait, "httpx.Response", T]
+#: response (resumed with ``next()`` after a :class:`Wait`; sent the new token, or None,
+#: after a :class:`RenewMsa`), and returns its result. The client drives it.
+Flow = Generator[Call | Wait | RenewMsa, "httpx.Response", T]
 
 
 def api_call(method: str, host: str, path: str, *, contract_version: int | None = None,

@@ -20,18 +20,28 @@ import webbrowser
 from collections.abc import Callable, Generator, Mapping
 from functools import cached_property
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast
 
-from .. import _concurrency
-from .._base_client import UNSET, BaseClient
+from .. import _concurrency, _response
+from .._base_client import UNSET, BaseClient, checked_http_client, host_token
 from .._concurrency import Lock
-from .._core.call import NO_BODY, Call, Flow, Wait, api_call
+from .._core.call import NO_BODY, Call, Flow, RenewMsa, Wait, api_call
 from .._core.retry import Deadline
-from .._core.urls import map_url
+from .._core.urls import map_url, unmap_url
+from .._response import RawResponse
 from ..auth import browser, flows, msa, xboxlive
 from ..auth.answers import unreadable
+from ..auth.storage import SessionStore
+from ..auth.tokens import MsaToken
 from ..download._sync import download as download_file
-from ..exceptions import MalformedResponse, NotFoundException, NotSignedIn, TransportError
+from ..exceptions import (
+    InvalidArgument,
+    MalformedResponse,
+    NotFoundException,
+    NotSignedIn,
+    TransportError,
+    XboxException,
+)
 
 if TYPE_CHECKING:
     from os import PathLike
@@ -42,8 +52,9 @@ if TYPE_CHECKING:
     from .._core.retry import RetryPolicy
     from ..auth.browser import BrowserSignIn
     from ..auth.msa import DeviceCode
-    from ..auth.store import TokenStore
-    from ..auth.tokens import MsaToken, Session, XboxToken
+    from ..auth.state import WhoAmI
+    from ..auth.storage import TokenStorage
+    from ..auth.tokens import Session, XboxToken
     from ..download import DownloadResult, ProgressCallback
     from ..models.captures import Capture
     from .resources import (
@@ -68,6 +79,7 @@ __all__ = ["Client"]
 
 log = logging.getLogger("xbox")
 T = TypeVar("T")
+P = ParamSpec("P")
 
 
 class Client(BaseClient):
@@ -89,14 +101,33 @@ class Client(BaseClient):
             loopback addresses, unless ``allow_insecure``.
         transport: an httpx transport, the escape hatch for tests (``sandbox.transport()``
             answers in-process).
+        http_client: the host application's own client of this kind
+            (``httpx.Client``), to send every request through (API calls, sign-in,
+            media): its proxies, TLS settings, event hooks, connection limits and HTTP/2
+            apply; our headers, timeouts and the base-URL mapping go on each request, its
+            own defaults never change, and it is never closed by us (see
+            docs/embedding.rst). Not with ``transport``.
         account: which saved account of the token store to use.
-        token_store: where sign-ins are kept; None keeps them in memory only.
+        token_store: where sign-ins are kept (default: the file store, ``TokenStore()``):
+            anything with ``load``, ``save`` and ``delete`` per account name
+            (:mod:`xbox.auth.storage`: a host's config entry, a database); the async
+            client's may be coroutines. Saved each time the tokens change. None keeps them
+            in memory only.
+        msa_token_provider: a function (a coroutine function for the async client) the
+            client calls for a valid Microsoft account token whenever it needs one (a first
+            sign-in, or the user token's renewal): the host application's own OAuth (Home
+            Assistant's ``OAuth2Session.async_ensure_token_valid()``). It returns the access
+            token (``str``) or an :class:`~xbox.auth.tokens.MsaToken`; with it, the client
+            never refreshes the Microsoft token itself. Its exceptions reach the caller
+            unchanged.
         timeout: seconds (or an ``httpx.Timeout``) per connect, read and write; by default
             10 s to connect and 30 s for the rest.
         retry: retry policy for idempotent calls, and each call's total budget.
         rate_limits: obey Xbox Live's per-user per-service limits by waiting for a slot.
         limits: override limits per service (``{"profile": Limit(10, 30)}``).
         language: ``Accept-Language`` for localized fields.
+        http2: speak HTTP/2 where the server does (our own pool only: a host's
+            ``http_client`` decides for itself).
         allow_insecure: accept a plain-http base URL that is not loopback (warns).
         clock / sleep: time source and sleeper (tests use fake ones to skip waiting).
     """
@@ -106,8 +137,10 @@ class Client(BaseClient):
         *,
         base_url: str | None = None,
         transport: httpx.BaseTransport | None = None,
+        http_client: httpx.Client | None = None,
         account: str = "default",
-        token_store: TokenStore | None = UNSET,
+        token_store: TokenStorage | None = UNSET,
+        msa_token_provider: Callable[[], str | MsaToken] | None = None,
         timeout: float | httpx.Timeout | None = None,
         retry: RetryPolicy | None = None,
         rate_limits: bool = True,
@@ -123,6 +156,13 @@ class Client(BaseClient):
                          language=language, http2=http2, clock=clock,
                          allow_insecure=allow_insecure)
         self._transport = transport
+        #: The host's client (never closed by us), or None: our own pool, made on first use.
+        self._host_http = checked_http_client(http_client, "Client", transport)
+        self._store: SessionStore = SessionStore(self.auth.store)
+        if msa_token_provider is not None and not callable(msa_token_provider):
+            raise TypeError("msa_token_provider must be a function returning the Microsoft "
+                            f"account token, not {type(msa_token_provider).__name__}")
+        self._msa_provider = msa_token_provider
         # Through the module: in the generated twin a bare `sleep` is this parameter.
         self._sleep = sleep or _concurrency.sleep
         self._pool: Any = None
@@ -347,7 +387,8 @@ class Client(BaseClient):
         (the default) signs in with SISU and PKCE; the 2014 library's id, with its own page.
         """
         client_id = client_id or msa.PUBLIC_CLIENT_ID
-        pending = self._run(browser.start_browser(client_id, self.auth.device(), self.clock))
+        device = self.auth.device(self._stored_quietly())
+        pending = self._run(browser.start_browser(client_id, device, self.clock))
         return dataclasses.replace(pending, url=map_url(pending.url, self.base_url))
 
     def finish_browser_sign_in(self, pending: BrowserSignIn, address: str) -> Session:
@@ -380,19 +421,128 @@ class Client(BaseClient):
         """
         opener = open_browser or webbrowser.open
         client_id = client_id or msa.PUBLIC_CLIENT_ID
+        stored = self._stored_quietly()
         return self._sign_in(browser.sign_in(
-            client_id, self.auth.device(), functools.partial(
-          self.auth.new_session, client_secret=client_secret, flow=flow),
+            client_id, self.auth.device(stored), functools.partial(
+          self.auth.new_session, client_secret=client_secret, flow=flow, stored=stored),
             open_url=lambda url: opener(map_url(url, self.base_url)), paste=paste,
             port=redirect_port, state=state or secrets.token_urlsafe(24), timeout=timeout,
             scope=msa.default_scope(client_id, scope), client_secret=client_secret,
             now=self.clock))
 
-    def logout(self) -> bool:
-        """Forget the session and delete the account's token file; whether there was either."""
-        return self.auth.forget()
+    def login_msa_token(self, token: str | MsaToken | None = None, *,
+                        refresh_token: str | None = None, client_id: str | None = None,
+                        client_secret: str | None = None, scope: str | None = None,
+                        expires_in: float | None = None,
+                        flow: str | None = None) -> Session:
+        """Sign in with a Microsoft account token the host application obtained itself (its
+        own OAuth: Home Assistant's account linking, a web app's sign-in), and save.
 
-    def whoami(self, *, refresh: bool = True) -> dict[str, Any]:
+        The user token and the XSTS token follow, as the token's client id signs in
+        (:func:`xbox.auth.xboxlive.flow_for`: an Azure app's GUID, or no id, takes the
+        plain user token + XSTS path), and so do their renewals. When the Microsoft token
+        itself runs out, the client asks its ``msa_token_provider`` (it then never
+        refreshes the token itself), else redeems ``refresh_token``, else raises
+        :class:`~xbox.exceptions.ReauthenticationRequired`.
+
+        Args:
+            token: the access token, or an :class:`~xbox.auth.tokens.MsaToken`
+                (:meth:`~xbox.auth.tokens.MsaToken.from_host`). None: ask the client's
+                ``msa_token_provider`` for it.
+            refresh_token: its refresh token, for the client to renew it itself (with
+                ``client_id``, and ``client_secret`` for a confidential app).
+            client_id: the application id the token was issued to (default: unknown,
+                which signs in as an Azure app does).
+            scope: the token's scope; its family picks the ticket prefix (``d=`` for
+                ``XboxLive.signin``, ``t=`` for ``MBI_SSL``). Default: ``client_id``'s.
+            expires_in: seconds the token has left (default: unknown; it is used now and
+                renewed the next time one is needed).
+            flow: ``"plain"``, ``"sisu"`` or ``"title"`` (default: the client id's).
+
+        Raises:
+            InvalidArgument: no token and no provider, or a malformed argument.
+            AuthenticationException: Xbox Live refused the token (a subclass says why:
+                XstsError for an account Xbox Live will not authorize).
+        """
+        if not isinstance(token, str) and any(
+                value is not None for value in (refresh_token, client_id, scope, expires_in)):
+            raise InvalidArgument("refresh_token, client_id, scope and expires_in go with an "
+                                  "access token given as a str (an MsaToken carries its own)")
+        if token is None:
+            if self._msa_provider is None:
+                raise InvalidArgument("give the Microsoft account token, or build the client "
+                                      "with an msa_token_provider")
+            msa_token = host_token(self._msa_provider(), None, self.clock())
+        elif isinstance(token, str):
+            msa_token = MsaToken.from_host(token, refresh_token=refresh_token,
+                                           client_id=client_id, scope=scope,
+                                           expires_in=expires_in, now=self.clock())
+        else:
+            msa_token = host_token(token, None, self.clock())
+        return self._adopt(msa_token, client_secret=client_secret, flow=flow)
+
+    def login_sisu_tokens(self, authorize: Mapping[str, object], *, device_key: str,
+                          msa_token: str | MsaToken,
+                          client_id: str = msa.PUBLIC_CLIENT_ID,
+                          device_token: Mapping[str, object] | None = None,
+                          device_id: str | None = None) -> Session:
+        """Take over a SISU sign-in the host application ran itself (the Xbox app's way:
+        device token, ``sisu.xboxlive.com/authorize``), and save it.
+
+        Args:
+            authorize: the JSON answer of ``POST sisu.xboxlive.com/authorize`` (with
+                ``UserToken``, ``TitleToken``, ``AuthorizationToken`` and ``DeviceToken``).
+            device_key: the device's P-256 private key, PEM (what signed the requests).
+            msa_token: the Microsoft account token the authorize request was made with (an
+                :class:`~xbox.auth.tokens.MsaToken` with its refresh token, or the bare
+                access token when an ``msa_token_provider`` renews it).
+            client_id: the app id it signed in as (default: the Xbox app's).
+            device_token: the ``device.auth.xboxlive.com`` answer, for the device token's
+                expiry and id (default: the authorize answer's ``DeviceToken``).
+            device_id: the device id (a braced GUID) the device token was asked for with.
+
+        Raises:
+            InvalidArgument: an unreadable answer or key.
+        """
+        token = (MsaToken.from_host(msa_token, client_id=client_id, now=self.clock())
+                 if isinstance(msa_token, str) else host_token(msa_token, None, self.clock()))
+        session = xboxlive.session_from_sisu(authorize, device_key=device_key, msa=token,
+                                             device_token=device_token, device_id=device_id)
+        with self._sign_in_lock:
+            return self._commit(session)
+
+    def logout(self) -> bool:
+        """Forget the session and delete it from the token store; whether there was either."""
+        had = self.auth.session is not None
+        self.auth.sign_out()
+        return self._store.delete(self.auth.account) or had
+
+    def with_raw_response(self, call: Callable[P, T], /, *args: P.args,
+                          **kwargs: P.kwargs) -> RawResponse[T]:
+        """Run ``call(*args, **kwargs)`` and hand back its result with the responses it
+        received: status, headers and correlation id (``X-XblCorrelationId``/``MS-CV``)::
+
+            raw = xbl.with_raw_response(xbl.profiles.get, "JoeAlcorn")
+            raw.status_code, raw.correlation_id, raw.headers["content-type"]
+            profile = raw.parse()
+
+        A list's pages are fetched as it is iterated: pass its ``to_list``
+        (``xbl.with_raw_response(xbl.clips.recent(xuid).to_list)``) to get them all.
+        Sign-in requests made on the way are not recorded.
+
+        Raises:
+            InvalidArgument: the call made no request (a list not iterated, say).
+            XboxException: what the call raises (errors carry their own correlation id).
+        """
+        with _response.recording(self) as seen:
+            value = call(*args, **kwargs)
+        if not seen:
+            raise InvalidArgument(
+                f"{getattr(call, '__qualname__', 'the call')} made no request: pass a call "
+                "that sends one (for a list, its to_list)")
+        return RawResponse(value, tuple(seen))
+
+    def whoami(self, *, refresh: bool = True) -> WhoAmI:
         """Who is signed in, and until when (no secrets).
 
         Args:
@@ -408,7 +558,7 @@ class Client(BaseClient):
             ReauthenticationRequired: the saved sign-in can no longer be refreshed.
             TokenStoreError: the token file is corrupt.
         """
-        session = self._signed_in() if refresh else self.auth.load()
+        session = self._signed_in() if refresh else self._load()
         if session is None:
             raise NotSignedIn()
         return self.auth.describe(session)
@@ -428,13 +578,37 @@ class Client(BaseClient):
         with self._sign_in_lock:  # concurrent callers share one request
             session = self.auth.session or session
             ready = self.auth.relying_party(session, relying_party, self.clock)
-            return ready if not isinstance(ready, Generator) else self.auth.keep(
-                session, relying_party, self._run(ready))
+            if not isinstance(ready, Generator):
+                return ready
+            token = self._run(ready)
+            self._commit(self.auth.with_token(session, relying_party, token))
+            return token
 
     # -- staying signed in ----------------------------------------------------------------------
+    def _load(self) -> Session | None:
+        """The current session, read from the token store the first time."""
+        if not self.auth.loaded:
+            return self.auth.read(self._store.load(self.auth.account))
+        return self.auth.session
+
+    def _stored_quietly(self) -> Session | None:
+        """The store's session when the client holds none, for its device (a corrupt store
+        is reported where the session is loaded, not here)."""
+        if self.auth.session is not None:
+            return None
+        try:
+            return self._store.load(self.auth.account)
+        except XboxException:
+            return None
+
+    def _commit(self, session: Session) -> Session:
+        """Save ``session``, then make it current (a refused save leaves memory unchanged)."""
+        self._store.save(self.auth.account, session)
+        return self.auth.current(session)
+
     def _signed_in(self) -> Session:
         """A session with a valid XSTS token: loaded, refreshed or signed in as needed."""
-        session = self.auth.load()
+        session = self._load()
         if session is not None and session.usable(self.clock()):
             return session
         with self._sign_in_lock:
@@ -454,14 +628,26 @@ class Client(BaseClient):
             return self._renew(force=True)
 
     def _renew(self, *, force: bool = False) -> Session:
-        ready = self.auth.renewal(self.clock, force=force)
-        return ready if not isinstance(ready, Generator) else self.auth.commit(self._run(ready))
+        """(Under the sign-in lock.) A usable session, renewed or signed in as needed."""
+        # Another process sharing the token store may have refreshed: read what it saved.
+        stored = self._store.load(self.auth.account) if (
+            self.auth.session is not None and self.auth.store is not None) else None
+        ready = self.auth.renewal(self.clock, force=force, stored=stored)
+        if ready is None:  # nobody signed in: the host's provider, or NotSignedIn
+            if self._msa_provider is None:
+                raise flows.not_signed_in()
+            token = host_token(self._msa_provider(), None, self.clock())
+            ready = xboxlive.xbox_tokens(self.auth.new_session(
+                token, stored=self._stored_quietly()), self.clock)
+        return ready if not isinstance(ready, Generator) else self._commit(
+            self._run(ready))
 
     def _adopt(self, token: MsaToken, *, client_secret: str | None = None,
                flow: str | None = None) -> Session:
         """Finish an OAuth sign-in: its MSA token through its flow's Xbox Live tokens, saved."""
-        return self._sign_in(xboxlive.xbox_tokens(
-            self.auth.new_session(token, client_secret=client_secret, flow=flow), self.clock))
+        session = self.auth.new_session(token, client_secret=client_secret, flow=flow,
+                                        stored=self._stored_quietly())
+        return self._sign_in(xboxlive.xbox_tokens(session, self.clock))
 
     def _sign_in(self, flow: Flow[Session]) -> Session:
         """Run an explicit sign-in; a failed one signs the client out (never the stored
@@ -472,7 +658,7 @@ class Client(BaseClient):
             except BaseException:
                 self.auth.sign_out()
                 raise
-            return self.auth.commit(session)
+            return self._commit(session)
 
     def _run(self, flow: Flow[T]) -> T:
         """Drive a sign-in flow: send each step it yields through :meth:`_send`, sleep
@@ -485,8 +671,11 @@ class Client(BaseClient):
                 if isinstance(step, Wait):
                     self._sleep(step.seconds)
                     step = next(flow)
+                elif isinstance(step, RenewMsa):
+                    # Answered with the token, not a response (msa.renewed checks its type).
+                    step = flow.send(cast("httpx.Response", self._renewed_msa(step)))
                 else:
-                    step = flow.send(self._send(step))
+                    step = flow.send(self._send(step, record=False))
         except StopIteration as done:
             result: T = done.value
             return result
@@ -494,6 +683,15 @@ class Client(BaseClient):
             raise unreadable(exc.service or "", exc.status_code or 0, "an answer") from None
         finally:
             flow.close()
+
+    def _renewed_msa(self, step: RenewMsa) -> MsaToken | None:
+        """A new Microsoft account token for a flow: the host's provider's when there is
+        one (we then never refresh it ourselves), else the refresh-token grant's, else None."""
+        if self._msa_provider is not None:
+            return host_token(self._msa_provider(), step.stale, self.clock())
+        if step.stale.refresh_token:
+            return self._run(msa.refresh(step.stale, step.client_secret, self.clock))
+        return None
 
     # -- the one way down to the socket -----------------------------------------------------------
     # httpx (and our _http, which builds on it) is imported in the methods below, on the first
@@ -506,17 +704,21 @@ class Client(BaseClient):
 
                     from .. import _http
 
-                    self._pool = _http.new_pool(httpx.Client, self._transport,
-                                                _http.timeouts(self._timeout), self._http2)
+                    if self._host_http is not None:
+                        self._pool = _http.host_pool(self._host_http)
+                    else:
+                        self._pool = _http.new_pool(httpx.Client, self._transport,
+                                                    _http.timeouts(self._timeout), self._http2)
         return self._pool
 
     def close(self) -> None:
-        """Close the connection pool."""
+        """Close the connection pool (a host's ``http_client`` stays open: it is the host's)."""
         if self._pool is not None:
             from .. import _http
 
             pool, self._pool = self._pool, None
-            pool.close()
+            if pool is not self._host_http:
+                pool.close()
             _http.closed_pool()
 
     def __enter__(self) -> Client:
@@ -526,7 +728,7 @@ class Client(BaseClient):
                   tb: TracebackType | None) -> None:
         self.close()
 
-    def _send(self, call: Call) -> httpx.Response:
+    def _send(self, call: Call, *, record: bool = True) -> httpx.Response:
         """Send ``call`` the one way every request goes, and return its answer.
 
         In order: sign in (``call.authorize``), wait for a rate-limit slot
@@ -535,6 +737,9 @@ class Client(BaseClient):
         refused request did nothing) after the pure :func:`~xbox._core.retry.retry_delay`;
         after a 401, refresh the tokens once and send again. An error status is returned,
         not raised: API calls map it to an exception, sign-in flows read it.
+
+        Args:
+            record: note the answer for :meth:`with_raw_response` (sign-in steps are not).
 
         Returns:
             The response, its body read (unless ``call.stream``: then the caller reads and
@@ -578,6 +783,8 @@ class Client(BaseClient):
                 continue
             delay = self._retry_delay(call, response, attempt, deadline, session)
             if delay is None:
+                if record:
+                    _response.record(self, response, unmap_url(str(request.url), self.base_url))
                 return response
             response.close()
             self._sleep(delay)
@@ -590,7 +797,9 @@ class Client(BaseClient):
 
         pool = self._http()
         try:
-            response: httpx.Response = pool.send(request, stream=True)
+            # Explicitly: a host's client may follow redirects or carry an auth of its own.
+            response: httpx.Response = pool.send(request, stream=True, auth=None,
+                                                 follow_redirects=False)
         except httpx.HTTPError as exc:
             raise _http.translate(exc, host) from None
         return response

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote, urlencode, urlparse
 
-from .._core.call import Call, Flow, Wait
+from .._core.call import Call, Flow, RenewMsa, Wait
 from .._core.urls import is_sign_in_host
 from ..exceptions import (
     AuthenticationException,
@@ -37,7 +37,7 @@ from ..exceptions import (
     XboxException,
 )
 from .answers import Clock, json_of, outage, raise_unless_ok, unreadable
-from .tokens import MsaToken
+from .tokens import AZURE_SCOPE, LEGACY_SCOPE, MsaToken, default_scope, is_azure_app
 
 if TYPE_CHECKING:
     import httpx
@@ -63,6 +63,7 @@ __all__ = [
     "device_code_form",
     "device_poll_form",
     "device_poll_result",
+    "expired_without_renewal",
     "is_azure_app",
     "legacy_authorize_url",
     "login_cookies",
@@ -80,6 +81,7 @@ __all__ = [
     "redirect_code",
     "refresh",
     "refresh_form",
+    "renewed",
     "server_data",
 ]
 
@@ -92,30 +94,11 @@ PUBLIC_CLIENT_ID = "000000004C12AE6F"  # the Xbox app: device code with no Azure
 #: client uses today (XboxReplay xboxlive-auth 5.1, prismarine-auth through it); the 2014 id
 #: above is still honoured for refreshing sessions it signed in.
 PASSWORD_CLIENT_ID = PUBLIC_CLIENT_ID
-LEGACY_SCOPE = "service::user.auth.xboxlive.com::MBI_SSL"
-AZURE_SCOPE = "Xboxlive.signin Xboxlive.offline_access"
 LEGACY_REDIRECT_URI = "https://login.live.com/oauth20_desktop.srf"
 TOKEN_URL = f"https://{LOGIN_HOST}/oauth20_token.srf"
 CONNECT_URL = f"https://{LOGIN_HOST}/oauth20_connect.srf"
 # RFC 8628 §3.5: after ``slow_down`` the client adds 5 s to its polling interval for good.
 SLOW_DOWN_STEP = 5.0
-_LIVE_CLIENT_ID_RE = re.compile(r"^[0-9A-Fa-f]{16}$")
-
-
-def default_scope(client_id: str, scope: str | None = None) -> str:
-    """The scope to ask for: ``scope`` if given, else the family ``client_id`` belongs to.
-
-    Microsoft's own "Live" client ids are 16 hex digits and use the ``MBI_SSL`` scope; a
-    self-registered Azure app (a GUID) uses ``Xboxlive.signin Xboxlive.offline_access``.
-    """
-    if scope:
-        return scope
-    return LEGACY_SCOPE if _LIVE_CLIENT_ID_RE.match(client_id) else AZURE_SCOPE
-
-
-def is_azure_app(client_id: str) -> bool:
-    """Whether ``client_id`` is a user's own Azure app (a GUID), not a Microsoft Live id."""
-    return not _LIVE_CLIENT_ID_RE.match(client_id)
 
 
 # -- e-mail + password (the sign-in page scrape) ----------------------------------------------
@@ -410,6 +393,23 @@ def refresh(msa: MsaToken, client_secret: str | None, now: Clock) -> Flow[MsaTok
     log.debug("refreshed the Microsoft account token")
     return dataclasses.replace(fresh, scope=fresh.scope or msa.scope,
                                refresh_token=fresh.refresh_token or msa.refresh_token)
+
+
+def renewed(msa: MsaToken, client_secret: str | None, *,
+            refused: bool = False) -> Flow[MsaToken | None]:
+    """A new MSA token for one that expired (or that Xbox Live ``refused``), from wherever
+    the client gets them: the host application's provider, or the refresh-token grant
+    (:func:`refresh`). None: the client has no way to get one.
+    """
+    answer: object = yield RenewMsa(msa, client_secret, refused)
+    return answer if isinstance(answer, MsaToken) else None
+
+
+def expired_without_renewal() -> ReauthenticationRequired:
+    """An expired MSA token that nothing can renew (no refresh token, no provider)."""
+    return ReauthenticationRequired(
+        "The Microsoft account token expired and this sign-in cannot renew it (no refresh "
+        "token, and no msa_token_provider was given to the client): sign in again")
 
 
 def authorization_url(*, client_id: str, redirect_uri: str, scope: str, state: str | None = None,

@@ -5,17 +5,19 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .._core.times import parse_datetime
+from ..exceptions import InvalidArgument
 
 if TYPE_CHECKING:
     from .signing import RequestSigner
 
-__all__ = ["FLOWS", "REFRESH_MARGIN", "Device", "MsaToken", "Session", "XboxToken",
-           "parse_wire_time"]
+__all__ = ["AZURE_SCOPE", "FLOWS", "LEGACY_SCOPE", "REFRESH_MARGIN", "Device", "MsaToken",
+           "Session", "XboxToken", "default_scope", "is_azure_app", "parse_wire_time"]
 
 #: How a session signs in to Xbox Live, after the Microsoft account (MSA) token:
 #: ``"sisu"`` (the Xbox app's way: a signed device token, then sisu.xboxlive.com gives the
@@ -26,6 +28,28 @@ FLOWS = ("sisu", "title", "plain")
 
 # Refresh a token this many seconds before it expires, so no call races the expiry.
 REFRESH_MARGIN = 300.0
+
+#: The two scope families of Microsoft account tokens Xbox Live takes (spec §1b): a Live
+#: client id's (the ticket goes as ``t=TOKEN``) and an Azure app's (``d=TOKEN``).
+LEGACY_SCOPE = "service::user.auth.xboxlive.com::MBI_SSL"
+AZURE_SCOPE = "Xboxlive.signin Xboxlive.offline_access"
+_LIVE_CLIENT_ID_RE = re.compile(r"^[0-9A-Fa-f]{16}$")
+
+
+def default_scope(client_id: str, scope: str | None = None) -> str:
+    """The scope to ask for: ``scope`` if given, else the family ``client_id`` belongs to.
+
+    Microsoft's own "Live" client ids are 16 hex digits and use the ``MBI_SSL`` scope; a
+    self-registered Azure app (a GUID) uses ``Xboxlive.signin Xboxlive.offline_access``.
+    """
+    if scope:
+        return scope
+    return LEGACY_SCOPE if _LIVE_CLIENT_ID_RE.match(client_id) else AZURE_SCOPE
+
+
+def is_azure_app(client_id: str) -> bool:
+    """Whether ``client_id`` is a user's own Azure app (a GUID), not a Microsoft Live id."""
+    return not _LIVE_CLIENT_ID_RE.match(client_id)
 
 
 def parse_wire_time(value: str) -> float:
@@ -73,7 +97,19 @@ def _fields(data: Any, types: dict[str, Any]) -> dict[str, Any]:
 
 @dataclass
 class MsaToken:
-    """A login.live.com access token (and the refresh token that renews it)."""
+    """A login.live.com access token (and the refresh token that renews it).
+
+    Attributes:
+        access_token: the token itself.
+        refresh_token: what renews it (None: only a new sign-in, or the host application's
+            ``msa_token_provider``, can).
+        expires_at: seconds since the epoch when it runs out.
+        scope: its scope; the family says how Xbox Live takes it (``XboxLive.signin``:
+            an Azure app's, sent as ``d=TOKEN``; ``service::user.auth.xboxlive.com::MBI_SSL``:
+            a Live client's, sent as ``t=TOKEN``).
+        client_id: the application (client) id it was issued to (empty: not known).
+        user_id: the Microsoft account's id, when the token answer said it.
+    """
 
     access_token: str
     refresh_token: str | None
@@ -82,7 +118,55 @@ class MsaToken:
     client_id: str
     user_id: str = ""
 
+    @classmethod
+    def from_host(cls, access_token: str, *, refresh_token: str | None = None,
+                  client_id: str | None = None, scope: str | None = None,
+                  expires_at: float | None = None, expires_in: float | None = None,
+                  now: float | None = None) -> MsaToken:
+        """A Microsoft account token a host application obtained itself (its own OAuth,
+        Home Assistant's ``OAuth2Session.token``...), for
+        :meth:`xbox.AsyncClient.login_msa_token` or an ``msa_token_provider`` to return.
+
+        Args:
+            access_token: the access token.
+            refresh_token: its refresh token, if the client is to renew it itself (leave it
+                out when the host renews tokens: with a provider, the client never does).
+            client_id: the application id it was issued to: an Azure app's GUID (the plain
+                Xbox Live flow) or a Live id such as the Xbox app's (its own flow, see
+                :func:`xbox.auth.xboxlive.flow_for`). Needed to refresh it.
+            scope: its scope (default: what ``client_id`` asks for, Azure's
+                ``Xboxlive.signin Xboxlive.offline_access`` when no id is given). The
+                family decides the ticket prefix: ``d=`` for ``XboxLive.signin``, ``t=``
+                for ``MBI_SSL``.
+            expires_at: when it runs out (seconds since the epoch), or ``expires_in``
+                seconds from ``now``. Neither: it is used at once and renewed the next
+                time one is needed.
+            now: the current time (default: :func:`time.time`).
+
+        Raises:
+            InvalidArgument: an empty or non-string token, or a malformed time.
+        """
+        import time
+
+        if not isinstance(access_token, str) or not access_token.strip():
+            raise InvalidArgument("access_token must be a non-empty string")
+        for name, value in (("refresh_token", refresh_token), ("client_id", client_id),
+                            ("scope", scope)):
+            if value is not None and not isinstance(value, str):
+                raise InvalidArgument(f"{name} must be a string, not {type(value).__name__}")
+        for name, when in (("expires_at", expires_at), ("expires_in", expires_in)):
+            if when is not None and (isinstance(when, bool) or not isinstance(when, int | float)):
+                raise InvalidArgument(f"{name} must be a number of seconds, not {when!r}")
+        clock = time.time() if now is None else now
+        if expires_at is None:
+            expires_at = clock + expires_in if expires_in is not None else clock
+        client = client_id or ""
+        return cls(access_token=access_token, refresh_token=refresh_token or None,
+                   expires_at=float(expires_at), client_id=client,
+                   scope=scope or (default_scope(client) if client else AZURE_SCOPE))
+
     def expired(self, now: float, margin: float = REFRESH_MARGIN) -> bool:
+        """Whether it runs out within ``margin`` seconds of ``now``."""
         return now >= self.expires_at - margin
 
     def __repr__(self) -> str:

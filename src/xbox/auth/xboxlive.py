@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from .._core.call import Call, Flow
@@ -29,7 +30,7 @@ from .answers import (
     raise_unless_ok,
     signature_refused,
 )
-from .msa import LEGACY_CLIENT_ID, is_azure_app, refresh
+from .msa import LEGACY_CLIENT_ID, expired_without_renewal, is_azure_app, renewed
 from .tokens import Device, MsaToken, Session, XboxToken, parse_wire_time
 
 if TYPE_CHECKING:
@@ -57,6 +58,7 @@ __all__ = [
     "relying_party_token",
     "renew",
     "rps_ticket",
+    "session_from_sisu",
     "signed_xsts_body",
     "sisu",
     "sisu_authorize_body",
@@ -113,8 +115,9 @@ def rps_ticket(token: MsaToken, *, bare: bool = False) -> str:
     """The ``RpsTicket``: ``d=`` for Azure-app tokens, ``t=`` for Live-client tokens.
 
     The 2014 library sent the token bare, which the service also accepts (``bare=True``).
+    The scope's words may come in any order (``XboxLive.offline_access XboxLive.signin``).
     """
-    if token.scope.lower().startswith("xboxlive.signin"):
+    if "xboxlive.signin" in token.scope.lower().split():
         return "d=" + token.access_token
     return token.access_token if bare else "t=" + token.access_token
 
@@ -272,6 +275,45 @@ def parse_sisu_authorize(body: Any) -> tuple[XboxToken, XboxToken, XboxToken]:
             parse_xsts(body.get("AuthorizationToken")))
 
 
+def session_from_sisu(authorize: Any, *, device_key: str, msa: MsaToken,
+                      device_token: Any = None, device_id: str | None = None) -> Session:
+    """The session of a SISU sign-in someone else ran (a host application): its authorize
+    answer, the device key that signed it and the MSA token it was made with. The session
+    renews as one of ours does (SISU again, signed with the same key).
+
+    Args:
+        device_token: the ``device.auth.xboxlive.com`` answer (its expiry and id); without
+            it, the authorize answer's ``DeviceToken``, taken to expire with the title token
+            issued for it (renewals ask for a new one when Xbox Live no longer takes it).
+
+    Raises:
+        InvalidArgument: an answer without the three tokens, or not a P-256 key in PEM.
+    """
+    from ..exceptions import InvalidArgument
+    from .signing import RequestSigner
+
+    if not isinstance(device_key, str) or not isinstance(authorize, Mapping):
+        raise InvalidArgument("give the SISU authorize answer (a JSON object) and the device "
+                              "key (PEM text)")
+    RequestSigner.from_pem(device_key)  # checked now, not at the first renewal
+    try:
+        user, title, token = parse_sisu_authorize(dict(authorize))
+        if device_token is not None:
+            device = parse_claimed_token(device_token, "xdi", "device token")
+        else:
+            raw = authorize.get("DeviceToken")
+            if not isinstance(raw, str) or not raw:
+                raise AuthenticationException("the answer carries no DeviceToken")
+            device = XboxToken(token=raw, uhs="", issued_at=title.issued_at,
+                               expires_at=title.expires_at)
+    except AuthenticationException as exc:
+        raise InvalidArgument(f"not a SISU authorize answer: {exc}") from None
+    fresh = Device.new()  # ids only: the key is the host's
+    ident = device_id or device.claims.get("did") or fresh.id
+    return Session(msa=msa, user=user, title=title, xsts=token, flow="sisu",
+                   device=Device(device_key, ident, fresh.serial, token=device))
+
+
 # -- the flows --------------------------------------------------------------------------------
 
 def _ticket(msa: MsaToken) -> Call:
@@ -286,10 +328,12 @@ def user_token(msa: MsaToken, client_secret: str | None,
                now: Clock) -> Flow[tuple[XboxToken, MsaToken]]:
     """A user token for ``msa``; returns it and the MSA token used (maybe refreshed)."""
     response = yield _ticket(msa)
-    if response.status_code == 401 and msa.refresh_token:
-        # The MSA token was refused; one refresh, then give up.
-        msa = yield from refresh(msa, client_secret, now)
-        response = yield _ticket(msa)
+    if response.status_code == 401:
+        # The MSA token was refused; one renewal (when there is a way), then give up.
+        fresh = yield from renewed(msa, client_secret, refused=True)
+        if fresh is not None:
+            msa = fresh
+            response = yield _ticket(msa)
     down = outage(response.status_code, "user.auth.xboxlive.com", json_of(response))
     if down is not None:
         raise down
@@ -348,7 +392,7 @@ def renew(session: Session, now: Clock) -> Flow[Session]:
         if msa is None:
             raise ReauthenticationRequired()
         if msa.expired(now()):
-            msa = yield from refresh(msa, session.client_secret, now)
+            msa = yield from _renewed(msa, session.client_secret)
         return (yield from xbox_tokens(dataclasses.replace(session, msa=msa, xsts=None), now))
     fresh = dataclasses.replace(session, xsts=None)
     renewed_user = False
@@ -374,9 +418,17 @@ def _new_user_token(session: Session, now: Clock) -> Flow[Session]:
     if msa is None:
         raise ReauthenticationRequired()
     if msa.expired(now()):
-        msa = yield from refresh(msa, session.client_secret, now)
+        msa = yield from _renewed(msa, session.client_secret)
     user, msa = yield from user_token(msa, session.client_secret, now)
     return dataclasses.replace(session, msa=msa, user=user)
+
+
+def _renewed(msa: MsaToken, client_secret: str | None) -> Flow[MsaToken]:
+    """A new MSA token for an expired one, or ReauthenticationRequired."""
+    fresh = yield from renewed(msa, client_secret)
+    if fresh is None:
+        raise expired_without_renewal()
+    return fresh
 
 
 def device_token(device: Device, now: Clock) -> Flow[Device]:

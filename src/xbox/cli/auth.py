@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 import webbrowser
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -17,9 +17,10 @@ from .app import State, cli, pass_state
 
 if TYPE_CHECKING:
     from ..auth.flows import DeviceCode
+    from ..auth.state import WhoAmI
 
 
-def _show_identity(state: State, info: dict[str, Any], *, verb: str) -> None:
+def _show_identity(state: State, info: WhoAmI, *, verb: str) -> None:
     if state.out.json_mode:
         state.out.json(info)
         return
