@@ -321,16 +321,19 @@ def _code_plane(residual: list[int], size: int, qp: int, luma: bool
     bits = 15 + per
     rounding = (1 << bits) // 3  # intra rounding offset, as in the JM
     coeffs: list[list[int] | int | None] = []  # per block: coefficients, or a flat value
-    for by in range(0, size, 4):
-        for bx in range(0, size, 4):
-            at = by * size + bx
-            block = (residual[at:at + 4] + residual[at + size:at + size + 4] +
-                     residual[at + 2 * size:at + 2 * size + 4] +
-                     residual[at + 3 * size:at + 3 * size + 4])
-            if block.count(block[0]) == 16:  # flat: only the DC term (16 x the value) is set
-                coeffs.append(None if block[0] == 0 else block[0])
-            else:
-                coeffs.append(_forward4(block))
+    corners = range(0, size * size, 4 * size)
+    if _blockwise_flat(residual, size):  # only DC terms (16 x each block's value) are set
+        coeffs += [residual[at + x] or None for at in corners for x in range(0, size, 4)]
+    else:
+        for at in corners:
+            for x in range(at, at + size, 4):
+                block = (residual[x:x + 4] + residual[x + size:x + size + 4] +
+                         residual[x + 2 * size:x + 2 * size + 4] +
+                         residual[x + 3 * size:x + 3 * size + 4])
+                if block.count(block[0]) == 16:
+                    coeffs.append(block[0] or None)
+                else:
+                    coeffs.append(_forward4(block))
     dc_in = [0 if w is None else 16 * w if isinstance(w, int) else w[0] for w in coeffs]
     mf0 = _MF[rem][0]
     scale = 16 * _NORM[rem][0]
@@ -451,6 +454,7 @@ def _grouped(edge: bytes) -> bool:
     return all(edge[i:i + 4].count(edge[i]) == 4 for i in range(0, len(edge), 4))
 
 
+@functools.lru_cache(maxsize=4096)  # a picture's flat regions repeat the same question
 def _best_prediction(y: bytes, cb: bytes, cr: bytes, edges: tuple[bytes | None, ...]
                      ) -> tuple[int, tuple[bytes, bytes, bytes]]:
     """The prediction mode (and its predictions) closest to the samples: an exact one if any,
@@ -521,9 +525,8 @@ def _code_macroblock(p_slice: bool, mode: int, y: bytes, cb: bytes, cr: bytes,
     4 each for luma, 2 each for Cb then Cr), None where there is no neighbour.
     """
     pred_y = preds[0]
-    residuals = [[a - b for a, b in zip(y, pred_y, strict=True)],
-                 [a - b for a, b in zip(cb, preds[1], strict=True)],
-                 [a - b for a, b in zip(cr, preds[2], strict=True)]]
+    residuals = [list(map(operator.sub, y, pred_y)), list(map(operator.sub, cb, preds[1])),
+                 list(map(operator.sub, cr, preds[2]))]
     if not _blockwise_flat(residuals[0], 16):
         quantisers: tuple[int, ...] = (DETAIL_QP,)
     elif _blockwise_flat(residuals[1], 8) and _blockwise_flat(residuals[2], 8):
