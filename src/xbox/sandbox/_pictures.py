@@ -14,6 +14,7 @@ smaller than its 5 x 7 font becomes a smudge, as it does in a real thumbnail.
 
 from __future__ import annotations
 
+import colorsys
 import hashlib
 import math
 import random
@@ -62,21 +63,27 @@ BAR = (14, 16, 22)
 TEXT = (236, 238, 242)
 DIM_TEXT = (150, 156, 170)
 RECORDING = (220, 40, 40)
+_BALLS: tuple[RGB, ...] = ((235, 64, 52), (250, 160, 30), (250, 225, 50), (60, 200, 240),
+                           (225, 80, 205), (120, 230, 70), (245, 245, 245), (40, 90, 230))
 
-# Sky (top, horizon), hills (far, near), ground (two stripes), pillars: one look per game.
-_LOOKS: tuple[tuple[RGB, ...], ...] = (
-    ((40, 110, 200), (170, 210, 240), (90, 120, 160), (50, 110, 60), (70, 150, 60), (60, 135, 55),
-     (110, 90, 70)),  # day
-    ((30, 20, 70), (240, 140, 90), (90, 60, 110), (50, 35, 70), (120, 80, 60), (105, 70, 55),
-     (40, 30, 50)),  # dusk
-    ((5, 10, 30), (40, 60, 110), (30, 40, 70), (15, 25, 45), (40, 50, 60), (34, 44, 54),
-     (80, 80, 100)),  # night
-    ((120, 170, 220), (230, 230, 210), (200, 170, 120), (170, 130, 80), (220, 190, 130),
-     (205, 175, 120), (150, 100, 60)),  # desert
-    ((150, 190, 230), (235, 245, 250), (180, 200, 220), (120, 140, 170), (235, 240, 245),
-     (220, 228, 236), (90, 100, 120)),  # snow
-    ((20, 60, 60), (110, 190, 170), (40, 100, 90), (20, 70, 50), (40, 120, 70), (35, 108, 62),
-     (60, 50, 40)),  # jungle
+# A game's look: a sky (top, horizon) and a land (far hills, near hills, ground stripes,
+# pillars), drawn apart, then turned in hue; a game's captures share it.
+_SKIES: tuple[tuple[RGB, RGB], ...] = (
+    ((40, 110, 200), (170, 210, 240)),  # day
+    ((30, 20, 70), (240, 140, 90)),  # dusk
+    ((5, 10, 30), (40, 60, 110)),  # night
+    ((90, 100, 110), (185, 188, 192)),  # overcast
+    ((60, 80, 160), (250, 200, 150)),  # dawn
+    ((20, 60, 60), (110, 190, 170)),  # green haze
+)
+_LANDS: tuple[tuple[RGB, RGB, RGB, RGB, RGB], ...] = (
+    ((70, 110, 90), (50, 110, 60), (70, 150, 60), (60, 135, 55), (110, 90, 70)),  # meadow
+    ((150, 90, 70), (120, 70, 50), (200, 140, 90), (185, 128, 82), (90, 50, 40)),  # canyon
+    ((200, 170, 120), (170, 130, 80), (220, 190, 130), (205, 175, 120), (150, 100, 60)),  # dunes
+    ((180, 200, 220), (120, 140, 170), (235, 240, 245), (220, 228, 236), (90, 100, 120)),  # snow
+    ((90, 60, 110), (50, 35, 70), (120, 80, 60), (105, 70, 55), (40, 30, 50)),  # moor
+    ((30, 40, 70), (15, 25, 45), (40, 50, 60), (34, 44, 54), (80, 80, 100)),  # city at night
+    ((40, 100, 90), (20, 70, 50), (40, 120, 70), (35, 108, 62), (60, 50, 40)),  # jungle
 )
 
 
@@ -92,6 +99,12 @@ def _mix(a: RGB, b: RGB, t: float) -> RGB:
 def _jitter(rng: random.Random, colour: RGB, amount: int) -> RGB:
     r, g, b = (max(0, min(255, c + rng.randint(-amount, amount))) for c in colour)
     return (r, g, b)
+
+
+def _turn_hue(colour: RGB, turn: float) -> RGB:
+    h, lightness, saturation = colorsys.rgb_to_hls(*(c / 255 for c in colour))
+    r, g, b = colorsys.hls_to_rgb((h + turn) % 1.0, lightness, saturation)
+    return (round(r * 255), round(g * 255), round(b * 255))
 
 
 def _sky(top: RGB, horizon: RGB) -> list[RGB]:
@@ -235,9 +248,12 @@ class Scene:
     caption: str = ""
 
     def _look(self) -> tuple[RGB, ...]:
+        """The game's colours: sky top, horizon, far and near hills, ground, its stripes and
+        the pillars, one of the skies and one of the lands, hues turned up to 30 degrees."""
         rng = _rng("look:" + self.game)
-        look = _LOOKS[rng.randrange(len(_LOOKS))]
-        return tuple(_jitter(rng, c, 12) for c in look)
+        look = rng.choice(_SKIES) + rng.choice(_LANDS)
+        turn = rng.uniform(-1 / 12, 1 / 12)
+        return tuple(_jitter(rng, _turn_hue(c, turn), 8) for c in look)
 
     def background(self, width: int = WIDTH, height: int = HEIGHT) -> Canvas:
         """Everything but the ball and the clock, at ``width`` x ``height``."""
@@ -275,8 +291,12 @@ class Scene:
     def ball(self, canvas: Canvas, phase: float) -> None:
         """Draw the ball (and its shadow) where it is at ``phase`` (0 to 1) of its second."""
         rng = _rng("ball:" + self.key)
-        colour = _mix((rng.randint(0, 255), rng.randint(0, 255), rng.randint(0, 255)),
-                      (255, 255, 255), 0.3)
+        # A vivid colour, of three drawn the one that stands out most against the game's
+        # hills, ground and horizon.
+        _, horizon, far, near, ground, stripe, _ = self._look()
+        colour = max(rng.sample(_BALLS, 3), key=lambda c: min(
+            sum(abs(a - b) for a, b in zip(c, other, strict=True))
+            for other in (horizon, far, near, ground, stripe)))
         centre, reach = rng.uniform(72, WIDTH - 72), rng.uniform(32, 60)
         radius, bounce = 10, rng.uniform(20, 36)
         # In 4-pixel cells, as the hills are (each 4x4 block of the video stays one colour),
