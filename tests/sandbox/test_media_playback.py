@@ -25,7 +25,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.test_gallery import CHROMIUM_ENV, LAUNCH_ARGS, chromium_path
+# Headless Chromium as the gallery's test drives it (skipped, saying so, without one).
+from tests.test_gallery import browser  # noqa: F401 (a pytest fixture)
 from xbox.sandbox import Sandbox, ServedSandbox
 
 CLIPS = "/gameclipsmetadata.xboxlive.com"
@@ -50,22 +51,6 @@ IMAGE = """async ([src, w, h]) => {
     c.drawImage(i, 0, 0, w, h);
     return Array.from(c.getImageData(0, 0, w, h).data);
 }"""
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    executable = chromium_path()
-    if executable is None:
-        pytest.skip("no Chromium installed (apt-get install chromium; or set "
-                    f"{CHROMIUM_ENV}): clips are played in a real browser only")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, args=LAUNCH_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +87,8 @@ def _distance_at(a: list[int] | bytes, b: list[int] | bytes, pixels: list[int]) 
 
 
 def test_a_clip_plays_for_its_length_with_a_moving_ball_and_a_running_clock(
-        browser: Any, served: tuple[Sandbox, ServedSandbox], tmp_path: Path) -> None:
+        browser: Any,  # noqa: F811 (the fixture imported above)
+        served: tuple[Sandbox, ServedSandbox], tmp_path: Path) -> None:
     sandbox, server = served
     api = httpx.Client(base_url=sandbox.base_url, transport=sandbox.transport(),
                        headers={"Authorization": sandbox.authorization_for()})
