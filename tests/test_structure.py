@@ -182,7 +182,7 @@ def test_what_counts_as_private(module: str, private: bool) -> None:
 
 # -- pip install xbox: the library alone ---------------------------------------------------------
 
-EXTRAS = {"cli": {"click", "rich"}, "sandbox": {"uvicorn"}}
+EXTRAS = {"cli": {"click", "rich"}, "events": {"wsproto"}, "sandbox": {"uvicorn", "wsproto"}}
 
 # Run before a script: makes the named top-level packages absent, as in an install without
 # the extras that bring them (an import of one fails as if it were not installed).
@@ -214,7 +214,8 @@ def test_the_install_is_the_library_alone_and_the_extras_add_the_rest() -> None:
     assert not library & {"click", "rich", "uvicorn"}
     extras = {name: _requirement_names(reqs) for name, reqs in project["optional-dependencies"].items()}
     assert extras["cli"] == EXTRAS["cli"] and extras["sandbox"] == EXTRAS["sandbox"]
-    assert extras["all"] == EXTRAS["cli"] | EXTRAS["sandbox"]
+    assert extras["events"] == EXTRAS["events"]
+    assert extras["all"] == EXTRAS["cli"] | EXTRAS["events"] | EXTRAS["sandbox"]
     assert project["scripts"] == {"xbox": "xbox.__main__:main"}
 
 

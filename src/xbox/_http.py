@@ -20,7 +20,7 @@ from .auth import redact
 from .exceptions import InvalidArgument, MalformedResponse, Timeout, TransportError, XboxException
 
 __all__ = ["USER_AGENT", "AsyncBudgetedBody", "BudgetedBody", "build_request", "closed_pool",
-           "host_pool", "new_pool", "timeouts", "translate"]
+           "host_pool", "new_pool", "speaks_http2", "timeouts", "translate"]
 
 USER_AGENT = "xbox-python/1.0"
 
@@ -76,8 +76,14 @@ def new_pool(kind: type[httpx.Client] | type[httpx.AsyncClient], transport: Any,
     """A connection pool; while one is open, httpcore's debug lines hide secrets."""
     redact.acquire()
     return kind(transport=transport, timeout=httpx.Timeout(**timeout),
-                http2=http2 and transport is None and _has_h2(), follow_redirects=False,
+                http2=speaks_http2(transport, http2), follow_redirects=False,
                 headers={"User-Agent": USER_AGENT})
+
+
+def speaks_http2(transport: Any, http2: bool) -> bool:
+    """Whether a pool of :func:`new_pool` may use HTTP/2 (then a websocket handshake, which
+    is HTTP/1.1 only, needs a pool of its own)."""
+    return http2 and transport is None and _has_h2()
 
 
 def host_pool(client: httpx.Client | httpx.AsyncClient) -> httpx.Client | httpx.AsyncClient:

@@ -53,6 +53,7 @@ __all__ = [
     "InvalidCredentials",
     "InvalidRequest",
     "MalformedResponse",
+    "MissingDependency",
     "NotFoundException",
     "NotSignedIn",
     "PermissionDenied",
@@ -367,6 +368,22 @@ class InvalidArgument(XboxException, ValueError):
     before any request. Also a :class:`ValueError`, so ``except ValueError`` still works."""
 
     default_message = "Invalid argument"
+
+
+class MissingDependency(XboxException, ImportError):
+    """A feature needs a package that an extra of ``xbox`` installs, and it is missing.
+
+    Also an :class:`ImportError`. ``str(e)`` says which ``pip install`` brings it.
+    """
+
+    default_message = "A package this feature needs is not installed"
+
+    @classmethod
+    def extra(cls, extra: str, feature: str, *packages: str) -> MissingDependency:
+        """The error for ``feature`` needing ``packages``, which ``xbox[extra]`` installs."""
+        missing = " and ".join(packages)
+        return cls(f"{feature}: {missing} {'is' if len(packages) == 1 else 'are'} not installed "
+                   f"(pip install 'xbox[{extra}]')")
 
 
 class MalformedRecord(UserWarning):

@@ -20,9 +20,11 @@ ROOT = Path(__file__).resolve().parents[2]
 SANDBOX_SRC = ROOT / "src" / "xbox" / "sandbox"
 
 #: The third-party packages the sandbox runs on (import names), each declared by the
-#: project: httpx (the in-process transport), cryptography (request signatures), uvicorn
-#: (serving it: the ``sandbox`` extra).
-SANDBOX_DEPENDENCIES = {"httpx": "httpx", "cryptography": "cryptography", "uvicorn": "uvicorn"}
+#: project: httpx (the in-process transport) and httpcore (its network streams, which carry
+#: the in-process websocket), cryptography (request signatures), uvicorn (serving it: the
+#: ``sandbox`` extra) and wsproto (websocket frames: the ``sandbox`` extra).
+SANDBOX_DEPENDENCIES = {"httpx": "httpx", "httpcore": "httpcore", "cryptography": "cryptography",
+                        "uvicorn": "uvicorn", "wsproto": "wsproto"}
 
 
 def imported_modules(source: str, package: str) -> list[str]:

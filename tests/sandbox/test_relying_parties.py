@@ -140,7 +140,8 @@ def test_every_authenticated_route_is_on_a_host_with_a_relying_party() -> None:
     table gives no relying party (which would refuse every token)."""
     hosts = {"profile", "gameclipsmetadata", "screenshotsmetadata", "mediahub", "achievements",
              "userpresence", "social", "peoplehub", "titlehub", "usersearch", "userstats",
-             "xccs", "xblmessaging", "eplists", "cqs", "accounts", "user.mgt", "gamertag"}
+             "xccs", "xblmessaging", "eplists", "cqs", "accounts", "user.mgt", "gamertag",
+             "rta"}
     for name in hosts:
         host = f"{name}.xboxlive.com"
         served = [rt for rt in ROUTES if rt.auth and rt.host.fullmatch(host)]

@@ -17,7 +17,7 @@ import logging
 import os
 import secrets
 import webbrowser
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import Callable, Generator, Iterable, Mapping
 from functools import cached_property
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast
@@ -57,6 +57,8 @@ if TYPE_CHECKING:
     from ..auth.tokens import Session, XboxToken
     from ..download import DownloadResult, ProgressCallback
     from ..models.captures import Capture
+    from ..models.profile import Profile
+    from .events import Events
     from .resources import (
         Account,
         Achievements,
@@ -166,6 +168,7 @@ class Client(BaseClient):
         # Through the module: in the generated twin a bare `sleep` is this parameter.
         self._sleep = sleep or _concurrency.sleep
         self._pool: Any = None
+        self._upgrade_pool: Any = None
         self._pool_lock = Lock()
         self._sign_in_lock = Lock()
 
@@ -696,7 +699,7 @@ class Client(BaseClient):
     # -- the one way down to the socket -----------------------------------------------------------
     # httpx (and our _http, which builds on it) is imported in the methods below, on the first
     # send: `import xbox` loads neither (httpx alone costs more than all of xbox's own modules).
-    def _http(self) -> Any:
+    def _http(self, *, upgrade: bool = False) -> Any:
         if self._pool is None:
             with self._pool_lock:
                 if self._pool is None:
@@ -709,17 +712,33 @@ class Client(BaseClient):
                     else:
                         self._pool = _http.new_pool(httpx.Client, self._transport,
                                                     _http.timeouts(self._timeout), self._http2)
+        if upgrade and self._host_http is None:
+            from .. import _http
+
+            if _http.speaks_http2(self._transport, self._http2):
+                # A websocket handshake is HTTP/1.1 only: it gets a pool of its own. (A host's
+                # http_client is used as it is, for this request too.)
+                with self._pool_lock:
+                    if self._upgrade_pool is None:
+                        import httpx
+
+                        self._upgrade_pool = _http.new_pool(
+                            httpx.Client, self._transport, _http.timeouts(self._timeout),
+                            False)
+                return self._upgrade_pool
         return self._pool
 
     def close(self) -> None:
-        """Close the connection pool (a host's ``http_client`` stays open: it is the host's)."""
-        if self._pool is not None:
-            from .. import _http
+        """Close the connection pools (a host's ``http_client`` stays open: it is the host's)."""
+        for name in ("_pool", "_upgrade_pool"):
+            pool = getattr(self, name)
+            if pool is not None:
+                from .. import _http
 
-            pool, self._pool = self._pool, None
-            if pool is not self._host_http:
-                pool.close()
-            _http.closed_pool()
+                setattr(self, name, None)
+                if pool is not self._host_http:
+                    pool.close()
+                _http.closed_pool()
 
     def __enter__(self) -> Client:
         return self
@@ -795,7 +814,7 @@ class Client(BaseClient):
 
         from .. import _http
 
-        pool = self._http()
+        pool = self._http(upgrade="upgrade" in request.headers)
         try:
             # Explicitly: a host's client may follow redirects or carry an auth of its own.
             response: httpx.Response = pool.send(request, stream=True, auth=None,
@@ -898,4 +917,44 @@ class Client(BaseClient):
         """
         return download_file(self, capture, dest, thumbnail=thumbnail, progress=progress,
                              chunk_size=chunk_size)
+
+    def events(self, users: Iterable[str | int | Profile] | None = None, *,
+               kinds: str | Iterable[str] | None = None, titles: Iterable[int | str] = (),
+               stats: Iterable[str | tuple[str, str]] = (), poll_interval: float = 60.0,
+               initial: bool = False) -> Events:
+        """What happens to Xbox Live users, as it happens: ``for event in xbl.events(...)``.
+
+        Presence, achievements, statistics and friends come from the Real-Time Activity
+        service (a websocket, which needs ``pip install 'xbox[events]'``); new captures,
+        which it does not announce, are polled within the rate-limit budget. Each event is
+        a model of :mod:`xbox.models.events`, its ``source`` saying which way it came.
+        Connections lost are made again (backoff with jitter), tokens renewed, everything
+        subscribed again. Use it in ``with`` to close the connection when done.
+
+        Args:
+            users: gamertags, xuids or profiles (default: the signed-in user).
+            kinds: ``presence`` (online, playing, rich presence), ``devices`` (sign-ins per
+                device), ``titles`` (title presence; of ``titles``), ``achievements``
+                (progress and unlocks, in the titles played and ``titles``), ``stats``
+                (the ``stats`` given), ``friends`` (the signed-in user's friends list),
+                ``captures`` (new clips and screenshots, polled), ``status`` (the
+                connection's news), or ``"all"``; a list or a comma-separated string.
+                Default: presence, achievements, captures.
+            titles: title ids, for ``titles`` and for ``achievements`` from the start.
+            stats: statistics to watch, ``"SCID/Name"`` or ``(scid, name)``.
+            poll_interval: seconds between capture polls, at the least (longer when the
+                rate-limit budget asks for it).
+            initial: also deliver each subscription's starting state (``source``
+                ``"snapshot"``), not only what changes.
+
+        Raises:
+            InvalidArgument: an unknown kind, a malformed user, title or statistic.
+            MissingDependency: real-time kinds without ``xbox[events]`` installed.
+            GamertagNotFound: a user does not exist (when iteration starts).
+            AuthenticationException: the sign-in was refused (when iteration starts).
+        """
+        from .events import Events
+
+        return Events(self, users, kinds=kinds, titles=titles, stats=stats,
+                           poll_interval=poll_interval, initial=initial)
 

@@ -21,6 +21,7 @@ from . import (  # noqa: F401  (registers the commands)
     stats,
     store,
     users,
+    watch,
 )
 from .app import cli
 

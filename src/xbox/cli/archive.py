@@ -174,19 +174,29 @@ dest_option = click.option("--dest", type=click.Path(file_okay=False, path_type=
                    "{gamertag}/{title}/{date:%Y-%m-%d}_{time:%H%M%S}_{id}.{ext}).")
 @click.option("--concurrency", type=click.IntRange(1, 16), default=4, show_default=True,
               metavar="N", help="Downloads at once.")
+@click.option("--follow", is_flag=True,
+              help="Keep running: archive new captures as they appear (Ctrl-C stops).")
+@click.option("--interval", type=click.FloatRange(min=1), default=60.0, show_default=True,
+              metavar="SECONDS",
+              help="With --follow: seconds between looks for new captures, at the least "
+                   "(longer when the rate limits ask for it).")
 @pass_state
 def run(state: State, users: Sequence[UserRef], dest: Path, since: datetime | None, dry_run: bool,
-        limit: int | None, only: str | None, template: str | None, concurrency: int) -> None:
+        limit: int | None, only: str | None, template: str | None, concurrency: int,
+        follow: bool, interval: float) -> None:
     """Archive users' clips and screenshots into DIR."""
     # (xbox.archive loads with the command that uses it: not for `xbox --help`)
     from ..archive import DEFAULT_TEMPLATE, Archive
 
+    if follow and dry_run:
+        raise click.UsageError("--follow archives new captures: it cannot be a --dry-run")
     state.resumable = True
     client = state.client()
     kinds = (_KINDS[only],) if only else ("clip", "screenshot")
     reports: list[tuple[str, ArchiveReport]] = []
     unknown: list[tuple[str, str]] = []
     gallery: Path | None = None
+    found: dict[str, str] = {}  # xuid -> the user as typed
     try:
         with Archive(dest) as folder:
             for who in users:
@@ -197,6 +207,7 @@ def run(state: State, users: Sequence[UserRef], dest: Path, since: datetime | No
                 except NotFoundException as exc:
                     unknown.append((str(who), str(exc)))
                     continue
+                found[xuid] = str(who)
                 with archive_bars(state, str(who), dry_run=dry_run) as progress:
                     report = folder.archive_user(client, xuid, kinds=kinds, since=since,
                                                  limit=limit, dry_run=dry_run,
@@ -209,19 +220,47 @@ def run(state: State, users: Sequence[UserRef], dest: Path, since: datetime | No
     finally:
         if not dry_run:
             gallery = write_gallery_for(state, dest)
-    if state.out.json_mode:
+    if state.out.json_mode and follow:  # JSON lines: one report per run, as each ends
+        for user, r in reports:
+            _json_line(_report_json(user, r, gallery=gallery))
+        for user, why in unknown:
+            _json_line(_report_json(user, None, error=why))
+    elif state.out.json_mode:
         state.out.json([_report_json(user, r, gallery=gallery) for user, r in reports]
                        + [_report_json(user, None, error=why) for user, why in unknown])
     elif gallery is not None:
         state.out.line(f"gallery: {gallery}")
     for _user, why in unknown:
         state.out.error(why)
+    if follow and found:
+        from .follow import follow_captures
+
+        follow_captures(state, client, dest, found, kinds=kinds, since=since,
+                        template=template or DEFAULT_TEMPLATE, concurrency=concurrency,
+                        interval=interval, report=_follow_report)
     if not all(r.ok for _, r in reports):
         # Failed captures are retried next run, unreadable records and lists are reported:
         # a non-zero exit tells cron that the archive is not complete.
         click.get_current_context().exit(EXIT_FAILURE)
     if unknown:
         click.get_current_context().exit(EXIT_NOT_FOUND)
+
+
+def _json_line(document: dict[str, Any]) -> None:
+    import json
+
+    from .output import to_jsonable
+
+    click.echo(json.dumps(to_jsonable(document), ensure_ascii=False, default=str))
+
+
+def _follow_report(state: State, user: str, report: ArchiveReport) -> None:
+    """After one run of ``--follow``: the gallery written again, and the run's outcome."""
+    gallery = write_gallery_for(state, report.dest)
+    if state.out.json_mode:
+        _json_line(_report_json(user, report, gallery=gallery))
+    else:
+        _human(state, report)
 
 
 # -- xbox archive status --------------------------------------------------------------------

@@ -36,9 +36,12 @@ def _stop(signum: int, frame: FrameType | None) -> None:
               help="Wire era: 2025 is today's (the 2025-26 recordings: integer enums, isFriend "
                    "on summaries..., login.live.com's JSON ServerData page); 2018 and 2014 "
                    "serve the older shapes. Environment: XBOX_SANDBOX_ERA.")
+@click.option("--activity", is_flag=True,
+              help="Set the world moving: people come online, play, unlock achievements and "
+                   "record clips every few seconds (real-time events to watch).")
 @pass_state
 def serve(state: State, host: str, port: int, seed: int, no_rate_limits: bool,
-          rate_limit_scale: float, era: str) -> None:
+          rate_limit_scale: float, era: str, activity: bool) -> None:
     """Serve the sandbox until stopped; its base URL is the first line of stdout."""
     # (the sandbox loads with the command: not for `xbox --help`)
     from ..sandbox import Sandbox
@@ -66,7 +69,7 @@ def serve(state: State, host: str, port: int, seed: int, no_rate_limits: bool,
         previous = None  # not the main thread (an embedding test): leave signals alone
     try:
         sandbox = Sandbox(seed=seed, rate_limits=not no_rate_limits,
-                          rate_limit_scale=rate_limit_scale, era=era)
+                          rate_limit_scale=rate_limit_scale, era=era, activity=activity)
         run_server(sandbox, host, port, on_ready=ready)
     except ModuleNotFoundError as exc:
         if exc.name != "uvicorn":

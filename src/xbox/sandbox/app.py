@@ -25,11 +25,13 @@ from . import faults as _faults
 from . import services as _services  # noqa: F401  (registers every route)
 from ._http import ROUTES, Call, empty, json_response, parse_query, parse_target
 from ._tokens import Grant, Lifetimes, TokenRegistry
+from .activity import Activity
 from .asgi import ServedSandbox, make_asgi_app, serve_in_thread
 from .eras import resolve_era
 from .faults import Answer, Fault, FaultKind
 from .limits import EffectiveLimit, LimitLike, RateLimits, period_value
 from .relying_parties import XBOXLIVE, relying_parties
+from .services.rta import RtaHub
 from .world import Account, World, world_epoch
 
 __all__ = ["Fault", "FaultKind", "RequestLog", "Sandbox", "ServedSandbox"]
@@ -149,6 +151,17 @@ class Sandbox:
             :mod:`xbox.sandbox.eras`). It changes wire shapes only, never the world.
             Anything else is a ValueError.
             None (the default): ``$XBOX_SANDBOX_ERA`` if set, else ``"2025"``.
+        activity: start the world's seeded schedule now (:attr:`activity`): people come
+            online, play, unlock achievements and record clips every few seconds, and the
+            Real-Time Activity service pushes it. False (the default): the world changes
+            only through the controls of :attr:`activity`.
+
+    Attributes:
+        activity: the world's changes (:class:`xbox.sandbox.activity.Activity`): the
+            schedule, and controls such as ``activity.play("JoeAlcorn", "Halo 5: Guardians")``
+            or ``activity.record_clip("JoeAlcorn")``.
+        rta: the Real-Time Activity connections (:class:`xbox.sandbox.services.rta.RtaHub`):
+            what each received and sent, and ``rta.drop()`` / ``rta.resync()``.
     """
 
     def __init__(
@@ -168,6 +181,7 @@ class Sandbox:
         mediahub_requires_device_claims: bool = True,
         world: World | None = None,
         era: str | None = None,
+        activity: bool = False,
     ) -> None:
         self.era = resolve_era(era)
         self.seed = seed
@@ -191,8 +205,24 @@ class Sandbox:
         self.requests = RequestLog(maxlen=request_log_size)  # the latest requests, for tests
         self.state: dict[str, Any] = {}  # per-service mutable state (device codes, ...)
         self._counter = 0
-        self._lock = threading.Lock()
+        # Re-entrant: a control of the world (sandbox.invalid) runs inside an answer.
+        self._lock = threading.RLock()
         self.sas_key = hashlib.sha256(f"sas:{seed}".encode()).digest()
+        self.rta = RtaHub(self)
+        self.activity = Activity(self)
+        if activity:
+            self.activity.start()
+
+    @property
+    def lock(self) -> contextlib.AbstractContextManager[Any]:
+        """The lock every answer and every change of the world is made under."""
+        return self._lock
+
+    def tick(self) -> None:
+        """Apply the world's scheduled changes that are due (answers and open websockets
+        call it; a test with a fake clock may too, after moving the clock)."""
+        with self._lock:
+            self.activity.tick()
 
     # -- the router -------------------------------------------------------------------------
     def handle(self, request: httpx.Request) -> httpx.Response:
@@ -209,6 +239,7 @@ class Sandbox:
         ``handle`` plays the fault in-process; the ASGI adapter plays it on the socket.
         """
         with self._lock:
+            self.activity.tick()
             self.requests.append(request)
             host, path, query = parse_target(request)
             for fault in self.faults:
@@ -351,8 +382,11 @@ class Sandbox:
 
     # -- ways to run it ---------------------------------------------------------------------
     def transport(self) -> httpx.MockTransport:
-        """An httpx transport that answers from this sandbox, for sync and async clients."""
-        return httpx.MockTransport(self.handle)
+        """An httpx transport that answers from this sandbox, for sync and async clients
+        (websockets included: :class:`xbox.sandbox.websocket.SandboxTransport`)."""
+        from .websocket import SandboxTransport
+
+        return SandboxTransport(self)
 
     base_url = IN_PROCESS_BASE_URL
 

@@ -107,6 +107,11 @@ def make_asgi_app(sandbox: Sandbox, connections: _Connections | None = None,
     conns = connections or _Connections()
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":  # Real-Time Activity (xbox.sandbox.websocket)
+            from .websocket import serve_websocket
+
+            await serve_websocket(sandbox, scope, receive, send, conns.transports, conns.stopping)
+            return
         if scope["type"] != "http":
             return
         body = b""
@@ -295,9 +300,20 @@ def _protocol_class(conns: _Connections) -> type[asyncio.Protocol]:
 def _config(sandbox: Sandbox, host: str, port: int, conns: _Connections) -> Any:
     import uvicorn
 
+    from .websocket import ws_protocol_class
+
+    ws: Any
+    try:
+        ws = ws_protocol_class(conns.transports)
+    except ModuleNotFoundError as exc:  # wsproto (the sandbox extra has it): no websockets
+        if exc.name != "wsproto":
+            raise
+        log.warning("the served sandbox has no websockets (RTA) without wsproto: "
+                    "pip install 'xbox[sandbox]'")
+        ws = "none"
     return uvicorn.Config(make_asgi_app(sandbox, conns), host=host, port=port, log_level="warning",
                           lifespan="off", access_log=False, http=_protocol_class(conns),
-                          timeout_graceful_shutdown=5)
+                          ws=ws, timeout_graceful_shutdown=5)
 
 
 @contextlib.contextmanager

@@ -144,7 +144,7 @@ def title_progress(sb: Sandbox, account: Account, title: Title) -> list[Progress
     defs = definitions(sb.world.seed, title.title_id)
     played = last_played(sb, account, title)
     if played is None:
-        return [Progress(d, "NotStarted", None, None) for d in defs]
+        return _changed(sb, account, title, [Progress(d, "NotStarted", None, None) for d in defs])
     rng = _rng(sb.world.seed, "progress", account.xuid, title.title_id)
     share = rng.random()
     out = []
@@ -158,7 +158,14 @@ def title_progress(sb: Sandbox, account: Account, title: Title) -> list[Progress
             out.append(Progress(d, "InProgress", rng.randint(1, d.target - 1), None))
         else:
             out.append(Progress(d, "NotStarted", None, None))
-    return out
+    return _changed(sb, account, title, out)
+
+
+def _changed(sb: Sandbox, account: Account, title: Title, seeded: list[Progress]) -> list[Progress]:
+    """``seeded`` with the progress made since the world was made (xbox.sandbox.activity)."""
+    changed = sb.activity.progress(account.xuid, title.title_id)
+    return [Progress(p.definition, *changed[p.definition.id]) if p.definition.id in changed
+            else p for p in seeded]
 
 
 def _title_by_id(sb: Sandbox, title_id: int) -> Title | None:

@@ -66,7 +66,7 @@ def record(sb: Sandbox, account: Account, level: str) -> dict[str, Any]:
             entry = {"id": str(title.title_id), "name": title.name, "placement": "Full",
                      "state": "Active", "lastModified": dotnet_time(account.last_seen)}
         if level == "all":
-            entry["activity"] = {"richPresence": f"Playing {title.name}"}
+            entry["activity"] = {"richPresence": sb.activity.rich_presence_text(account)}
         device["titles"].append(entry)
     out["devices"] = [device]
     return out
