@@ -142,8 +142,9 @@ class Sandbox:
         mediahub_requires_device_claims: mediahub search refuses XSTS tokens that carry no
             device and title claims, as the real service does (default True; False lets
             a plain sign-in through, for tests about something else).
-        world: a prebuilt world (else ``World(seed, epoch=...)`` whose epoch is the clock's
-            time truncated to the hour, or ``$XBOX_SANDBOX_EPOCH``).
+        world: a prebuilt world (else ``World(seed, epoch=...)`` whose epoch is the latest
+            Sunday 12:00 UTC by the clock, or ``$XBOX_SANDBOX_EPOCH``: see
+            :func:`~xbox.sandbox.world.world_epoch`).
         era: the wire era, one of :data:`xbox.sandbox.ERAS`: ``"2025"`` (today, as the
             2025-26 recordings show it: integer enums, ``isFriend`` on summaries, presence
             ``timestamp``), ``"2018"`` or ``"2014"`` (older shapes; see
@@ -185,7 +186,8 @@ class Sandbox:
         self.era = resolve_era(era)
         self.seed = seed
         self.clock = clock or time.time
-        # The world's "now" is the clock's, to the hour: captures are as recent as today's.
+        # The world's "now" is this week's Sunday noon by the clock: captures are about as
+        # recent as today's, and the same all week.
         self.world = world or World(seed, epoch=world_epoch(self.clock()))
         self.lifetimes = lifetimes or Lifetimes()
         self.rate_limits = rate_limits

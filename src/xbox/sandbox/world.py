@@ -17,10 +17,11 @@ from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from typing import Any
 
-from .media_files import mp4_file, png_file
+from .media_files import Scene, mp4_file, png_file
 
 __all__ = [
     "EPOCH_ENV",
+    "EPOCH_STEP",
     "JOE_EMAIL",
     "JOE_GAMERTAG",
     "JOE_MEDIAHUB_ONLY_CLIPS",
@@ -45,20 +46,26 @@ JOE_GAMERPIC = (
 )
 
 # The moment a world is "now": capture dates count back from it by seeded offsets. A World
-# built without an epoch uses this fixed one; a Sandbox passes its clock's time (see
-# world_epoch), so that captures look as recent as they would on Xbox Live today.
-WORLD_EPOCH = datetime(2026, 11, 1, 12, 0, 0, tzinfo=UTC)
+# built without an epoch uses this fixed one; a Sandbox passes its clock's time, rounded
+# down to a step (see world_epoch), so that captures look about as recent as they would on
+# Xbox Live today and yet stay put from one run to the next.
+WORLD_EPOCH = datetime(2026, 11, 1, 12, 0, 0, tzinfo=UTC)  # a Sunday, noon
 # An ISO 8601 time that pins the epoch of the worlds sandboxes build (for pages that show
-# dates, reproducible demos): e.g. 2026-11-01T12:00:00Z.
+# dates, reproducible demos, archives kept for long): e.g. 2026-11-01T12:00:00Z.
 EPOCH_ENV = "XBOX_SANDBOX_EPOCH"
-EPOCH_STEP = 3600  # a sandbox's epoch is its clock's time truncated to a whole hour
+# A sandbox's epoch moves once a week, at the hour WORLD_EPOCH has: Sundays, 12:00 UTC.
+# Within the week, every run (and every user) sees the same dates; the newest captures are
+# then between an hour and nine days old.
+EPOCH_STEP = timedelta(days=7)
 
 
 def world_epoch(now: float) -> datetime:
     """The epoch of a sandbox's world whose clock reads ``now`` (unix seconds).
 
-    ``$XBOX_SANDBOX_EPOCH`` if set, else ``now`` truncated to a whole hour, so that two
-    sandboxes made in the same hour have the same world, and a run's answers stay stable.
+    ``$XBOX_SANDBOX_EPOCH`` if set, else the latest Sunday 12:00 UTC at or before ``now``
+    (the latest WORLD_EPOCH + a whole number of EPOCH_STEP), so that sandboxes made in the
+    same week have the same world: a listing, an archive or a test run twice in a week sees
+    the same dates.
     """
     pinned = os.environ.get(EPOCH_ENV)
     if pinned:
@@ -67,7 +74,9 @@ def world_epoch(now: float) -> datetime:
         except ValueError:
             raise ValueError(f"{EPOCH_ENV} is not an ISO 8601 time: {pinned!r}") from None
         return value if value.tzinfo else value.replace(tzinfo=UTC)
-    return datetime.fromtimestamp(now // EPOCH_STEP * EPOCH_STEP, UTC)
+    step = EPOCH_STEP.total_seconds()
+    origin = WORLD_EPOCH.timestamp()
+    return datetime.fromtimestamp(origin + (now - origin) // step * step, UTC)
 
 # Accounts that sign in fine at login.live.com but that XSTS refuses, by XErr.
 XERR_ACCOUNTS: dict[str, tuple[int, str | None]] = {
@@ -179,21 +188,31 @@ class Capture:
     def extension(self) -> str:
         return "MP4" if self.kind == "clip" else "png"
 
+    @property
+    def scene(self) -> Scene:
+        """What the capture's pictures show: its game, its own scene, a clip's length and caption."""
+        return Scene(self.id, self.title.name, self.duration if self.kind == "clip" else 0,
+                     self.caption)
+
     def media_bytes(self) -> bytes:
-        """The capture's file, exactly ``size`` bytes: an MP4 that plays, or a PNG that opens."""
+        """The capture's file, exactly ``size`` bytes: an MP4 that plays for ``duration``
+        seconds, or a PNG that opens."""
         if self.kind == "clip":
-            return mp4_file(self.id, self.size)
-        return png_file(self.id, self.size, *_SCREENSHOT_PIXELS)
+            return mp4_file(self.id, self.size, scene=self.scene)
+        return png_file(self.id, self.size, *_SCREENSHOT_PIXELS, scene=self.scene)
 
     def thumbnail_bytes(self, size_name: str) -> bytes:
-        """A thumbnail PNG ("Small" or "Large"), exactly its seeded size."""
+        """A thumbnail PNG ("Small" or "Large"), exactly its seeded size: the capture, smaller
+        (a clip's first picture)."""
         if size_name == "Small":
-            return png_file(self.id + size_name, self.thumb_small_size, *_SMALL_THUMBNAIL_PIXELS)
-        return png_file(self.id + size_name, self.thumb_large_size, *_LARGE_THUMBNAIL_PIXELS)
+            return png_file(self.id + size_name, self.thumb_small_size, *_SMALL_THUMBNAIL_PIXELS,
+                            scene=self.scene)
+        return png_file(self.id + size_name, self.thumb_large_size, *_LARGE_THUMBNAIL_PIXELS,
+                        scene=self.scene)
 
 
-# Pixel sizes of the stand-in images: small enough to fit the smallest seeded file sizes.
-_SCREENSHOT_PIXELS = (160, 90)
+# Pixel sizes of the stand-in images (16:9): small enough to fit the smallest seeded file sizes.
+_SCREENSHOT_PIXELS = (512, 288)
 _LARGE_THUMBNAIL_PIXELS = (128, 72)
 _SMALL_THUMBNAIL_PIXELS = (64, 36)
 
