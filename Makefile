@@ -3,16 +3,23 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# `make demo` needs only the library, the CLI and the sandbox (`.[all]`), not the test tools
+# (mypy, sphinx, playwright, ...), so a fresh clone's demo installs the runtime alone.
+RUNTIME := $(VENV)/.installed-runtime
 
 .PHONY: demo test test-pydantic-range unasync check-unasync check-install docs bench bench-tools peers clean
 
-$(STAMP): pyproject.toml
+$(RUNTIME): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[all]"
+	touch $(RUNTIME)
+
+$(STAMP): $(RUNTIME)
 	$(BIN)/pip install --quiet -e ".[all,test]"
 	touch $(STAMP)
 
-demo: $(STAMP)
+demo: $(RUNTIME)
 	$(BIN)/python scripts/demo.py
 
 test: $(STAMP) check-unasync
