@@ -58,7 +58,8 @@ section.group > h2 small { color: var(--muted); font-weight: normal; font-size: 
 section.group h3 { font-size: .85rem; color: var(--muted); margin: 8px 0 4px; font-weight: 600; }
 .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(176px, 1fr)); gap: 4px; }
 @media (max-width: 520px) { .grid { grid-template-columns: repeat(3, minmax(0, 1fr)); gap: 3px; }
-  header, main { padding-left: 8px; padding-right: 8px; } form.tools { padding: 6px 8px; }
+  header, main { padding-left: 8px; padding-right: 8px; }
+  form.tools { position: static; padding: 6px 8px; }
   form.tools input[type=search] { width: 100%; } .count { margin-left: 0; } }
 a.open { position: relative; display: block; aspect-ratio: 16 / 9; background: #000;
   border-radius: 4px; overflow: hidden; color: #fff; text-decoration: none; }
@@ -537,7 +538,9 @@ SCRIPT = r"""
     var a = main.querySelector('a.open[data-i="' + at + '"]');
     if (a) { a.focus({preventScroll: false}); }
   });
-  dialog.addEventListener('keydown', function (e) {
+  // On the document, whatever has the focus (the video's own controls would seek instead).
+  document.addEventListener('keydown', function (e) {
+    if (!dialog.open || e.altKey || e.ctrlKey || e.metaKey) { return; }
     if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') {
       e.preventDefault();
       e.stopPropagation();
