@@ -10,10 +10,14 @@ names; no media is written, so the pictures in the grid are missing: both pages 
 alike). Each open is a fresh headless Chromium (Debian's, driven by Playwright), from
 ``file://``:
 
-* **to the viewer**: from ``goto`` until a click on the first card would open the viewer
-  (after: the first card exists, its script runs before any card does; before: the page's
-  script at its end has run, ``readyState`` is no longer ``loading``);
+* **to the viewer**: from the start of the navigation (the page's own clock) until a click
+  on the first card opens the viewer (after: the first cards are on the page, marked by the
+  gallery's ``performance.mark``; their script runs before any card exists; before: the
+  page's script at its end has run, at ``DOMContentLoaded``; until then a click opens the
+  raw file); each open then clicks the first card and checks that the viewer opened;
 * **load event**: until the page's ``load`` event;
+* **renderer PSS** and **JS heap**: the page's renderer process(es), and V8's used heap
+  (``Performance.getMetrics``);
 * **memory**: the proportional set size (PSS, from ``/proc/PID/smaps_rollup``) of every
   Chromium process, summed, once the page has loaded and settled (0.5 s), less the same of
   a Chromium showing ``about:blank`` (the median of three).
@@ -129,8 +133,8 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def chromium_pss() -> int:
-    """Bytes of PSS of every Chromium process under this one."""
+def chromium_pss(renderers_only: bool = False) -> int:
+    """Bytes of PSS of every Chromium process under this one (or of its renderers only)."""
     total, todo = 0, [os.getpid()]
     while todo:
         pid = todo.pop()
@@ -141,6 +145,8 @@ def chromium_pss() -> int:
         try:
             name = Path(f"/proc/{pid}/comm").read_text().strip()
             if "chrom" not in name:
+                continue
+            if renderers_only and b"--type=renderer" not in Path(f"/proc/{pid}/cmdline").read_bytes():
                 continue
             for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
                 if line.startswith("Pss:"):
@@ -164,18 +170,28 @@ def open_once(playwright: Any, executable: str, page_path: Path, after: bool,
             if time.perf_counter() - start > timeout:
                 raise TimeoutError(f"not ready after {timeout} s")
             time.sleep(0.005)
-        viewer = time.perf_counter() - start
         page.wait_for_load_state("load")
-        loaded = time.perf_counter() - start
+        # In the page's own clock, from the start of the navigation: the mark the gallery
+        # sets once its first cards are on the page; the one-page gallery's script is at
+        # its end, so it has run by DOMContentLoaded.
+        nav = "performance.getEntriesByType('navigation')[0]"
+        ready_at = ("performance.getEntriesByName('xbox-gallery-ready')[0].startTime" if after
+                    else f"{nav}.domContentLoadedEventStart")
+        viewer, loaded = page.evaluate(f"[{ready_at}, {nav}.loadEventStart]")
+        viewer, loaded = viewer / 1000, loaded / 1000
         page.click("a.open")  # the viewer opens (and not the raw file)
         opened = page.evaluate("document.getElementById('viewer').open")
         if not opened or not page.url.startswith(page_path.as_uri()):
             raise AssertionError("a click did not open the viewer")
         page.keyboard.press("Escape")
         time.sleep(0.5)
-        pss = chromium_pss()
+        pss, renderer = chromium_pss(), chromium_pss(renderers_only=True)
         elements = page.evaluate("document.getElementsByTagName('*').length")
-        return {"viewer": viewer, "load": loaded, "pss": pss, "elements": elements}
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("Performance.enable")
+        metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+        return {"viewer": viewer, "load": loaded, "pss": pss, "renderer": renderer,
+                "heap": metrics.get("JSHeapUsedSize", 0), "elements": elements}
     finally:
         browser.close()
 
@@ -214,9 +230,9 @@ def main(argv: list[str] | None = None) -> int:
     from playwright.sync_api import sync_playwright
 
     lines = ["| N | gallery | to the viewer, s | load event, s "
-             "| Chromium PSS over an empty page, MB | elements "
+             "| renderer PSS, MB | JS heap, MB | Chromium PSS over an empty page, MB | elements "
              "| written, MB (files) | write: first / nothing new / one new, s |",
-             "|---|---|---|---|---|---|---|---|"]
+             "|---|---|---|---|---|---|---|---|---|---|"]
     work = Path(tempfile.mkdtemp(prefix="xbox-gallery-bench-"))
     started = time.monotonic()
     try:
@@ -268,6 +284,8 @@ def main(argv: list[str] | None = None) -> int:
                         f"| {n:,} | {'one page (before)' if which == 'before' else 'by month (after)'}"
                         f" | {spread([g['viewer'] for g in got], '{:.2f}')}"
                         f" | {spread([g['load'] for g in got], '{:.2f}')}"
+                        f" | {spread([g['renderer'] / 1e6 for g in got], '{:.0f}')}"
+                        f" | {spread([g['heap'] / 1e6 for g in got], '{:.1f}')}"
                         f" | {spread([(g['pss'] - blank) / 1e6 for g in got], '{:.0f}')}"
                         f" | {int(statistics.median([g['elements'] for g in got])) if got else '—'}"
                         f" | {size[0]:.1f} ({size[1]}) | {write} |")

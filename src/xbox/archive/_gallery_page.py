@@ -348,7 +348,12 @@ SCRIPT = r"""
     a.appendChild(el('span', 'tag', r[R_CAPTION] ? tag + ' \u00b7 ' + r[R_CAPTION] : tag));
     return a;
   }
+  var marked = false;
   function say() {
+    if (!marked && (shown.length || finished)) {
+      marked = true;  // the first cards are on the page, and open the viewer (bench/gallery.py)
+      performance.mark('xbox-gallery-ready');
+    }
     var text = shown.length + (finished ? '' : '+') + ' shown';
     if (exact !== null) { text = (finished ? shown.length : shown.length + ' of ' + exact) + ' captures'; }
     else if (finished) { text = shown.length + (shown.length === 1 ? ' match' : ' matches'); }

@@ -28,6 +28,7 @@ import contextlib
 import hashlib
 import json
 import os
+import sqlite3
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -92,7 +93,7 @@ def _sidecar(row: CatalogueRow) -> str | None:
 
 
 def _month(row: CatalogueRow) -> str:
-    return f"{row.recorded:%Y-%m}" if row.recorded is not None else UNKNOWN_MONTH
+    return f"{row.recorded.astimezone(UTC):%Y-%m}" if row.recorded is not None else UNKNOWN_MONTH
 
 
 def _title(row: CatalogueRow) -> str:
@@ -103,18 +104,35 @@ def _when(row: CatalogueRow) -> str:
     return f"{row.recorded.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}" if row.recorded else ""
 
 
-def _fingerprint(rows: list[CatalogueRow]) -> str:
-    """What a month's data file is made of, from the catalogue alone (no file read): when
-    it is the same as last time, the file is not even rebuilt. The caption comes from the
-    sidecar, which is written once with the capture; its path (and checksum, where the
-    catalogue has one) stands for it."""
+#: The catalogue's columns a month's data is made of, as the catalogue stores them.
+_FINGERPRINTED = ("id", "kind", "title", "recorded", "duration", "size", "path", "files",
+                  "gamertag", "file_sha256")
+
+
+def _fingerprint(rows: list[sqlite3.Row]) -> str:
+    """What a month's data file is made of, from the catalogue's stored values (no file read,
+    no row decoded): when it is the same as last time, the file is not even rebuilt. The
+    caption comes from the sidecar, which is written once with the capture; its path (and
+    checksum, where the catalogue has one) stands for it."""
     digest = hashlib.sha256(f"format {FORMAT}\n".encode())
     for r in rows:
-        sidecar = _sidecar(r)
-        digest.update(json.dumps(
-            [r.id, r.kind, r.title, _when(r), r.duration, r.size, r.path, r.files, r.gamertag,
-             r.file_sha256.get(sidecar) if sidecar else None], ensure_ascii=False).encode())
+        digest.update(repr(tuple(r[c] for c in _FINGERPRINTED)).encode())
     return digest.hexdigest()[:16]
+
+
+def _month_of_text(recorded: object) -> str:
+    """The month of a stored ``recorded`` value, as :func:`_month` gives it for the decoded
+    row (a value that is not a date goes to "unknown", whose file is then rebuilt, where
+    decoding the row says what is wrong with it)."""
+    if not recorded or not isinstance(recorded, str):
+        return UNKNOWN_MONTH
+    if recorded.endswith(("+00:00", "Z")) and recorded[4:5] == "-" and recorded[:4].isdigit():
+        return recorded[:7]  # UTC, as every run writes it
+    try:
+        when = datetime.fromisoformat(recorded)
+    except ValueError:
+        return UNKNOWN_MONTH
+    return f"{(when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC):%Y-%m}"
 
 
 def _caption(folder: Path, row: CatalogueRow) -> str:
@@ -256,31 +274,36 @@ def _iso(value: datetime | None) -> str:
 
 
 # -- reading the catalogue ----------------------------------------------------------------------
-def _done_rows(cat: Catalogue, months: set[str] | None) -> list[CatalogueRow]:
-    """The archived rows: all of them, or those recorded in ``months`` only."""
-    conn = cat._conn
+def _done_rows(cat: Catalogue, months: set[str] | None) -> dict[str, list[sqlite3.Row]]:
+    """The archived rows as stored, by month, newest first: all of them, or those recorded
+    in ``months`` only. Not decoded: a month's rows are decoded (and checked) only when its
+    data is rebuilt."""
+    conn = cat._conn  # (the catalogue's own connection, read-only)
     if conn is None:
-        return []
-    if months is None:
-        query, params = "SELECT * FROM captures WHERE status = ?", [DONE]
-    else:
-        clauses, params = [], [DONE]
+        return {}
+    query = "SELECT * FROM captures WHERE status = ? AND path IS NOT NULL AND path != ''"
+    params: list[object] = [DONE]
+    if months is not None:
+        clauses = []
         for key in sorted(months):
             if key == UNKNOWN_MONTH:
                 clauses.append("recorded IS NULL OR recorded = ''")
                 continue
             start = datetime.strptime(key, "%Y-%m").replace(tzinfo=UTC)
             end = (start + timedelta(days=32)).replace(day=1)
-            # recorded is UTC ISO text too; a day's margin on each side, then each row is
-            # put in its month by its parsed time.
+            # recorded is UTC ISO text: a day's margin on each side, then each row is put in
+            # its month as its text says.
             clauses.append("recorded >= ? AND recorded < ?")
             params += [(start - timedelta(days=1)).isoformat(), (end + timedelta(days=1)).isoformat()]
         if not clauses:
-            return []
-        query = f"SELECT * FROM captures WHERE status = ? AND ({' OR '.join(clauses)})"
-    rows = (cat._checked(r) for r in conn.execute(query, params).fetchall())
-    found = [r for r in rows if r.path]
-    return found if months is None else [r for r in found if _month(r) in months]
+            return {}
+        query += f" AND ({' OR '.join(clauses)})"
+    by_month: dict[str, list[sqlite3.Row]] = {}
+    for r in conn.execute(query + " ORDER BY recorded DESC, id DESC", params):
+        key = _month_of_text(r["recorded"])
+        if months is None or key in months:
+            by_month.setdefault(key, []).append(r)
+    return by_month
 
 
 def _valid_month(key: object) -> bool:
@@ -332,24 +355,21 @@ def _build(folder: Path, *, months: Iterable[str] | None, now: float, within_day
                   if isinstance(m, dict) and _valid_month(m.get("key"))}
     asked = None if months is None or not before else {m for m in months if _valid_month(m)}
     files: dict[str, str] = {}
-    with Catalogue(folder, readonly=True) as cat:
-        rows = _done_rows(cat, asked)
-        report = _open_status(cat, within_days=within_days, now=now)
-    by_month: dict[str, list[CatalogueRow]] = {}
-    for r in rows:
-        by_month.setdefault(_month(r), []).append(r)
     summaries = {} if asked is None else {k: v for k, v in before.items() if k not in asked}
-    for key, items in by_month.items():
-        items = _order(items)
-        fingerprint = _fingerprint(items)
-        old = before.get(key)
-        if (old is not None and old.get("fingerprint") == fingerprint
-                and (folder / _month_file(key)).is_file()):
-            summaries[key] = old
-            continue
-        data = _js("month", key, [_record(folder, r) for r in items])
-        files[_month_file(key)] = data
-        summaries[key] = _summary(key, items, fingerprint, data)
+    with Catalogue(folder, readonly=True) as cat:
+        by_month = _done_rows(cat, asked)
+        report = _open_status(cat, within_days=within_days, now=now)
+        for key, stored in by_month.items():
+            fingerprint = _fingerprint(stored)
+            old = before.get(key)
+            if (old is not None and old.get("fingerprint") == fingerprint
+                    and (folder / _month_file(key)).is_file()):
+                summaries[key] = old
+                continue
+            items = _order([cat._checked(r) for r in stored])
+            data = _js("month", key, [_record(folder, r) for r in items])
+            files[_month_file(key)] = data
+            summaries[key] = _summary(key, items, fingerprint, data)
     gone = set(before) - set(summaries)
     # Newest month first, the captures without a date last.
     keys = sorted((k for k in summaries if k != UNKNOWN_MONTH), reverse=True)
