@@ -543,3 +543,35 @@ def test_the_archive_command_rewrites_what_is_new_and_then_nothing(tmp_path: Pat
     assert all(r.id in text for r in done)
     time.sleep(0.01)
     assert run() == second  # nothing new: not one file of the gallery rewritten
+
+
+def test_dates_a_person_edited_are_placed_in_their_month_and_a_bad_one_is_named(
+        archive_dir: Path, archived: list[CatalogueRow], tmp_path: Path) -> None:
+    from xbox.exceptions import CatalogueError
+
+    dest = tmp_path / "captures"
+    _large_archive(archive_dir, archived, dest, 50, 2)
+    update_gallery(dest)
+    row = archived[0]
+
+    def insert(capture_id: str, recorded: str | None) -> None:
+        with sqlite3.connect(dest / CATALOGUE_NAME) as conn:
+            conn.execute("INSERT INTO captures (id, kind, xuid, gamertag, title, recorded, size,"
+                         " path, files, status, saved, updated) VALUES (?, ?, '1', ?, 'Edited',"
+                         " ?, ?, ?, ?, 'done', 1, '2026-11-29T10:00:00+00:00')",
+                         (capture_id, row.kind, row.gamertag, recorded, row.size, row.path,
+                          json.dumps(row.files)))
+
+    insert("east", "2026-06-01T03:00:00+05:00")  # 31 May in UTC
+    insert("naive", "2026-04-30T23:30:00")  # taken as UTC
+    insert("undated", None)
+    update = update_gallery(dest)
+    assert {f"{GALLERY_DATA}/m/2026-05.js", f"{GALLERY_DATA}/m/2026-04.js",
+            f"{GALLERY_DATA}/m/unknown.js"} <= set(update.written)
+    assert '"east"' in (dest / GALLERY_DATA / "m" / "2026-05.js").read_text("utf-8")
+    assert '"naive"' in (dest / GALLERY_DATA / "m" / "2026-04.js").read_text("utf-8")
+    assert '"undated"' in (dest / GALLERY_DATA / "m" / "unknown.js").read_text("utf-8")
+    assert update_gallery(dest).written == []
+    insert("garbage", "last tuesday")
+    with pytest.raises(CatalogueError, match=r"garbage.*recorded"):
+        update_gallery(dest)

@@ -28,6 +28,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import sqlite3
 import time
 from collections.abc import Iterable
@@ -109,15 +110,45 @@ _FINGERPRINTED = ("id", "kind", "title", "recorded", "duration", "size", "path",
                   "gamertag", "file_sha256")
 
 
-def _fingerprint(rows: list[sqlite3.Row]) -> str:
-    """What a month's data file is made of, from the catalogue's stored values (no file read,
-    no row decoded): when it is the same as last time, the file is not even rebuilt. The
-    caption comes from the sidecar, which is written once with the capture; its path (and
+# A ``recorded`` value as every run writes it (UTC ISO 8601): its month is its first seven
+# characters. Any other value (a person's edit) is read in Python, row by row.
+_CANONICAL_SQL = ("(recorded GLOB '[0-9][0-9][0-9][0-9]-0[1-9]-*' OR recorded GLOB "
+                  "'[0-9][0-9][0-9][0-9]-1[0-2]-*') AND (recorded GLOB '*+00:00' OR "
+                  "recorded GLOB '*Z')")
+_CANONICAL = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])-.*(\+00:00|Z)", re.DOTALL)
+_DONE_SQL = "status = ? AND path IS NOT NULL AND path != ''"
+
+
+def _new_digest() -> Any:
+    return hashlib.sha256(f"format {FORMAT}\n".encode())
+
+
+def _fingerprints(cat: Catalogue, months: set[str] | None) -> dict[str, str]:
+    """``{month: fingerprint}`` of the archived rows (of ``months`` only, when given): what
+    each month's data file is made of, from the catalogue's stored values, joined by SQLite
+    (no row decoded, no file read). A month whose fingerprint is the one it had is not even
+    rebuilt. The caption comes from the sidecar, written once with the capture: its path (and
     checksum, where the catalogue has one) stands for it."""
-    digest = hashlib.sha256(f"format {FORMAT}\n".encode())
-    for r in rows:
-        digest.update(repr(tuple(r[c] for c in _FINGERPRINTED)).encode())
-    return digest.hexdigest()[:16]
+    conn = cat._conn  # (the catalogue's own connection, read-only)
+    if conn is None:
+        return {}
+    digests: dict[str, Any] = {}
+    where, params = _month_filter(months)
+    fields = "||char(31)||".join(f"quote({c})" for c in _FINGERPRINTED)
+    query = (f"SELECT m, group_concat(f, char(30)) FROM (SELECT substr(recorded, 1, 7) AS m,"
+             f" {fields} AS f FROM captures WHERE {_DONE_SQL} AND {_CANONICAL_SQL}{where}"
+             f" ORDER BY recorded DESC, id DESC) GROUP BY m")
+    for key, text in conn.execute(query, [DONE, *params]):
+        if months is None or key in months:
+            digests.setdefault(key, _new_digest()).update(text.encode("utf-8", "replace"))
+    odd = (f"SELECT * FROM captures WHERE {_DONE_SQL} AND (recorded IS NULL OR NOT "
+           f"({_CANONICAL_SQL})) ORDER BY recorded DESC, id DESC")
+    for r in conn.execute(odd, [DONE]):
+        key = _month_of_text(r["recorded"])
+        if months is None or key in months:
+            digests.setdefault(key, _new_digest()).update(
+                repr(tuple(r[c] for c in _FINGERPRINTED)).encode("utf-8", "replace"))
+    return {key: d.hexdigest()[:16] for key, d in digests.items()}
 
 
 def _month_of_text(recorded: object) -> str:
@@ -126,7 +157,7 @@ def _month_of_text(recorded: object) -> str:
     decoding the row says what is wrong with it)."""
     if not recorded or not isinstance(recorded, str):
         return UNKNOWN_MONTH
-    if recorded.endswith(("+00:00", "Z")) and recorded[4:5] == "-" and recorded[:4].isdigit():
+    if _CANONICAL.fullmatch(recorded):
         return recorded[:7]  # UTC, as every run writes it
     try:
         when = datetime.fromisoformat(recorded)
@@ -274,32 +305,33 @@ def _iso(value: datetime | None) -> str:
 
 
 # -- reading the catalogue ----------------------------------------------------------------------
+def _month_filter(months: set[str] | None) -> tuple[str, list[object]]:
+    """An SQL condition (`` AND (...)``) for the rows that may be recorded in ``months``
+    (a day's margin each side: each row is then put in its month as its text says)."""
+    if months is None:
+        return "", []
+    clauses: list[str] = []
+    params: list[object] = []
+    for key in sorted(months):
+        if key == UNKNOWN_MONTH:
+            clauses.append(f"recorded IS NULL OR NOT ({_CANONICAL_SQL})")
+            continue
+        start = datetime.strptime(key, "%Y-%m").replace(tzinfo=UTC)
+        end = (start + timedelta(days=32)).replace(day=1)
+        clauses.append("(recorded >= ? AND recorded < ?)")
+        params += [(start - timedelta(days=1)).isoformat(), (end + timedelta(days=1)).isoformat()]
+    return f" AND ({' OR '.join(clauses) or '0'})", params
+
+
 def _done_rows(cat: Catalogue, months: set[str] | None) -> dict[str, list[sqlite3.Row]]:
-    """The archived rows as stored, by month, newest first: all of them, or those recorded
-    in ``months`` only. Not decoded: a month's rows are decoded (and checked) only when its
-    data is rebuilt."""
-    conn = cat._conn  # (the catalogue's own connection, read-only)
+    """The archived rows as stored, by month: all of them, or those recorded in ``months``
+    only. Decoded (and checked) by the caller, for the months it rebuilds."""
+    conn = cat._conn
     if conn is None:
         return {}
-    query = "SELECT * FROM captures WHERE status = ? AND path IS NOT NULL AND path != ''"
-    params: list[object] = [DONE]
-    if months is not None:
-        clauses = []
-        for key in sorted(months):
-            if key == UNKNOWN_MONTH:
-                clauses.append("recorded IS NULL OR recorded = ''")
-                continue
-            start = datetime.strptime(key, "%Y-%m").replace(tzinfo=UTC)
-            end = (start + timedelta(days=32)).replace(day=1)
-            # recorded is UTC ISO text: a day's margin on each side, then each row is put in
-            # its month as its text says.
-            clauses.append("recorded >= ? AND recorded < ?")
-            params += [(start - timedelta(days=1)).isoformat(), (end + timedelta(days=1)).isoformat()]
-        if not clauses:
-            return {}
-        query += f" AND ({' OR '.join(clauses)})"
+    where, params = _month_filter(months)
     by_month: dict[str, list[sqlite3.Row]] = {}
-    for r in conn.execute(query + " ORDER BY recorded DESC, id DESC", params):
+    for r in conn.execute(f"SELECT * FROM captures WHERE {_DONE_SQL}{where}", [DONE, *params]):
         key = _month_of_text(r["recorded"])
         if months is None or key in months:
             by_month.setdefault(key, []).append(r)
@@ -357,19 +389,22 @@ def _build(folder: Path, *, months: Iterable[str] | None, now: float, within_day
     files: dict[str, str] = {}
     summaries = {} if asked is None else {k: v for k, v in before.items() if k not in asked}
     with Catalogue(folder, readonly=True) as cat:
-        by_month = _done_rows(cat, asked)
+        fingerprints = _fingerprints(cat, asked)
         report = _open_status(cat, within_days=within_days, now=now)
-        for key, stored in by_month.items():
-            fingerprint = _fingerprint(stored)
+        stale = set()
+        for key, fingerprint in fingerprints.items():
             old = before.get(key)
             if (old is not None and old.get("fingerprint") == fingerprint
                     and (folder / _month_file(key)).is_file()):
                 summaries[key] = old
-                continue
+            else:
+                stale.add(key)
+        every = asked is None and stale == set(fingerprints)
+        for key, stored in _done_rows(cat, None if every else stale).items() if stale else ():
             items = _order([cat._checked(r) for r in stored])
             data = _js("month", key, [_record(folder, r) for r in items])
             files[_month_file(key)] = data
-            summaries[key] = _summary(key, items, fingerprint, data)
+            summaries[key] = _summary(key, items, fingerprints.get(key, ""), data)
     gone = set(before) - set(summaries)
     # Newest month first, the captures without a date last.
     keys = sorted((k for k in summaries if k != UNKNOWN_MONTH), reverse=True)
