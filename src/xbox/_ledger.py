@@ -2,7 +2,10 @@
 
 Xbox Live counts requests per user per service, whichever program sends them. Processes
 that use the same token store therefore keep their bookings in one small file per (xuid,
-service) beside the token files: ``<token store folder>/<xuid>.<service>.ratelimit``. It
+service) beside the token files: ``<token store folder>/<xuid>.<service>.ratelimit``. A
+client sent elsewhere (a base URL: a served sandbox) counts with that server, not with
+Xbox Live, so its files are that server's own: ``<xuid>.<service>.<digest>.ratelimit``,
+the digest naming the base URL. It
 holds no secret, only times and counts: when the service last told us to wait
 (``Retry-After``), the limit a 429's body stated, and the time of each request booked in
 the last sustain window (with whether it was refused). Every read-modify-write happens
@@ -17,6 +20,7 @@ in one log line and never touches that file again.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 import struct
@@ -35,7 +39,7 @@ try:
 except ImportError:  # pragma: no cover - Windows: filelock's lock file instead
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["LOCK_TIMEOUT", "Ledger", "decode", "encode"]
+__all__ = ["LOCK_TIMEOUT", "Ledger", "decode", "encode", "file_name"]
 
 T = TypeVar("T")
 
@@ -96,17 +100,22 @@ class Ledger:
     Args:
         folder: returns the folder (the token store's; read at first use, as the store
             reads ``$XBOX_HOME``).
+        server: returns the base URL requests go to instead of Xbox Live (None: Xbox Live
+            itself), also read at first use: each server keeps its own budgets.
     """
 
-    def __init__(self, folder: Callable[[], Path]) -> None:
+    def __init__(self, folder: Callable[[], Path],
+                 server: Callable[[], str | None] | None = None) -> None:
         self._folder = folder
+        self._server = server
         self._paths: dict[tuple[str, str], Path] = {}
 
     def path(self, user: str, service: str) -> Path:
         """The ledger file of one budget (the folder is read once per budget)."""
         path = self._paths.get((user, service))
         if path is None:
-            path = self._paths[user, service] = self._folder() / f"{user}.{service}.ratelimit"
+            path = self._paths[user, service] = self._folder() / file_name(
+                user, service, self._server() if self._server is not None else None)
         return path
 
     def transact(self, user: str, service: str, change: Callable[[Budget], T]) -> T:
@@ -167,6 +176,16 @@ class Ledger:
             return os.open(path, flags, 0o600)
         except OSError as exc:
             raise LedgerUnavailable(f"cannot create {path}: {exc.strerror}") from None
+
+
+def file_name(user: str, service: str, server: str | None = None) -> str:
+    """A budget's file name: ``XUID.SERVICE.ratelimit`` for Xbox Live, and for another
+    server (a base URL) ``XUID.SERVICE.DIGEST.ratelimit``, the digest the first 12 hex
+    digits of the URL's SHA-256 (a name that fits any file system, whatever the URL)."""
+    if server is None:
+        return f"{user}.{service}.ratelimit"
+    digest = hashlib.sha256(server.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    return f"{user}.{service}.{digest}.ratelimit"
 
 
 def _clear(budget: Budget) -> None:
