@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import queue
 import re
 import subprocess
@@ -24,7 +25,7 @@ from click.testing import CliRunner, Result
 
 import xbox
 from xbox._core.budget import Budget
-from xbox._ledger import Ledger, decode, file_name
+from xbox._ledger import STALE_SECONDS, Ledger, decode, file_name
 from xbox.cli import cli
 from xbox.cli.app import EXIT_WAIT, WaitNotices
 from xbox.exceptions import InvalidArgument, RateLimited, WaitTooLong
@@ -264,3 +265,22 @@ def test_a_served_sandbox_never_touches_the_real_accounts_ledger(
     assert own.exists() and own != real
     # And the other way round: the sandbox's booking is not in the real account's books.
     assert decode(real.read_bytes()).times == [] and len(decode(own.read_bytes()).times) == 1
+
+
+def test_a_gone_servers_files_are_swept_the_real_accounts_never(
+        quiet_served: ServedSandbox, isolated_home: Path) -> None:
+    """A sandbox served on a new port each day leaves ledger files named for each; another
+    server's client removes those untouched for a day, never Xbox Live's own."""
+    accounts = isolated_home / "accounts"
+    accounts.mkdir(parents=True)
+    old = time.time() - STALE_SECONDS - 60
+    stale = accounts / file_name(JOE_XUID, "profile", "http://127.0.0.1:1234")
+    recent = accounts / file_name(JOE_XUID, "profile", "http://127.0.0.1:5678")
+    real = accounts / file_name(JOE_XUID, "profile")
+    for path in (stale, recent, real):
+        path.write_bytes(b"")
+    for path in (stale, real):
+        os.utime(path, (old, old))
+    sign_in(quiet_served.base_url)
+    assert run("profile", JOE_GAMERTAG, base_url=quiet_served.base_url).exit_code == 0
+    assert not stale.exists() and recent.exists() and real.exists()
