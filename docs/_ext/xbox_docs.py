@@ -2,9 +2,10 @@
 
 ``.. xbox-xerr-table::`` renders :data:`xbox.auth.flows.XERR_REASONS` (what each XSTS
 refusal means and where to fix it) together with the sandbox accounts that trigger it.
-``.. xbox-limits-table::`` renders the per-service rate limits the governor obeys
-(:data:`xbox._core.limits.PUBLISHED`); ``.. xbox-sandbox-limits-table::`` the sandbox's own
-table (:data:`xbox.sandbox.limits.TABLE`), with where each row comes from;
+``.. xbox-limits-table::`` renders the per-service rate limits of the client
+(:data:`xbox._core.limits.TABLE`, with each row's source: published and paced, or assumed);
+``.. xbox-sandbox-limits-table::`` the sandbox's own table (:data:`xbox.sandbox.limits.TABLE`),
+with where each row comes from;
 ``.. xbox-sandbox-contracts-table::`` the contract versions each sandbox service answers
 (:data:`xbox.sandbox.contracts.CONTRACTS`), with who is seen sending each.
 """
@@ -50,24 +51,30 @@ class XerrTable(SphinxDirective):
 
 
 class LimitsTable(SphinxDirective):
-    """The per-user per-service limits: burst (15 s) and sustain (300 s), reads and writes."""
+    """The per-user per-service limits: burst (15 s) and sustain (300 s), reads and writes,
+    and where each row comes from (published and paced, or an assumption that paces nothing)."""
 
     has_content = False
 
     def run(self) -> list[nodes.Node]:
-        from xbox._core.limits import _HOST_SERVICE, PUBLISHED
+        from xbox._core.limits import _HOST_SERVICE, TABLE
 
         hosts: dict[str, list[str]] = {}
         for host, service in _HOST_SERVICE.items():
             hosts.setdefault(service, []).append(host)
         lines = [
             ".. csv-table::",
-            '   :header: "Service", "Hosts", "Reads: burst / sustain", "Writes: burst / sustain"',
+            '   :header: "Service", "Hosts", "Reads: burst / sustain", "Writes: burst / sustain", '
+            '"Source"',
+            "   :widths: 12, 25, 12, 12, 39",
             "",
         ]
-        for service, (read, write) in PUBLISHED.items():
+        for service, row in TABLE.items():
+            source = (f"published, paced: `FGRL doc <{row.source}>`__" if row.published
+                      else "assumption: " + row.source)
             cells = [f"``{service}``", ", ".join(sorted(hosts.get(service, []))),
-                     f"{read.burst} / {read.sustain}", f"{write.burst} / {write.sustain}"]
+                     f"{row.read.burst} / {row.read.sustain}",
+                     f"{row.write.burst} / {row.write.sustain}", source]
             lines.append("   " + ", ".join(_csv_cell(c) for c in cells))
         container = nodes.container()
         self.state.nested_parse(StringList(lines, source="xbox-limits-table"), self.content_offset,

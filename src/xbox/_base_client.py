@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import math
 import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
@@ -30,7 +31,7 @@ from .auth import msa
 from .auth.state import SignInState
 from .auth.store import TokenStore
 from .auth.tokens import MsaToken
-from .exceptions import InvalidArgument, MalformedResponse, NotFoundException
+from .exceptions import InvalidArgument, MalformedResponse, NotFoundException, WaitTooLong
 
 if TYPE_CHECKING:
     import httpx
@@ -123,7 +124,8 @@ class BaseClient:
                  token_store: TokenStorage | AsyncTokenStorage | None,
                  timeout: Any, retry: RetryPolicy | None, rate_limits: bool,
                  limits: Mapping[str, Limit] | None, language: str, http2: bool,
-                 clock: Callable[[], float] | None, allow_insecure: bool = False) -> None:
+                 clock: Callable[[], float] | None, allow_insecure: bool = False,
+                 max_wait: float | None = None) -> None:
         # An explicit base URL is checked now; $XBOX_LIVE_BASE_URL is read at first use, so
         # that the global ``xbox.client`` (made at import) follows a variable set after it.
         self._allow_insecure = allow_insecure
@@ -132,17 +134,21 @@ class BaseClient:
         self._timeout = timeout
         self._waits: dict[str, float | None] | None = None  # _timeout as httpx wants it
         self.retry = retry or RetryPolicy()
+        #: The longest rate-limit wait a call takes (None: any that fits in its budget); a
+        #: longer one raises WaitTooLong instead (0: fail fast, never wait).
+        self.max_wait = _checked_max_wait(max_wait)
         self.language = language
         self._http2 = http2
         self.clock: Callable[[], float] = clock or time.time
         if token_store is UNSET:
             token_store = TokenStore()
         # With the file store, one budget per account for every process using that store
-        # (the ledger beside the token files); otherwise (memory, a host's store) this
-        # client's own: nothing is written to disk.
+        # (the ledger beside the token files; a base URL's server has budgets of its own
+        # there); otherwise (memory, a host's store) this client's own: nothing is written
+        # to disk.
         store = token_store
         self.governor = Governor(dict(limits or {}), enabled=rate_limits,
-                                 ledger=Ledger(lambda: store.folder)
+                                 ledger=Ledger(lambda: store.folder, lambda: self.base_url)
                                  if isinstance(store, TokenStore) else None)
         #: The sign-in state: the current session and the token store it is saved in.
         self.auth = SignInState(token_store, account)
@@ -294,14 +300,23 @@ class BaseClient:
         return wait, request, booking
 
     def _allow_wait(self, booking: Booking, deadline: Deadline, wait: float) -> None:
-        """Check a rate-limit wait against the budget (a booking that cannot be used is
-        freed), and say it is being taken."""
+        """Check a rate-limit wait against ``max_wait`` and the budget (a booking that
+        cannot be used is freed), and say it is being taken."""
         try:
+            self._check_max_wait(wait, deadline.host)
             deadline.allow_wait(wait, "rate limit", self.clock())
         except BaseException:
             self.governor.cancel(booking)  # never sent
             raise
-        log.info("waiting %.0f s for %s (rate limit)", wait, deadline.host)
+        _say_wait(wait, deadline.host)
+
+    def _check_max_wait(self, wait: float, host: str) -> None:
+        """Raises WaitTooLong: ``wait`` is longer than ``max_wait``."""
+        if self.max_wait is not None and wait > self.max_wait:
+            raise WaitTooLong(
+                f"{host} needs a {math.ceil(wait)} s wait for its rate limit, longer than "
+                f"max_wait ({self.max_wait:g} s)", retry_after=wait, max_wait=self.max_wait,
+                service=host)
 
     def _recheck(self, booking: Booking | None, call: Call, deadline: Deadline) -> float:
         """Just before a request that waited leaves: more seconds to wait (0: send now),
@@ -348,10 +363,16 @@ class BaseClient:
                 delay = refusal_delay(self.retry, deadline, remaining=remaining,
                                       retry_after=retry_after)
                 if delay is not None:
+                    self._check_max_wait(delay, call.host)
                     deadline.refused(delay)
+                    _say_wait(delay, call.host)
                 return delay
-        return retry_delay(self.retry, attempt=attempt, idempotent=call.idempotent or status == 429,
-                           status=status, retry_after=retry_after, remaining=remaining)
+        delay = retry_delay(self.retry, attempt=attempt, idempotent=call.idempotent or status == 429,
+                            status=status, retry_after=retry_after, remaining=remaining)
+        if status == 429 and delay is not None:
+            self._check_max_wait(delay, call.host)
+            _say_wait(delay, call.host)
+        return delay
 
     # -- reading answers ------------------------------------------------------------------------
     @staticmethod
@@ -385,6 +406,27 @@ class BaseClient:
             raise MalformedResponse(f"{host} sent a body that is not JSON",
                                     status_code=response.status_code, service=host,
                                     body=response.text[:2000]) from None
+
+
+def _checked_max_wait(value: object) -> float | None:
+    """``max_wait`` as given, checked: None, or seconds (a finite number, at least 0).
+
+    Raises:
+        InvalidArgument: anything else.
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not (
+            math.isfinite(value) and value >= 0):
+        raise InvalidArgument(f"max_wait must be None or a number of seconds >= 0, not {value!r}")
+    return float(value)
+
+
+def _say_wait(seconds: float, host: str) -> None:
+    """One log record for a rate-limit wait about to be taken: INFO, with the seconds as
+    ``record.rate_limit_wait`` (the CLI prints the long ones on stderr)."""
+    log.info("waiting %.0f s for %s (rate limit)", seconds, host,
+             extra={"rate_limit_wait": seconds})
 
 
 def _user(session: Session | None) -> str:

@@ -2,7 +2,12 @@
 
 Xbox Live counts requests per user per service, whichever program sends them. Processes
 that use the same token store therefore keep their bookings in one small file per (xuid,
-service) beside the token files: ``<token store folder>/<xuid>.<service>.ratelimit``. It
+service) beside the token files: ``<token store folder>/<xuid>.<service>.ratelimit``. A
+client sent elsewhere (a base URL: a served sandbox) counts with that server, not with
+Xbox Live, so its files are that server's own: ``<xuid>.<service>.<digest>.ratelimit``,
+the digest naming the base URL (a sandbox served on a new port each time leaves files
+behind; a server's files untouched for a day are removed when a client of another server
+starts booking). It
 holds no secret, only times and counts: when the service last told us to wait
 (``Retry-After``), the limit a 429's body stated, and the time of each request booked in
 the last sustain window (with whether it was refused). Every read-modify-write happens
@@ -17,6 +22,8 @@ in one log line and never touches that file again.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import math
 import os
 import struct
@@ -35,7 +42,7 @@ try:
 except ImportError:  # pragma: no cover - Windows: filelock's lock file instead
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["LOCK_TIMEOUT", "Ledger", "decode", "encode"]
+__all__ = ["LOCK_TIMEOUT", "STALE_SECONDS", "Ledger", "decode", "encode", "file_name", "sweep"]
 
 T = TypeVar("T")
 
@@ -96,17 +103,27 @@ class Ledger:
     Args:
         folder: returns the folder (the token store's; read at first use, as the store
             reads ``$XBOX_HOME``).
+        server: returns the base URL requests go to instead of Xbox Live (None: Xbox Live
+            itself), also read at first use: each server keeps its own budgets.
     """
 
-    def __init__(self, folder: Callable[[], Path]) -> None:
+    def __init__(self, folder: Callable[[], Path],
+                 server: Callable[[], str | None] | None = None) -> None:
         self._folder = folder
+        self._server = server
         self._paths: dict[tuple[str, str], Path] = {}
+        self._swept = False
 
     def path(self, user: str, service: str) -> Path:
         """The ledger file of one budget (the folder is read once per budget)."""
         path = self._paths.get((user, service))
         if path is None:
-            path = self._paths[user, service] = self._folder() / f"{user}.{service}.ratelimit"
+            folder = self._folder()
+            server = self._server() if self._server is not None else None
+            path = self._paths[user, service] = folder / file_name(user, service, server)
+            if server is not None and not self._swept:
+                self._swept = True
+                sweep(folder, keep=path.name)
         return path
 
     def transact(self, user: str, service: str, change: Callable[[Budget], T]) -> T:
@@ -167,6 +184,38 @@ class Ledger:
             return os.open(path, flags, 0o600)
         except OSError as exc:
             raise LedgerUnavailable(f"cannot create {path}: {exc.strerror}") from None
+
+
+def file_name(user: str, service: str, server: str | None = None) -> str:
+    """A budget's file name: ``XUID.SERVICE.ratelimit`` for Xbox Live, and for another
+    server (a base URL) ``XUID.SERVICE.DIGEST.ratelimit``, the digest the first 12 hex
+    digits of the URL's SHA-256 (a name that fits any file system, whatever the URL)."""
+    if server is None:
+        return f"{user}.{service}.ratelimit"
+    digest = hashlib.sha256(server.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    return f"{user}.{service}.{digest}.ratelimit"
+
+
+#: A server's ledger file untouched for this long is removed (its bookings are long out of
+#: every window; the server, a sandbox on a port of the day, is likely gone).
+STALE_SECONDS = 86_400.0
+
+
+def sweep(folder: Path, *, keep: str = "", now: float | None = None) -> None:
+    """Remove the other servers' ledger files (``XUID.SERVICE.DIGEST.ratelimit``) untouched
+    for :data:`STALE_SECONDS`; Xbox Live's own (``XUID.SERVICE.ratelimit``) always stay. A
+    file that cannot be removed stays (nothing depends on it being gone)."""
+    limit = (time.time() if now is None else now) - STALE_SECONDS
+    try:
+        candidates = list(folder.glob("*.*.*.ratelimit"))
+    except OSError:
+        return
+    for path in candidates:
+        if path.name == keep:
+            continue
+        with contextlib.suppress(OSError):
+            if path.stat().st_mtime < limit:
+                path.unlink()
 
 
 def _clear(budget: Budget) -> None:

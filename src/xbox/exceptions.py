@@ -20,6 +20,7 @@
      │    └── ScreenshotNotFound
      ├── PermissionDenied                   403: privacy settings or missing rights
      ├── RateLimited                        429 after the governor and retries (retry_after)
+     │    └── WaitTooLong                   a rate-limit wait longer than max_wait: not taken
      ├── ServerError                        5xx after retries
      │    └── ServiceUnavailable            sign-in is down or answers nonsense: try later
      ├── TransportError                     the connection failed (after retries)
@@ -75,6 +76,7 @@ __all__ = [
     "Timeout",
     "TokenStoreError",
     "TransportError",
+    "WaitTooLong",
     "XboxException",
     "XstsError",
 ]
@@ -335,6 +337,25 @@ class RateLimited(XboxException):
         if self.retry_after is not None:
             text += f"; retry after {self.retry_after:g} s"
         return text
+
+
+class WaitTooLong(RateLimited):
+    """A rate-limit wait (the governor's, or a 429's ``Retry-After``) would be longer than
+    the client's ``max_wait``, so it was not taken and nothing was sent (``max_wait=0``:
+    fail fast instead of waiting). The message states the wait.
+
+    Attributes:
+        retry_after: the seconds the wait would have taken (from when it was raised).
+        max_wait: the client's ``max_wait``.
+    """
+
+    default_message = "a rate-limit wait longer than max_wait"
+
+    def __init__(self, message: str | None = None, response: httpx.Response | None = None, *,
+                 retry_after: float | None = None, max_wait: float | None = None,
+                 service: str | None = None) -> None:
+        self.max_wait = max_wait
+        super().__init__(message, response, retry_after=retry_after, service=service)
 
 
 class ServerError(XboxException):

@@ -129,6 +129,11 @@ class AsyncClient(BaseClient):
             10 s to connect and 30 s for the rest.
         retry: retry policy for idempotent calls, and each call's total budget.
         rate_limits: obey Xbox Live's per-user per-service limits by waiting for a slot.
+        max_wait: the longest rate-limit wait (the governor's, or a 429's ``Retry-After``)
+            a call takes, in seconds; a longer one raises
+            :class:`~xbox.exceptions.WaitTooLong`, naming the wait, instead of waiting.
+            ``0`` never waits (fail fast); None (the default) takes any wait that fits in
+            the call's budget (``RetryPolicy.max_total``).
         limits: override limits per service (``{"profile": Limit(10, 30)}``).
         language: ``Accept-Language`` for localized fields.
         http2: speak HTTP/2 where the server does (our own pool only: a host's
@@ -153,13 +158,14 @@ class AsyncClient(BaseClient):
         language: str = "en-US",
         http2: bool = True,
         allow_insecure: bool = False,
+        max_wait: float | None = None,
         clock: Callable[[], float] | None = None,
         sleep: Callable[[float], Awaitable[None]] | None = None,
     ) -> None:
         super().__init__(base_url=base_url, account=account, token_store=token_store,
                          timeout=timeout, retry=retry, rate_limits=rate_limits, limits=limits,
                          language=language, http2=http2, clock=clock,
-                         allow_insecure=allow_insecure)
+                         allow_insecure=allow_insecure, max_wait=max_wait)
         self._transport = transport
         #: The host's client (never closed by us), or None: our own pool, made on first use.
         self._host_http = checked_http_client(http_client, "AsyncClient", transport)

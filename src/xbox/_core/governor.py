@@ -7,9 +7,14 @@ sent (:meth:`Governor.reserve` says how long to wait for a free slot), checked a
 it is about to leave (:meth:`Governor.recheck`: a request booked before it may have left or
 been answered later than planned), and moved to the time its answer arrived
 (:meth:`Governor.settle`), which is never earlier than when the service counted it. So
-concurrent calls share the budget and a 429 does not have to happen. A 429 that still
-arrives (a tighter limit) is learned from: its body's limit replaces ours and nothing more
-is sent before its ``Retry-After``.
+concurrent calls share the budget and a 429 does not have to happen.
+
+Only evidence paces: the limits Microsoft publishes (:data:`xbox._core.limits.TABLE`), the
+caller's own (``limits=``), and what the service says in a 429. A service with no
+published limit is booked (its requests are counted) but not held back until it answers
+429; then nothing more is sent before its ``Retry-After``, and the limit the 429's body
+states (``maxRequests`` per ``periodInSeconds``) paces it from then on. A 429 from a
+service with a published limit (a tighter one) is learned from the same way.
 
 Clients with a token store share one budget per (xuid, service) with every other process
 using that store, through the ledger beside the token files (:mod:`xbox._ledger`, handed in
@@ -28,12 +33,16 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from .budget import Budget, LedgerUnavailable, SharedBudgets
-from .limits import BURST_SECONDS, SUSTAIN_SECONDS, Limit, limit_for_host, service_of_host
+from .limits import BURST_SECONDS, SUSTAIN_SECONDS, Limit, published_limit, service_of_host
 
-__all__ = ["Booking", "Governor", "earliest"]
+__all__ = ["UNLIMITED", "Booking", "Governor", "earliest"]
 
 log = logging.getLogger("xbox")
 T = TypeVar("T")
+
+#: A window's count where no limit is known (a service Microsoft publishes none for, before
+#: its 429s state one): more than a budget ever holds (:data:`~xbox._core.budget.MAX_ENTRIES`).
+UNLIMITED = 1 << 30
 
 # A booking's time is when its answer arrived, which is after the service counted it (the
 # latency is the margin). This covers rounding and timer granularity only.
@@ -134,13 +143,17 @@ class Governor:
         self._lock = threading.Lock()
 
     # -- where a budget lives -------------------------------------------------------------------
-    def _limit(self, service: str, host: str, method: str, budget: Budget) -> Limit | None:
-        limit = self.overrides.get(service) or limit_for_host(host, method)
+    def _limit(self, service: str, method: str, budget: Budget) -> Limit:
+        """The limit in force: the caller's or the published one, tightened by what 429s
+        stated; for a service with no published limit, only what 429s stated
+        (:data:`UNLIMITED` for a window none has named)."""
+        limit = self.overrides.get(service) or published_limit(service, method)
+        burst, sustain = budget.learned_burst, budget.learned_sustain
         if limit is None:
-            return None
-        if budget.learned_burst or budget.learned_sustain:
-            limit = Limit(min(limit.burst, budget.learned_burst or limit.burst),
-                          min(limit.sustain, budget.learned_sustain or limit.sustain))
+            return Limit(burst or UNLIMITED, sustain or UNLIMITED)
+        if burst or sustain:
+            limit = Limit(min(limit.burst, burst or limit.burst),
+                          min(limit.sustain, sustain or limit.sustain))
         return limit
 
     def _with(self, key: tuple[str, str], change: Callable[[Budget], T]) -> tuple[T, bool]:
@@ -175,23 +188,24 @@ class Governor:
         tag = _new_tag()
         windows = self.burst_seconds, self.sustain_seconds
 
-        def book(budget: Budget) -> float | None:
-            limit = self._limit(service, host, method, budget)
-            if limit is None:
-                return None
+        def book(budget: Budget) -> float:
+            limit = self._limit(service, method, budget)
             budget.prune(now - max(windows), now + _HORIZON)
             at = max(now, budget.blocked_until)
             if budget.times:
                 at = max(at, max(budget.times))  # first come, first served
-            at = earliest(budget, limit, at, burst_seconds=windows[0],
-                          sustain_seconds=windows[1])
+            if limit.burst < UNLIMITED or limit.sustain < UNLIMITED:
+                at = earliest(budget, limit, at, burst_seconds=windows[0],
+                              sustain_seconds=windows[1])
+            # (Not paced: booked all the same, so that a limit a 429 states later counts
+            # the requests already in its windows.)
             budget.add(at, tag)
             return at - now
 
         key = (user, service)
         with self._lock:
             wait, shared = self._with(key, book)
-        return None if wait is None else Booking(key, tag, wait, shared)
+        return Booking(key, tag, wait, shared)
 
     def recheck(self, booking: Booking, host: str, method: str, now: float) -> float:
         """Just before sending a request that waited: more seconds to wait (0: send now).
@@ -207,9 +221,7 @@ class Governor:
             i = budget.index(booking.tag)
             if i is None:
                 return 0.0
-            limit = self._limit(service, host, method, budget)
-            if limit is None:
-                return 0.0
+            limit = self._limit(service, method, budget)
             at = earliest(budget, limit, max(now, budget.blocked_until),
                           burst_seconds=windows[0], sustain_seconds=windows[1],
                           skip=booking.tag)
@@ -259,14 +271,16 @@ class Governor:
         return self._with(booking.key, change)
 
     def limit(self, user: str, host: str, method: str = "GET") -> Limit | None:
-        """The limit in force for ``user`` at ``host`` (learned from 429s), if any."""
+        """The limit in force for ``user`` at ``host`` (learned from 429s), if any: None
+        for a host that is not rate limited, and for a service with no published limit
+        until a 429 has stated one (a window no 429 has named is :data:`UNLIMITED`)."""
         service = service_of_host(host)
         if service is None:
             return None
         with self._lock:
             limit, _ = self._with((user, service),
-                                  lambda budget: self._limit(service, host, method, budget))
-        return limit
+                                  lambda budget: self._limit(service, method, budget))
+        return None if limit == Limit(UNLIMITED, UNLIMITED) else limit
 
     def forget(self) -> None:
         """Drop every booking and everything learned (a fresh budget), the shared ledger's
@@ -281,7 +295,10 @@ class Governor:
 
     def penalize(self, user: str, host: str, method: str, now: float,
                  retry_after: float | None, body: Any) -> None:
-        """Learn from a 429: adopt the limit its body states and pause until ``Retry-After``."""
+        """Learn from a 429: adopt the limit its body states (where it is tighter than the
+        one in force, or none was known) and pause until ``Retry-After`` (1 s without
+        one). A 429 with no limit in its body teaches nothing more: a count of our own
+        requests would undercount a budget other programs share."""
         if not self.enabled:
             return
         service = service_of_host(host)
@@ -297,9 +314,7 @@ class Governor:
         burst_seconds = self.burst_seconds
 
         def learn(budget: Budget) -> None:
-            limit = self._limit(service, host, method, budget)
-            if limit is None:
-                return
+            limit = self._limit(service, method, budget)
             if maximum is not None and period is not None and maximum >= 1:
                 if period <= burst_seconds and maximum < limit.burst:
                     budget.learned_burst = maximum

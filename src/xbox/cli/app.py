@@ -6,13 +6,14 @@ shared: ``--sandbox`` (an in-process sandbox plus a demo sign-in), ``--account``
 of the exception tree onto exit codes, and the one-line reports of errors:
 
     0 ok, 1 failure, 2 usage error, 3 not found, 4 authentication needed or refused,
-    130 interrupted (Ctrl-C).
+    75 a rate-limit wait longer than ``--max-wait`` (try again later), 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import os
 import sqlite3
 import sys
@@ -32,6 +33,7 @@ from ..exceptions import (
     NotSignedIn,
     SessionNotSaved,
     TokenStoreError,
+    WaitTooLong,
     XboxException,
 )
 from .output import Output, one_line, terminal_safe
@@ -46,6 +48,7 @@ __all__ = [
     "EXIT_INTERRUPTED",
     "EXIT_NOT_FOUND",
     "EXIT_USAGE",
+    "EXIT_WAIT",
     "State",
     "cli",
     "hoist_global_options",
@@ -57,11 +60,12 @@ EXIT_FAILURE = 1
 EXIT_USAGE = 2
 EXIT_NOT_FOUND = 3
 EXIT_AUTH = 4
+EXIT_WAIT = 75  # sysexits' EX_TEMPFAIL: nothing is wrong, run it again later
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a Ctrl-C
 
 #: The group's own flags, accepted anywhere on the line (moved before the command).
 GLOBAL_FLAGS = frozenset({"--sandbox", "--json", "-v", "--verbose", "-q", "--quiet"})
-GLOBAL_WITH_VALUE = frozenset({"--account"})
+GLOBAL_WITH_VALUE = frozenset({"--account", "--max-wait"})
 
 #: The token store account that ``--sandbox`` signs in to, so that sandbox tokens never
 #: mix with real ones (``--account NAME`` with ``--sandbox`` uses ``sandbox-NAME``).
@@ -95,8 +99,9 @@ class State:
     """
 
     def __init__(self, *, use_sandbox: bool, account: str | None, output: Output, verbose: int,
-                 sandbox: Sandbox | None = None) -> None:
+                 sandbox: Sandbox | None = None, max_wait: float | None = None) -> None:
         self.use_sandbox = use_sandbox
+        self.max_wait = max_wait
         self.account = account
         self.out = output
         self.verbose = verbose
@@ -106,7 +111,7 @@ class State:
         #: Set by commands whose work a second run picks up (archive, download): Ctrl-C
         #: then says so.
         self.resumable = False
-        #: The one-line notices of rate-limit waits (None: not on a terminal).
+        #: The one-line notices of rate-limit waits (None: -q or -v).
         self.waits: WaitNotices | None = None
 
     @property
@@ -150,7 +155,12 @@ class State:
                     base_url, transport = self.sandbox().base_url, self.sandbox().transport()
                     log.debug("sandbox answering in-process (%s)", exc)
             self._client = self.stack.enter_context(
-                Client(base_url=base_url, transport=transport, account=self.account_name))
+                Client(base_url=base_url, transport=transport, account=self.account_name,
+                       max_wait=self.max_wait))
+            if self.use_sandbox:
+                # This run's sandbox is new and counts from zero: its budgets live and die
+                # with it, in this process (never in a ledger file another run would read).
+                self._client.governor.ledger = None
             if self.use_sandbox and sign_in:
                 # As `xbox login` signs in (device code, then SISU): every service, mediahub
                 # included, takes the demo account's tokens.
@@ -251,6 +261,7 @@ GLOBAL_HELP = [
     ("--sandbox", "run against the embedded Xbox Live sandbox"),
     ("--account NAME", "which saved sign-in to use"),
     ("--json", "print JSON on stdout, and nothing else there"),
+    ("--max-wait SECONDS", "fail (exit 75) rather than wait longer for a rate limit"),
     ("-v / -q", "log requests and show tracebacks / only errors on stderr"),
 ]
 
@@ -286,6 +297,13 @@ class XboxGroup(click.Group):
             # click prints it: a message that quotes the service (a gamertag) shows safely.
             setattr(exc, "message", terminal_safe(exc.message))  # noqa: B010  (Final in click's stubs)
             raise
+        except WaitTooLong as exc:
+            # --max-wait said not to wait this long: the wait, and when to try again.
+            wait = math.ceil(exc.retry_after or 0)
+            _report(ctx, f"{exc.service or 'Xbox Live'} needs a {wait} s wait for its rate "
+                         f"limit, longer than --max-wait {exc.max_wait or 0:g}; try again in "
+                         f"{wait} s")
+            ctx.exit(EXIT_WAIT)
         except InvalidArgument as exc:
             # The library refused an argument before sending anything: bad input.
             _report(ctx, str(exc))
@@ -333,18 +351,23 @@ def _report(ctx: click.Context, message: str) -> None:
 
 class WaitNotices(logging.Handler):
     """The library's ``waiting N s for HOST (rate limit)`` log records as one stderr line
-    each, for a person at a terminal who would otherwise see a silent stall.
+    each (the waits of at least :attr:`threshold` seconds), so that a stall is never silent:
+    not for a person at a terminal, nor in a script's or cron's log.
 
     ``sink`` is where a line goes: stderr, or a progress display's console while one is
     drawn (so that the line prints above the bars instead of through them).
     """
+
+    #: The shortest wait worth a line, in seconds.
+    threshold = 1.0
 
     def __init__(self) -> None:
         super().__init__(logging.INFO)
         self.sink: Callable[[str], None] = lambda text: click.echo(terminal_safe(text), err=True)
 
     def emit(self, record: logging.LogRecord) -> None:
-        if record.levelno != logging.INFO or "(rate limit)" not in str(record.msg):
+        wait = getattr(record, "rate_limit_wait", None)
+        if not isinstance(wait, int | float) or wait < self.threshold:
             return
         try:
             self.sink(terminal_safe(record.getMessage()))
@@ -353,9 +376,9 @@ class WaitNotices(logging.Handler):
 
 
 def _show_waits(state: State, verbose: int, quiet: bool) -> Callable[[], None]:
-    """Install :class:`WaitNotices` when stderr is a terminal (not with -q, and not with -v,
+    """Install :class:`WaitNotices`, on a terminal or not (not with -q, and not with -v,
     which logs every record anyway); returns the undo."""
-    if verbose or quiet or not state.out.stderr_is_tty():
+    if verbose or quiet:
         return lambda: None
     logger = logging.getLogger("xbox")
     level = logger.level
@@ -422,17 +445,20 @@ def _route_warnings(quiet: bool) -> Callable[[], None]:
 @click.option("--json", "json_mode", is_flag=True, help="Print JSON on stdout, and nothing else there.")
 @click.option("-v", "--verbose", count=True, help="Log requests to stderr; show tracebacks.")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")
+@click.option("--max-wait", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
+              help="The longest rate-limit wait to take; a longer one fails with exit code "
+                   "75 (0: never wait).")
 # The version this package says it is (xbox.__version__), not a look-up of the installed
 # distribution: importlib.metadata would cost a third of `xbox --version`'s start-up.
 @click.version_option(__version__, prog_name="xbox")
 @click.pass_context
 def cli(ctx: click.Context, use_sandbox: bool, account: str | None, json_mode: bool, verbose: int,
-        quiet: bool) -> None:
+        quiet: bool, max_wait: float | None) -> None:
     """Xbox Live from the command line: profiles, captures, achievements, archives.
 
     The options below are accepted anywhere on the line (`xbox clips JoeAlcorn --json`).
     Exit codes: 0 ok, 1 failure, 2 usage error, 3 not found, 4 sign-in needed or refused,
-    130 interrupted.
+    75 a wait longer than --max-wait, 130 interrupted.
     """
     if account is not None:
         try:
@@ -448,7 +474,8 @@ def cli(ctx: click.Context, use_sandbox: bool, account: str | None, json_mode: b
 
         sandbox = injected if isinstance(injected, Sandbox) else None
     state = State(use_sandbox=use_sandbox, account=account,
-                  output=Output(json_mode=json_mode, quiet=quiet), verbose=verbose, sandbox=sandbox)
+                  output=Output(json_mode=json_mode, quiet=quiet), verbose=verbose, sandbox=sandbox,
+                  max_wait=max_wait)
     ctx.obj = state
     ctx.call_on_close(_show_waits(state, verbose, quiet))
     ctx.call_on_close(state.close)

@@ -3,8 +3,10 @@
 This table is written from Microsoft's published fine-grained rate limits (FGRL), not taken
 from the client (``xbox._core.limits``): if both sides shared one table, "the client meets no
 429" would only prove that the client agrees with itself. ``tests/sandbox/test_limits.py``
-compares the *published* rows of both tables; the rows Microsoft publishes nothing for are each
-side's own choice and may differ.
+compares the *published* rows of both tables. The rows Microsoft publishes nothing for are the
+sandbox's own assumptions, each with its reasoning (``note``); the client paces at none of them
+(it learns them from the 429s this table makes the sandbox send), so they are what a client
+meets as Xbox Live's unknown limits.
 
 How Xbox Live counts (FGRL doc, spec §5): per (user, title) pair per service, two windows at
 once, burst (15 s) and sustain (300 s); over either limit the answer is HTTP 429 with
