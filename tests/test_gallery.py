@@ -440,6 +440,14 @@ def test_a_large_gallery_loads_a_month_at_a_time_and_a_click_never_opens_the_raw
     page.keyboard.press("Escape")
     cards = page.evaluate("document.querySelectorAll('a.open').length")
     assert cards < 1000  # rendered as they come near, not all 6,000
+    # The next capture after the last card on the page: rendered (its month loaded) on demand.
+    last = page.evaluate("[...document.querySelectorAll('a.open')].pop().dataset.i")
+    page.evaluate(f"document.querySelector('a.open[data-i=\"{last}\"]').click()")
+    gallery.until("document.getElementById('viewer').open")
+    page.keyboard.press("ArrowRight")
+    gallery.until(f"document.querySelector('#viewer .pos').textContent.startsWith('{int(last) + 2} of')")
+    assert page.evaluate("document.querySelectorAll('a.open').length") > cards
+    page.keyboard.press("Escape")
     # A title that is HTML is shown as text, and runs nothing.
     page.select_option("select.game", "Hostile</script><img src=x onerror=alert(1)>")
     gallery.until("document.querySelectorAll('a.open').length > 0")
