@@ -583,3 +583,18 @@ def test_dates_a_person_edited_are_placed_in_their_month_and_a_bad_one_is_named(
     insert("garbage", "last tuesday")
     with pytest.raises(CatalogueError, match=r"garbage.*recorded"):
         update_gallery(dest)
+
+
+def test_a_page_copied_without_its_data_says_so(browser: Any, archive_dir: Path,
+                                               tmp_path: Path) -> None:
+    alone = tmp_path / "copied"
+    alone.mkdir()
+    shutil.copy(archive_dir / GALLERY_NAME, alone / GALLERY_NAME)
+    page = browser.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.goto((alone / GALLERY_NAME).as_uri())
+    assert "the .gallery folder beside this page" in page.inner_text("main")
+    assert "run xbox archive again" in page.inner_text("main")
+    assert not page.is_visible("form.tools") and problems == []
+    page.close()
