@@ -26,7 +26,7 @@ from ._async import AsyncArchive
 from ._sync import Archive, archive_user
 from .catalogue import CATALOGUE_NAME, ArchiveStatus, Catalogue, CatalogueRow, Unreadable, status
 from .folder import ArchiveEvent, ArchiveFolder, ArchiveProgress, ArchiveReport, ReconcileReport
-from .gallery import GALLERY_NAME, render_gallery, write_gallery
+from .gallery import GALLERY_DATA, GALLERY_NAME, GalleryUpdate, render_gallery, update_gallery, write_gallery
 from .planner import (
     DEFAULT_TEMPLATE,
     SAVED_RETENTION,
@@ -42,6 +42,7 @@ from .verify import Problem, VerifyReport, verify
 __all__ = [
     "CATALOGUE_NAME",
     "DEFAULT_TEMPLATE",
+    "GALLERY_DATA",
     "GALLERY_NAME",
     "SAVED_RETENTION",
     "UNSAVED_RETENTION",
@@ -54,6 +55,7 @@ __all__ = [
     "AsyncArchive",
     "Catalogue",
     "CatalogueRow",
+    "GalleryUpdate",
     "Plan",
     "PlannedCapture",
     "Problem",
@@ -66,6 +68,7 @@ __all__ = [
     "render_gallery",
     "render_path",
     "status",
+    "update_gallery",
     "verify",
     "write_gallery",
 ]
